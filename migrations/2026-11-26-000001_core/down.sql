@@ -1,0 +1,17 @@
+DROP TABLE app_settings;
+DROP TABLE login_failures;
+DROP TABLE idempotency_records;
+DROP TABLE refresh_tokens;
+DROP TABLE audit_events;
+DROP TABLE extension_requests;
+DROP TABLE evidence_documents;
+DROP TABLE completion_claims;
+DROP TABLE progress_reports;
+DROP TABLE task_supporting_agencies;
+DROP TABLE tasks;
+DROP TABLE objectives;
+DROP TABLE plans;
+DROP TABLE users;
+DROP TABLE agencies;
+DROP TABLE reform_areas;
+DROP EXTENSION IF EXISTS pg_trgm;

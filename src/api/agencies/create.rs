@@ -1,0 +1,85 @@
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Agency;
+use crate::api::common::transaction;
+use crate::api::docs::WriteErrors;
+use crate::api::json::JsonBody;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::enums::AgencyKind;
+use crate::domain::input::Checker;
+use crate::domain::policy::Action;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::audit::NewAuditEvent;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgency {
+    /// Unique code: letters, digits, `-`, `_`; stored upper-case.
+    #[schema(example = "SNV")]
+    pub code: String,
+    #[schema(example = "Sở Nội vụ")]
+    pub name: String,
+    pub kind: AgencyKind,
+    pub parent_id: Option<Uuid>,
+}
+
+/// Adds an agency (coordinator).
+#[utoipa::path(
+    tag = "agencies",
+    security(("bearer" = [])),
+    request_body = CreateAgency,
+    responses((status = 201, body = Agency), WriteErrors)
+)]
+#[post("/agencies")]
+pub async fn create_agency(
+    who: Authenticated,
+    pool: web::Data<DbPool>,
+    body: JsonBody<CreateAgency>,
+) -> ApiResult<HttpResponse> {
+    who.require(Action::EditPlan)?;
+    let body = body.into_inner();
+    let mut check = Checker::new();
+    let code = check.code("code", &body.code, 32);
+    let name = check.text("name", &body.name, 300);
+    check.finish()?;
+    let actor = who.user_id;
+    let row = transaction(&pool, move |conn| {
+        if let Some(parent) = body.parent_id {
+            store::agencies::find(conn, parent)?
+                .ok_or_else(|| ApiError::unprocessable("parent_id", "no such agency"))?;
+        }
+        if store::agencies::find_by_code(conn, &code)?.is_some() {
+            return Err(ApiError::Conflict(format!("an agency with code {code} already exists")));
+        }
+        let row = store::agencies::insert(
+            conn,
+            &store::agencies::NewAgency {
+                id: Uuid::new_v4(),
+                code: &code,
+                name: &name,
+                kind: body.kind.as_str(),
+                parent_id: body.parent_id,
+            },
+        )?;
+        store::audit::record(
+            conn,
+            &NewAuditEvent {
+                occurred_at: row.created_at,
+                actor_id: Some(actor),
+                action: "agency.created",
+                entity_type: "agency",
+                entity_id: row.id,
+                task_id: None,
+                changes: serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "parent_id": row.parent_id}),
+            },
+        )?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Agency::from(row)))
+}

@@ -1,0 +1,31 @@
+use actix_web::{get, web};
+use uuid::Uuid;
+
+use super::Agency;
+use crate::api::common::transaction;
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+/// One agency.
+#[utoipa::path(
+    tag = "agencies",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Agency id")),
+    responses((status = 200, body = Agency), ReadErrors)
+)]
+#[get("/agencies/{id}")]
+pub async fn get_agency(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Agency>> {
+    let id = id.into_inner();
+    let row = transaction(&pool, move |conn| {
+        store::agencies::find(conn, id)?.ok_or_else(|| ApiError::not_found("agency"))
+    })
+    .await?;
+    Ok(web::Json(row.into()))
+}

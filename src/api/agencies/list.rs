@@ -1,0 +1,63 @@
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{Agency, AgencyPage};
+use crate::api::common::{page_request, paged, transaction};
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::enums::AgencyKind;
+use crate::error::ApiResult;
+use crate::store;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyListParams {
+    /// Only agencies of this kind.
+    pub kind: Option<AgencyKind>,
+    /// Only agencies directly under this one.
+    pub parent_id: Option<Uuid>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Agencies, by code.
+#[utoipa::path(
+    tag = "agencies",
+    security(("bearer" = [])),
+    params(AgencyListParams),
+    responses((status = 200, body = AgencyPage), ReadErrors)
+)]
+#[get("/agencies")]
+pub async fn list_agencies(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    params: web::Query<AgencyListParams>,
+) -> ApiResult<web::Json<AgencyPage>> {
+    let params = params.into_inner();
+    let page = page_request(params.limit, params.cursor.as_deref(), "agencies")?;
+    let limit = page.limit;
+    let rows = transaction(&pool, move |conn| {
+        Ok(store::agencies::list(
+            conn,
+            params.kind.map(|k| k.as_str()),
+            params.parent_id,
+            page.after.as_ref(),
+            limit + 1,
+        )?)
+    })
+    .await?;
+    let (items, next_cursor) = paged(
+        rows,
+        limit,
+        "agencies",
+        |r| (r.code.clone(), r.id),
+        Agency::from,
+    );
+    Ok(web::Json(AgencyPage { items, next_cursor }))
+}

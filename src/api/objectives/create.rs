@@ -1,0 +1,71 @@
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Objective;
+use crate::api::common::transaction;
+use crate::api::docs::WriteErrors;
+use crate::api::json::JsonBody;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::input::Checker;
+use crate::domain::policy::Action;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::audit::NewAuditEvent;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateObjective {
+    #[schema(example = "MT01")]
+    pub code: String,
+    pub title: String,
+}
+
+/// Adds an objective to a plan (coordinator).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id")),
+    request_body = CreateObjective,
+    responses((status = 201, body = Objective), WriteErrors)
+)]
+#[post("/plans/{id}/objectives")]
+pub async fn create_objective(
+    who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    body: JsonBody<CreateObjective>,
+) -> ApiResult<HttpResponse> {
+    who.require(Action::EditPlan)?;
+    let plan_id = id.into_inner();
+    let mut check = Checker::new();
+    let code = check.code("code", &body.code, 40);
+    let title = check.text("title", &body.title, 1000);
+    check.finish()?;
+    let actor = who.user_id;
+    let row = transaction(&pool, move |conn| {
+        store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
+        let row = store::plans::insert_objective(conn, &store::plans::NewObjective { id: Uuid::new_v4(), plan_id, code: &code, title: &title })
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict(_) => ApiError::Conflict(format!("the plan already has an objective {code}")),
+                other => other,
+            })?;
+        store::audit::record(
+            conn,
+            &NewAuditEvent {
+                occurred_at: row.created_at,
+                actor_id: Some(actor),
+                action: "objective.created",
+                entity_type: "objective",
+                entity_id: row.id,
+                task_id: None,
+                changes: serde_json::json!({"plan_id": plan_id, "code": row.code, "title": row.title}),
+            },
+        )?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Objective::from(row)))
+}

@@ -1,0 +1,47 @@
+use actix_web::{get, web};
+use uuid::Uuid;
+
+use super::{Objective, ObjectivePage};
+use crate::api::common::{page_request, paged, transaction, PageParams};
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+/// A plan's objectives, by code.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id"), PageParams),
+    responses((status = 200, body = ObjectivePage), ReadErrors)
+)]
+#[get("/plans/{id}/objectives")]
+pub async fn list_objectives(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    params: web::Query<PageParams>,
+) -> ApiResult<web::Json<ObjectivePage>> {
+    let plan_id = id.into_inner();
+    let page = page_request(params.limit, params.cursor.as_deref(), "objectives")?;
+    let limit = page.limit;
+    let rows = transaction(&pool, move |conn| {
+        store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
+        Ok(store::plans::list_objectives(
+            conn,
+            plan_id,
+            page.after.as_ref(),
+            limit + 1,
+        )?)
+    })
+    .await?;
+    let (items, next_cursor) = paged(
+        rows,
+        limit,
+        "objectives",
+        |r| (r.code.clone(), r.id),
+        Objective::from,
+    );
+    Ok(web::Json(ObjectivePage { items, next_cursor }))
+}

@@ -1,0 +1,78 @@
+use actix_web::{patch, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Objective;
+use crate::api::common::transaction;
+use crate::api::docs::WriteErrors;
+use crate::api::json::JsonBody;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::input::Checker;
+use crate::domain::policy::Action;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::audit::NewAuditEvent;
+use crate::store::plans::ObjectiveChangeset;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateObjective {
+    pub code: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Changes an objective (coordinator).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Objective id")),
+    request_body(content = UpdateObjective, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Objective), WriteErrors)
+)]
+#[patch("/objectives/{id}")]
+pub async fn update_objective(
+    who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateObjective>,
+) -> ApiResult<web::Json<Objective>> {
+    who.require(Action::EditPlan)?;
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let mut check = Checker::new();
+    let code = body.code.as_deref().map(|c| check.code("code", c, 40));
+    let title = body.title.as_deref().map(|t| check.text("title", t, 1000));
+    check.finish()?;
+    let actor = who.user_id;
+    let changes_json = serde_json::to_value(&body).unwrap_or_default();
+    let row = transaction(&pool, move |conn| {
+        store::plans::find_objective(conn, id)?.ok_or_else(|| ApiError::not_found("objective"))?;
+        let row = store::plans::update_objective(
+            conn,
+            id,
+            &ObjectiveChangeset {
+                code,
+                title,
+                updated_at: Some(Utc::now()),
+            },
+        )?;
+        store::audit::record(
+            conn,
+            &NewAuditEvent {
+                occurred_at: row.updated_at,
+                actor_id: Some(actor),
+                action: "objective.updated",
+                entity_type: "objective",
+                entity_id: id,
+                task_id: None,
+                changes: changes_json,
+            },
+        )?;
+        Ok(row)
+    })
+    .await?;
+    Ok(web::Json(row.into()))
+}

@@ -1,0 +1,80 @@
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Plan;
+use crate::api::common::transaction;
+use crate::api::docs::WriteErrors;
+use crate::api::json::JsonBody;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::input::Checker;
+use crate::domain::policy::Action;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::audit::NewAuditEvent;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePlan {
+    #[schema(example = "CCHC-2024")]
+    pub code: String,
+    #[schema(minimum = 2000, maximum = 2100, example = 2024)]
+    pub year: i32,
+    #[schema(example = "Kế hoạch cải cách hành chính tỉnh Khánh Hòa năm 2024")]
+    pub title: String,
+    /// The longer programme the plan belongs to.
+    pub programme: Option<String>,
+}
+
+/// Creates a plan (coordinator).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    request_body = CreatePlan,
+    responses((status = 201, body = Plan), WriteErrors)
+)]
+#[post("/plans")]
+pub async fn create_plan(
+    who: Authenticated,
+    pool: web::Data<DbPool>,
+    body: JsonBody<CreatePlan>,
+) -> ApiResult<HttpResponse> {
+    who.require(Action::EditPlan)?;
+    let body = body.into_inner();
+    let mut check = Checker::new();
+    let code = check.code("code", &body.code, 40);
+    let title = check.text("title", &body.title, 500);
+    let programme = check.optional_text("programme", body.programme.as_deref(), 500);
+    if !(2000..=2100).contains(&body.year) {
+        check.add("year", "must be between 2000 and 2100");
+    }
+    check.finish()?;
+    let actor = who.user_id;
+    let row = transaction(&pool, move |conn| {
+        let row = store::plans::insert(
+            conn,
+            &store::plans::NewPlan { id: Uuid::new_v4(), code: &code, year: body.year, title: &title, programme: programme.as_deref() },
+        )
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => ApiError::Conflict(format!("a plan with code {code} already exists")),
+            other => other,
+        })?;
+        store::audit::record(
+            conn,
+            &NewAuditEvent {
+                occurred_at: row.created_at,
+                actor_id: Some(actor),
+                action: "plan.created",
+                entity_type: "plan",
+                entity_id: row.id,
+                task_id: None,
+                changes: serde_json::json!({"code": row.code, "year": row.year, "title": row.title}),
+            },
+        )?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Plan::from(row)))
+}

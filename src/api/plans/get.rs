@@ -1,0 +1,31 @@
+use actix_web::{get, web};
+use uuid::Uuid;
+
+use super::Plan;
+use crate::api::common::transaction;
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+/// One plan.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id")),
+    responses((status = 200, body = Plan), ReadErrors)
+)]
+#[get("/plans/{id}")]
+pub async fn get_plan(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Plan>> {
+    let id = id.into_inner();
+    let row = transaction(&pool, move |conn| {
+        store::plans::find(conn, id)?.ok_or_else(|| ApiError::not_found("plan"))
+    })
+    .await?;
+    Ok(web::Json(row.into()))
+}

@@ -1,0 +1,53 @@
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{Plan, PlanPage};
+use crate::api::common::{page_request, paged, transaction};
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::error::ApiResult;
+use crate::store;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PlanListParams {
+    /// Only plans of this year.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Plans, by code.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(PlanListParams),
+    responses((status = 200, body = PlanPage), ReadErrors)
+)]
+#[get("/plans")]
+pub async fn list_plans(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    params: web::Query<PlanListParams>,
+) -> ApiResult<web::Json<PlanPage>> {
+    let params = params.into_inner();
+    let page = page_request(params.limit, params.cursor.as_deref(), "plans")?;
+    let limit = page.limit;
+    let rows = transaction(&pool, move |conn| {
+        Ok(store::plans::list(
+            conn,
+            params.year,
+            page.after.as_ref(),
+            limit + 1,
+        )?)
+    })
+    .await?;
+    let (items, next_cursor) = paged(rows, limit, "plans", |r| (r.code.clone(), r.id), Plan::from);
+    Ok(web::Json(PlanPage { items, next_cursor }))
+}

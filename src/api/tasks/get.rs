@@ -1,0 +1,42 @@
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{load_task, task_response, Task};
+use crate::api::common::transaction;
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::overdue::province_today;
+use crate::error::ApiResult;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AsOfParams {
+    /// The day to judge overdue on (default: today in Asia/Ho_Chi_Minh).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// One task, with its ETag.
+#[utoipa::path(
+    tag = "tasks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Task id"), AsOfParams),
+    responses((status = 200, body = Task, headers(("ETag" = String, description = "Version tag for If-Match"))), ReadErrors)
+)]
+#[get("/tasks/{id}")]
+pub async fn get_task(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    params: web::Query<AsOfParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let as_of = params.as_of.unwrap_or_else(province_today);
+    let task = transaction(&pool, move |conn| load_task(conn, id, as_of)).await?;
+    Ok(task_response(StatusCode::OK, &task))
+}

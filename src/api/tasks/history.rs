@@ -1,0 +1,82 @@
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::api::common::{page_request, transaction, PageParams};
+use crate::api::docs::ReadErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+/// One recorded write.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it (absent for system actions such as the demo load).
+    pub actor_id: Option<Uuid>,
+    /// e.g. `task.created`, `task.updated`, `report.created`, `completion.claimed`,
+    /// `completion.accepted`, `completion.returned`, `extension.requested`, `extension.approved`.
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    /// What changed: the fields written, with their new values.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+crate::api::common::page_type!(
+    HistoryPage,
+    HistoryEvent,
+    "A page of audit events, oldest first."
+);
+
+/// The task's audit trail, oldest first.
+#[utoipa::path(
+    tag = "tasks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Task id"), PageParams),
+    responses((status = 200, body = HistoryPage), ReadErrors)
+)]
+#[get("/tasks/{id}/history")]
+pub async fn task_history(
+    _who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    params: web::Query<PageParams>,
+) -> ApiResult<web::Json<HistoryPage>> {
+    let id = id.into_inner();
+    let page = page_request(params.limit, params.cursor.as_deref(), "history")?;
+    let after_id: i64 = match &page.after {
+        Some(a) => a
+            .key
+            .parse()
+            .map_err(|_| ApiError::field("cursor", "is not a cursor returned by this list"))?,
+        None => 0,
+    };
+    let limit = page.limit;
+    let rows = transaction(&pool, move |conn| {
+        store::tasks::find(conn, id)?.ok_or_else(|| ApiError::not_found("task"))?;
+        Ok(store::audit::task_history(conn, id, after_id, limit + 1)?)
+    })
+    .await?;
+    let (items, next_cursor) = crate::api::common::paged(
+        rows,
+        limit,
+        "history",
+        |r| (r.id.to_string(), r.entity_id),
+        |r| HistoryEvent {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_id: r.actor_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            changes: r.changes,
+        },
+    );
+    Ok(web::Json(HistoryPage { items, next_cursor }))
+}

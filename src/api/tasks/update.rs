@@ -1,0 +1,182 @@
+use actix_web::http::{header, StatusCode};
+use actix_web::{patch, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{check_supporting, load_task, search_text, task_response};
+use crate::api::agencies::nullable;
+use crate::api::common::{etag, transaction};
+use crate::api::docs::PatchErrors;
+use crate::api::json::JsonBody;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::input::Checker;
+use crate::domain::overdue::province_today;
+use crate::domain::policy::Action;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::audit::NewAuditEvent;
+use crate::store::tasks::TaskChangeset;
+
+/// A JSON merge patch of a task: absent fields are kept; `objective_id: null` detaches it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTask {
+    pub title: Option<String>,
+    pub expected_output: Option<String>,
+    pub area: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub objective_id: Option<Option<Uuid>>,
+    /// Replaces the whole list.
+    pub supporting_agency_ids: Option<Vec<Uuid>>,
+}
+
+/// The version named by an If-Match header for task `id`, `None` when it names another object.
+fn if_match_version(value: &str, id: Uuid) -> Option<i32> {
+    let tag = value.trim().trim_start_matches("W/").trim_matches('"');
+    let (tag_id, version) = tag.rsplit_once('-')?;
+    (tag_id == id.to_string()).then_some(())?;
+    version.parse().ok()
+}
+
+/// Changes a task (coordinator). Needs `If-Match` with the task's current ETag:
+/// without it 428, with a stale one 412, so two editors never overwrite each other.
+#[utoipa::path(
+    tag = "tasks",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Task id"),
+        ("If-Match" = String, Header, description = "The task's current ETag")
+    ),
+    request_body(content = UpdateTask, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = super::Task, headers(("ETag" = String, description = "The new version tag"))), PatchErrors)
+)]
+#[patch("/tasks/{id}")]
+pub async fn update_task(
+    req: HttpRequest,
+    who: Authenticated,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateTask>,
+) -> ApiResult<HttpResponse> {
+    who.require(Action::EditPlan)?;
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or_else(|| ApiError::PreconditionRequired("send If-Match with the task's ETag".into()))?
+        .to_str()
+        .map_err(|_| ApiError::field("If-Match", "is not a valid ETag"))?
+        .to_string();
+    let mut check = Checker::new();
+    let title = body.title.as_deref().map(|t| check.text("title", t, 1000));
+    let expected_output = body
+        .expected_output
+        .as_deref()
+        .map(|e| check.text("expected_output", e, 2000));
+    if body
+        .supporting_agency_ids
+        .as_ref()
+        .is_some_and(|s| s.len() > 100)
+    {
+        check.add("supporting_agency_ids", "at most 100 agencies");
+    }
+    check.finish()?;
+    let actor = who.user_id;
+    let changes_json = serde_json::to_value(&body).unwrap_or_default();
+    let task = transaction(&pool, move |conn| {
+        let current = store::tasks::find(conn, id)?.ok_or_else(|| ApiError::not_found("task"))?;
+        let expected = if if_match.trim() == "*" {
+            Some(current.version)
+        } else {
+            if_match_version(&if_match, id)
+        };
+        let expected = expected.filter(|v| *v == current.version).ok_or_else(|| {
+            ApiError::PreconditionFailed(format!(
+                "the task has changed since that ETag; its current ETag is {}",
+                etag(id, current.version)
+            ))
+        })?;
+        if let Some(area) = &body.area {
+            if !store::agencies::area_exists(conn, area)? {
+                return Err(ApiError::unprocessable(
+                    "area",
+                    "no such reform area (see /api/v1/areas)",
+                ));
+            }
+        }
+        if let Some(Some(objective)) = body.objective_id {
+            let found = store::plans::find_objective(conn, objective)?;
+            if found.is_none_or(|o| o.plan_id != current.plan_id) {
+                return Err(ApiError::unprocessable(
+                    "objective_id",
+                    "no such objective in this plan",
+                ));
+            }
+        }
+        let supporting = match &body.supporting_agency_ids {
+            Some(ids) => Some(check_supporting(conn, current.lead_agency_id, ids)?),
+            None => None,
+        };
+        let new_title = title.clone().unwrap_or(current.title.clone());
+        let new_output = expected_output
+            .clone()
+            .unwrap_or(current.expected_output.clone());
+        let changes = TaskChangeset {
+            title,
+            area: body.area.clone(),
+            objective_id: body.objective_id,
+            expected_output,
+            search_text: Some(search_text(&current.code, &new_title, &new_output)),
+            ..Default::default()
+        };
+        let row =
+            store::tasks::update_versioned(conn, id, expected, &changes)?.ok_or_else(|| {
+                ApiError::PreconditionFailed(
+                    "the task was changed by someone else meanwhile".into(),
+                )
+            })?;
+        if let Some(ids) = &supporting {
+            store::tasks::set_supporting_agencies(conn, id, ids)?;
+        }
+        store::audit::record(
+            conn,
+            &NewAuditEvent {
+                occurred_at: row.updated_at,
+                actor_id: Some(actor),
+                action: "task.updated",
+                entity_type: "task",
+                entity_id: id,
+                task_id: Some(id),
+                changes: changes_json,
+            },
+        )?;
+        load_task(conn, id, province_today())
+    })
+    .await?;
+    Ok(task_response(StatusCode::OK, &task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_names_this_task_and_a_version() {
+        let id = Uuid::new_v4();
+        assert_eq!(if_match_version(&format!("\"{id}-3\""), id), Some(3));
+        assert_eq!(if_match_version(&format!("W/\"{id}-3\""), id), Some(3));
+        assert_eq!(
+            if_match_version(&format!("\"{}-3\"", Uuid::new_v4()), id),
+            None
+        );
+        assert_eq!(if_match_version("garbage", id), None);
+    }
+}

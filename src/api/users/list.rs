@@ -1,0 +1,40 @@
+use actix_web::{get, web};
+
+use super::{User, UserPage};
+use crate::api::common::{page_request, paged, transaction, PageParams};
+use crate::api::docs::WriteErrors;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::policy::Action;
+use crate::error::ApiResult;
+use crate::store;
+
+/// User accounts, by username (admin).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, body = UserPage), WriteErrors)
+)]
+#[get("/users")]
+pub async fn list_users(
+    who: Authenticated,
+    pool: web::Data<DbPool>,
+    params: web::Query<PageParams>,
+) -> ApiResult<web::Json<UserPage>> {
+    who.require(Action::ManageUsers)?;
+    let page = page_request(params.limit, params.cursor.as_deref(), "users")?;
+    let limit = page.limit;
+    let rows = transaction(&pool, move |conn| {
+        Ok(store::users::list(conn, page.after.as_ref(), limit + 1)?)
+    })
+    .await?;
+    let (items, next_cursor) = paged(
+        rows,
+        limit,
+        "users",
+        |r| (r.username.clone(), r.id),
+        User::from,
+    );
+    Ok(web::Json(UserPage { items, next_cursor }))
+}

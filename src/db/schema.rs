@@ -1,0 +1,235 @@
+// Diesel table definitions for migrations/; kept in step with the SQL by hand
+// and checked by the migration test (a query touching every column).
+
+diesel::table! {
+    reform_areas (code) {
+        code -> Text,
+        name -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    agencies (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        agency_id -> Nullable<Uuid>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Uuid,
+        code -> Text,
+        year -> Int4,
+        title -> Text,
+        programme -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    objectives (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        code -> Text,
+        title -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        code -> Text,
+        title -> Text,
+        area -> Text,
+        objective_id -> Nullable<Uuid>,
+        lead_agency_id -> Uuid,
+        deadline_kind -> Text,
+        deadline_value -> Nullable<Text>,
+        deadline_label -> Text,
+        original_due_on -> Date,
+        due_on -> Date,
+        expected_output -> Text,
+        status -> Text,
+        progress_percent -> Int2,
+        completed_on -> Nullable<Date>,
+        search_text -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    task_supporting_agencies (task_id, agency_id) {
+        task_id -> Uuid,
+        agency_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> Uuid,
+        task_id -> Uuid,
+        agency_id -> Uuid,
+        author_id -> Uuid,
+        progress_percent -> Int2,
+        summary -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    completion_claims (id) {
+        id -> Uuid,
+        task_id -> Uuid,
+        agency_id -> Uuid,
+        author_id -> Uuid,
+        completed_on -> Date,
+        summary -> Text,
+        status -> Text,
+        reviewer_id -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_comment -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evidence_documents (id) {
+        id -> Uuid,
+        report_id -> Nullable<Uuid>,
+        completion_claim_id -> Nullable<Uuid>,
+        position -> Int2,
+        document_number -> Text,
+        issued_on -> Date,
+        issuer -> Text,
+        title -> Text,
+        url -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    extension_requests (id) {
+        id -> Uuid,
+        task_id -> Uuid,
+        requested_by -> Uuid,
+        previous_due_on -> Date,
+        requested_due_on -> Date,
+        reason -> Text,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decided_on -> Nullable<Date>,
+        decision_comment -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        task_id -> Nullable<Uuid>,
+        changes -> Jsonb,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Text,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    idempotency_records (user_id, scope, idempotency_key) {
+        user_id -> Uuid,
+        scope -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Int2,
+        response_body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_failures (subject) {
+        subject -> Text,
+        failures -> Int4,
+        window_start -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    app_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(objectives -> plans (plan_id));
+diesel::joinable!(tasks -> plans (plan_id));
+diesel::joinable!(tasks -> agencies (lead_agency_id));
+diesel::joinable!(tasks -> objectives (objective_id));
+diesel::joinable!(tasks -> reform_areas (area));
+diesel::joinable!(task_supporting_agencies -> tasks (task_id));
+diesel::joinable!(task_supporting_agencies -> agencies (agency_id));
+diesel::joinable!(progress_reports -> tasks (task_id));
+diesel::joinable!(completion_claims -> tasks (task_id));
+diesel::joinable!(extension_requests -> tasks (task_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    reform_areas,
+    agencies,
+    users,
+    plans,
+    objectives,
+    tasks,
+    task_supporting_agencies,
+    progress_reports,
+    completion_claims,
+    evidence_documents,
+    extension_requests,
+    audit_events,
+    refresh_tokens,
+    idempotency_records,
+    login_failures,
+    app_settings,
+);

@@ -1,0 +1,153 @@
+//! Closed sets of values, stored as text in PostgreSQL (with CHECK constraints)
+//! and serialised as snake_case strings.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The accepted spellings, for error messages.
+            pub fn expected() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// What a user may do: see DESIGN.md, "The v1 contract".
+    Role {
+        /// Everything, including user accounts.
+        Admin => "admin",
+        /// Department of Home Affairs: keeps the plan, reviews claims, decides extensions.
+        Coordinator => "coordinator",
+        /// An agency's reform focal point: reports on its agency's tasks.
+        AgencyOfficer => "agency_officer",
+        /// Reads everything, changes nothing.
+        Inspector => "inspector",
+    }
+}
+
+text_enum! {
+    /// Where a task stands.
+    TaskStatus {
+        NotStarted => "not_started",
+        InProgress => "in_progress",
+        /// The lead agency has claimed completion; the coordinator has not yet reviewed it.
+        Submitted => "submitted",
+        Completed => "completed",
+        Cancelled => "cancelled",
+    }
+}
+
+text_enum! {
+    /// How the plan writes a deadline.
+    DeadlineKind {
+        /// A calendar day ("30/06/2023").
+        Date => "date",
+        /// A month ("Tháng 9/2023"): due on its last day.
+        Month => "month",
+        /// A quarter ("Quý II/2023"): due on its last day.
+        Quarter => "quarter",
+        /// "Thường xuyên": ongoing all year, due on the plan year's last day.
+        Ongoing => "ongoing",
+    }
+}
+
+text_enum! {
+    /// Kind of agency.
+    AgencyKind {
+        /// The provincial people's committee.
+        Province => "province",
+        /// A provincial department (Sở) or equivalent.
+        Department => "department",
+        /// A district-level people's committee.
+        District => "district",
+        /// A management board, such as the Vân Phong economic-zone board.
+        Board => "board",
+        /// A vertical agency of a ministry located in the province (police, tax, treasury...).
+        Vertical => "vertical",
+        /// A commune, ward or town below a district.
+        Commune => "commune",
+    }
+}
+
+text_enum! {
+    /// The coordinator's decision on a completion claim.
+    ReviewDecision {
+        Accept => "accept",
+        /// Send the claim back to the lead agency; the task returns to `in_progress`.
+        Return => "return",
+    }
+}
+
+text_enum! {
+    /// The coordinator's decision on an extension request.
+    ExtensionDecision {
+        Approve => "approve",
+        Reject => "reject",
+    }
+}
+
+text_enum! {
+    /// State of a deadline extension request.
+    ExtensionStatus {
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
+    }
+}
+
+text_enum! {
+    /// Which of its tasks an agency filter means.
+    AgencyRole {
+        Lead => "lead",
+        Supporting => "supporting",
+        Any => "any",
+    }
+}
+
+text_enum! {
+    /// Sort orders of the task list; every order is completed by id for a stable keyset.
+    TaskSort {
+        #[serde(rename = "due_on")]
+        DueOn => "due_on",
+        #[serde(rename = "-due_on")]
+        DueOnDesc => "-due_on",
+        #[serde(rename = "code")]
+        Code => "code",
+        #[serde(rename = "-updated_at")]
+        UpdatedAtDesc => "-updated_at",
+        #[serde(rename = "-days_overdue")]
+        DaysOverdueDesc => "-days_overdue",
+    }
+}
+
+impl TaskStatus {
+    /// Completed or cancelled tasks are never overdue and accept no more claims.
+    pub fn is_closed(self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
+    }
+}

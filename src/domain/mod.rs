@@ -1,0 +1,9 @@
+//! Domain types and rules, with no I/O: deadlines, statuses, overdue
+//! arithmetic, input parsing and who may do what.
+
+pub mod deadline;
+pub mod enums;
+pub mod input;
+pub mod overdue;
+pub mod policy;
+pub mod search;

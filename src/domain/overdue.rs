@@ -1,0 +1,102 @@
+//! Overdue arithmetic. Days are calendar days in the province
+//! (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): 00:30 UTC is already 07:30 there.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use super::enums::TaskStatus;
+
+/// Offset of Asia/Ho_Chi_Minh; Vietnam has kept UTC+7 without DST since 1975.
+pub fn province_offset() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+/// The calendar day in the province at instant `now`.
+pub fn province_date(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&province_offset()).date_naive()
+}
+
+/// Today in the province.
+pub fn province_today() -> NaiveDate {
+    province_date(Utc::now())
+}
+
+/// What a task looked like as of a day, for the overdue rule.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskAsOf {
+    pub status: TaskStatus,
+    pub completed_on: Option<NaiveDate>,
+    /// The due date in force on that day (after extensions approved on or before it).
+    pub effective_due_on: NaiveDate,
+}
+
+/// Days a task is overdue as of `as_of`, or `None` when it is not: it is overdue
+/// when it was not completed on or before `as_of`, is not cancelled, and its
+/// effective due date is before `as_of`. Due on `as_of` itself is not yet late.
+pub fn days_overdue(task: TaskAsOf, as_of: NaiveDate) -> Option<i64> {
+    if task.status == TaskStatus::Cancelled {
+        return None;
+    }
+    let completed_by_then =
+        task.status == TaskStatus::Completed && task.completed_on.is_some_and(|c| c <= as_of);
+    if completed_by_then || task.effective_due_on >= as_of {
+        return None;
+    }
+    Some((as_of - task.effective_due_on).num_days())
+}
+
+/// Completed after its (effective) due date.
+pub fn completed_late(completed_on: NaiveDate, effective_due_on: NaiveDate) -> bool {
+    completed_on > effective_due_on
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_province_day_starts_at_17_utc() {
+        assert_eq!(
+            province_date(Utc.with_ymd_and_hms(2023, 9, 30, 16, 59, 59).unwrap()),
+            d(2023, 9, 30)
+        );
+        assert_eq!(
+            province_date(Utc.with_ymd_and_hms(2023, 9, 30, 17, 0, 0).unwrap()),
+            d(2023, 10, 1)
+        );
+    }
+
+    #[test]
+    fn overdue_starts_the_day_after_the_due_date() {
+        let open = TaskAsOf {
+            status: TaskStatus::InProgress,
+            completed_on: None,
+            effective_due_on: d(2023, 9, 30),
+        };
+        assert_eq!(days_overdue(open, d(2023, 9, 30)), None);
+        assert_eq!(days_overdue(open, d(2023, 10, 1)), Some(1));
+        assert_eq!(days_overdue(open, d(2023, 12, 31)), Some(92));
+    }
+
+    #[test]
+    fn completion_counts_from_its_date() {
+        let done = TaskAsOf {
+            status: TaskStatus::Completed,
+            completed_on: Some(d(2023, 10, 15)),
+            effective_due_on: d(2023, 9, 30),
+        };
+        assert_eq!(days_overdue(done, d(2023, 10, 10)), Some(10));
+        assert_eq!(days_overdue(done, d(2023, 10, 15)), None);
+        assert!(completed_late(d(2023, 10, 15), d(2023, 9, 30)));
+        let cancelled = TaskAsOf {
+            status: TaskStatus::Cancelled,
+            completed_on: None,
+            effective_due_on: d(2023, 1, 1),
+        };
+        assert_eq!(days_overdue(cancelled, d(2023, 12, 31)), None);
+    }
+}

@@ -1,0 +1,118 @@
+//! Who may do what, in one place. Handlers ask `authorize` before any write.
+
+use uuid::Uuid;
+
+use super::enums::Role;
+
+/// The authenticated caller, as carried by a verified access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: Role,
+    /// Set for agency officers (and optionally others): the agency they speak for.
+    pub agency_id: Option<Uuid>,
+}
+
+/// A write, with what the rule needs to know about its object.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    ManageUsers,
+    /// Create or edit agencies, plans, objectives, tasks.
+    EditPlan,
+    /// Post a progress report on a task.
+    ReportOnTask {
+        lead_agency_id: Uuid,
+        supporting_agency_ids: &'a [Uuid],
+    },
+    /// Claim completion of, or request an extension for, a task.
+    ActAsLeadAgency {
+        lead_agency_id: Uuid,
+    },
+    /// Accept or return claims; approve or reject extensions.
+    Review,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
+
+pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
+    let role = principal.role;
+    if role == Role::Admin {
+        return Ok(());
+    }
+    let allowed = match action {
+        Action::ManageUsers => false,
+        Action::EditPlan | Action::Review => role == Role::Coordinator,
+        Action::ReportOnTask {
+            lead_agency_id,
+            supporting_agency_ids,
+        } => {
+            role == Role::AgencyOfficer
+                && principal
+                    .agency_id
+                    .is_some_and(|a| a == lead_agency_id || supporting_agency_ids.contains(&a))
+        }
+        Action::ActAsLeadAgency { lead_agency_id } => {
+            role == Role::AgencyOfficer && principal.agency_id == Some(lead_agency_id)
+        }
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(Denied(match action {
+        Action::ManageUsers => "only an administrator may manage user accounts".into(),
+        Action::EditPlan => {
+            "only the coordinator may change the plan, its tasks and agencies".into()
+        }
+        Action::Review => "only the coordinator may review claims and decide extensions".into(),
+        Action::ReportOnTask { .. } => {
+            "only an officer of the task's lead or a supporting agency may report on it".into()
+        }
+        Action::ActAsLeadAgency { .. } => {
+            "only an officer of the task's lead agency may do this".into()
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(role: Role, agency: Option<Uuid>) -> Principal {
+        Principal {
+            user_id: Uuid::new_v4(),
+            username: "x".into(),
+            role,
+            agency_id: agency,
+        }
+    }
+
+    #[test]
+    fn agency_officers_write_only_for_their_agency() {
+        let (lead, support, other) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let report = Action::ReportOnTask {
+            lead_agency_id: lead,
+            supporting_agency_ids: &[support],
+        };
+        assert!(authorize(&who(Role::AgencyOfficer, Some(lead)), report).is_ok());
+        assert!(authorize(&who(Role::AgencyOfficer, Some(support)), report).is_ok());
+        assert!(authorize(&who(Role::AgencyOfficer, Some(other)), report).is_err());
+        let claim = Action::ActAsLeadAgency {
+            lead_agency_id: lead,
+        };
+        assert!(authorize(&who(Role::AgencyOfficer, Some(support)), claim).is_err());
+        assert!(authorize(&who(Role::AgencyOfficer, Some(lead)), claim).is_ok());
+    }
+
+    #[test]
+    fn inspectors_write_nothing_and_coordinators_no_users() {
+        let inspector = who(Role::Inspector, None);
+        for action in [Action::EditPlan, Action::Review, Action::ManageUsers] {
+            assert!(authorize(&inspector, action).is_err());
+        }
+        assert!(authorize(&who(Role::Coordinator, None), Action::ManageUsers).is_err());
+        assert!(authorize(&who(Role::Coordinator, None), Action::EditPlan).is_ok());
+        assert!(authorize(&who(Role::Admin, None), Action::ManageUsers).is_ok());
+    }
+}

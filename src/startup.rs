@@ -1,0 +1,188 @@
+//! The one start-up path, shared by `main` and the tests: the app factory,
+//! the spec, and the server with its database.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api;
+use crate::auth::tokens::random_secret;
+use crate::auth::TokenService;
+use crate::config::Config;
+use crate::db::local_cluster::LocalCluster;
+use crate::db::{self, DbPool};
+
+/// What every request handler shares. Nothing here is per-node state: the
+/// pool and the token keys are the same on every node.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub tokens: TokenService,
+}
+
+/// The application: API routes (registered once, for router and spec alike),
+/// the spec at `/openapi.json`, Swagger UI at `/docs/`, problem+json for unknown routes.
+pub fn app(
+    state: &AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (payload, query, path) = api::extractor_configs();
+    let state = state.clone();
+    let (app, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(api::ApiDoc::openapi())
+        .map(move |app| {
+            app.app_data(web::Data::new(state.pool.clone()))
+                .app_data(web::Data::new(state.tokens.clone()))
+                .app_data(payload)
+                .app_data(query)
+                .app_data(path)
+        })
+        .configure(api::routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(api::not_found))
+        // One access line per request; never headers or bodies (tokens, passwords).
+        .wrap(Logger::new("%{r}a \"%r\" %s %b %Dms"))
+}
+
+/// The OpenAPI document, generated from the same registrations as the router.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(api::ApiDoc::openapi())
+        .configure(api::routes)
+        .split_for_parts();
+    spec
+}
+
+pub fn openapi_json() -> String {
+    let mut json = openapi().to_pretty_json().expect("the spec serialises");
+    json.push('\n');
+    json
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The database the process uses: `DATABASE_URL`, or a private cluster in the data folder.
+pub struct Database {
+    pub url: String,
+    pub cluster: Option<LocalCluster>,
+}
+
+pub const LOCAL_DATABASE: &str = "par_tracker";
+
+pub fn open_database(config: &Config) -> Result<Database, BoxError> {
+    match &config.database_url {
+        Some(url) => Ok(Database {
+            url: url.clone(),
+            cluster: None,
+        }),
+        None => {
+            let cluster = LocalCluster::start(&config.data_dir.join("postgres"))?;
+            cluster.ensure_database(LOCAL_DATABASE)?;
+            Ok(Database {
+                url: cluster.url(LOCAL_DATABASE),
+                cluster: Some(cluster),
+            })
+        }
+    }
+}
+
+/// The signing secret: configured, or (local mode) generated once and kept in the data folder.
+pub fn token_secret(config: &Config) -> Result<Vec<u8>, BoxError> {
+    if let Some(secret) = &config.tokens.secret {
+        return Ok(secret.clone());
+    }
+    load_or_create_secret(&config.data_dir.join("jwt-secret"))
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, BoxError> {
+    if let Ok(bytes) = fs::read(path) {
+        if bytes.len() >= 32 {
+            return Ok(bytes);
+        }
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let secret = random_secret();
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(&secret)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    Ok(secret)
+}
+
+pub fn token_service(config: &Config) -> Result<TokenService, BoxError> {
+    let secret = token_secret(config)?;
+    let t = &config.tokens;
+    Ok(TokenService::new(
+        &secret,
+        &t.issuer,
+        &t.audience,
+        t.access_ttl_seconds,
+        t.refresh_ttl_seconds,
+    ))
+}
+
+/// Runs the server until SIGINT/SIGTERM, then stops the private cluster, if any.
+pub async fn serve(config: Config) -> Result<(), BoxError> {
+    let database = open_database(&config)?;
+    let result = serve_with(&config, &database).await;
+    if let Some(cluster) = &database.cluster {
+        log::info!("stopping the local PostgreSQL cluster");
+        if let Err(e) = cluster.stop() {
+            log::error!("{e}");
+        }
+    }
+    result
+}
+
+async fn serve_with(config: &Config, database: &Database) -> Result<(), BoxError> {
+    let applied = db::run_migrations(&database.url)?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    let pool = db::build_pool(&database.url, config.db_pool_size)?;
+    if database.cluster.is_some() {
+        let mut conn = pool.get()?;
+        if crate::seed::load_demo_if_empty(&mut conn)? {
+            crate::seed::warn_demo_accounts();
+        }
+    }
+    let state = AppState {
+        pool,
+        tokens: token_service(config)?,
+    };
+    log::info!(
+        "listening on http://{} (API under /api/v1, docs at /docs/)",
+        config.bind
+    );
+    HttpServer::new(move || app(&state))
+        .bind(config.bind)?
+        .run()
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,149 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::After;
+use crate::db::schema::{agencies, reform_areas};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = agencies)]
+pub struct AgencyRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = agencies)]
+pub struct NewAgency<'a> {
+    pub id: Uuid,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub parent_id: Option<Uuid>,
+}
+
+/// `None`: leave as is; `Some(None)`: clear (nullable fields only).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = agencies)]
+pub struct AgencyChangeset {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub parent_id: Option<Option<Uuid>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reform_areas)]
+pub struct AreaRow {
+    pub code: String,
+    pub name: String,
+    pub position: i32,
+}
+
+pub fn list_areas(conn: &mut PgConnection) -> QueryResult<Vec<AreaRow>> {
+    reform_areas::table
+        .order(reform_areas::position)
+        .select(AreaRow::as_select())
+        .load(conn)
+}
+
+pub fn area_exists(conn: &mut PgConnection, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(reform_areas::table.find(code))).get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AgencyRow>> {
+    agencies::table
+        .find(id)
+        .select(AgencyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_code(conn: &mut PgConnection, code: &str) -> QueryResult<Option<AgencyRow>> {
+    agencies::table
+        .filter(agencies::code.eq(code))
+        .select(AgencyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The agencies among `ids` that exist.
+pub fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    agencies::table
+        .filter(agencies::id.eq_any(ids))
+        .select(agencies::id)
+        .load(conn)
+}
+
+/// Agencies by code, after `after` (keyset), optionally of one kind or under one parent.
+pub fn list(
+    conn: &mut PgConnection,
+    kind: Option<&str>,
+    parent_id: Option<Uuid>,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<AgencyRow>> {
+    let mut q = agencies::table.select(AgencyRow::as_select()).into_boxed();
+    if let Some(kind) = kind {
+        q = q.filter(agencies::kind.eq(kind.to_string()));
+    }
+    if let Some(parent) = parent_id {
+        q = q.filter(agencies::parent_id.eq(parent));
+    }
+    if let Some(a) = after {
+        q = q.filter(
+            agencies::code
+                .gt(a.key.clone())
+                .or(agencies::code.eq(a.key.clone()).and(agencies::id.gt(a.id))),
+        );
+    }
+    q.order((agencies::code, agencies::id))
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn insert(conn: &mut PgConnection, new: &NewAgency<'_>) -> QueryResult<AgencyRow> {
+    diesel::insert_into(agencies::table)
+        .values(new)
+        .returning(AgencyRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    changes: &AgencyChangeset,
+) -> QueryResult<AgencyRow> {
+    diesel::update(agencies::table.find(id))
+        .set(changes)
+        .returning(AgencyRow::as_returning())
+        .get_result(conn)
+}
+
+/// Whether making `parent` the parent of `id` would close a loop.
+pub fn would_cycle(conn: &mut PgConnection, id: Uuid, parent: Uuid) -> QueryResult<bool> {
+    let mut current = Some(parent);
+    let mut steps = 0;
+    while let Some(p) = current {
+        if p == id {
+            return Ok(true);
+        }
+        steps += 1;
+        if steps > 64 {
+            return Ok(true);
+        }
+        current = agencies::table
+            .find(p)
+            .select(agencies::parent_id)
+            .first(conn)
+            .optional()?
+            .flatten();
+    }
+    Ok(false)
+}

@@ -1,0 +1,59 @@
+//! Idempotency records: the first response to a retried write, kept in
+//! PostgreSQL so a retry sent to any node gets the same answer.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use uuid::Uuid;
+
+use crate::db::schema::idempotency_records;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = idempotency_records)]
+pub struct IdempotencyRow {
+    pub request_hash: String,
+    pub response_status: i16,
+    pub response_body: String,
+}
+
+/// Serialises concurrent requests with the same key until the transaction ends.
+pub fn lock_key(conn: &mut PgConnection, user_id: Uuid, scope: &str, key: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<Text, _>(format!("{user_id}\u{1f}{scope}\u{1f}{key}"))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    scope: &str,
+    key: &str,
+) -> QueryResult<Option<IdempotencyRow>> {
+    idempotency_records::table
+        .find((user_id, scope, key))
+        .select(IdempotencyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn save(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+    status: i16,
+    body: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_records::table)
+        .values((
+            idempotency_records::user_id.eq(user_id),
+            idempotency_records::scope.eq(scope),
+            idempotency_records::idempotency_key.eq(key),
+            idempotency_records::request_hash.eq(request_hash),
+            idempotency_records::response_status.eq(status),
+            idempotency_records::response_body.eq(body),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,260 @@
+//! Progress reports, completion claims, extension requests and the evidence documents they cite.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::After;
+use crate::db::schema::{
+    completion_claims, evidence_documents, extension_requests, progress_reports,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = progress_reports)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub agency_id: Uuid,
+    pub author_id: Uuid,
+    pub progress_percent: i16,
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = progress_reports)]
+pub struct NewReport<'a> {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub agency_id: Uuid,
+    pub author_id: Uuid,
+    pub progress_percent: i16,
+    pub summary: &'a str,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = evidence_documents)]
+pub struct EvidenceRow {
+    pub id: Uuid,
+    pub report_id: Option<Uuid>,
+    pub completion_claim_id: Option<Uuid>,
+    pub position: i16,
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+    pub title: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = evidence_documents)]
+pub struct NewEvidence {
+    pub id: Uuid,
+    pub report_id: Option<Uuid>,
+    pub completion_claim_id: Option<Uuid>,
+    pub position: i16,
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+    pub title: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = completion_claims)]
+pub struct ClaimRow {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub agency_id: Uuid,
+    pub author_id: Uuid,
+    pub completed_on: NaiveDate,
+    pub summary: String,
+    pub status: String,
+    pub reviewer_id: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = completion_claims)]
+pub struct NewClaim<'a> {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub agency_id: Uuid,
+    pub author_id: Uuid,
+    pub completed_on: NaiveDate,
+    pub summary: &'a str,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = extension_requests)]
+pub struct ExtensionRow {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub requested_by: Uuid,
+    pub previous_due_on: NaiveDate,
+    pub requested_due_on: NaiveDate,
+    pub reason: String,
+    pub status: String,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_on: Option<NaiveDate>,
+    pub decision_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = extension_requests)]
+pub struct NewExtension<'a> {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub requested_by: Uuid,
+    pub previous_due_on: NaiveDate,
+    pub requested_due_on: NaiveDate,
+    pub reason: &'a str,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn insert_report(conn: &mut PgConnection, new: &NewReport<'_>) -> QueryResult<ReportRow> {
+    diesel::insert_into(progress_reports::table)
+        .values(new)
+        .returning(ReportRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn insert_evidence(conn: &mut PgConnection, rows: &[NewEvidence]) -> QueryResult<()> {
+    if !rows.is_empty() {
+        diesel::insert_into(evidence_documents::table)
+            .values(rows)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A task's reports, oldest first (keyset on `created_at`, id).
+pub fn list_reports(
+    conn: &mut PgConnection,
+    task_id: Uuid,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<ReportRow>> {
+    let mut q = progress_reports::table
+        .filter(progress_reports::task_id.eq(task_id))
+        .select(ReportRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        let at = DateTime::parse_from_rfc3339(&a.key)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| diesel::result::Error::NotFound)?;
+        q = q.filter(
+            progress_reports::created_at
+                .gt(at)
+                .or(progress_reports::created_at
+                    .eq(at)
+                    .and(progress_reports::id.gt(a.id))),
+        );
+    }
+    q.order((progress_reports::created_at, progress_reports::id))
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn evidence_of_reports(
+    conn: &mut PgConnection,
+    report_ids: &[Uuid],
+) -> QueryResult<Vec<EvidenceRow>> {
+    evidence_documents::table
+        .filter(evidence_documents::report_id.eq_any(report_ids))
+        .order((evidence_documents::report_id, evidence_documents::position))
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+pub fn evidence_of_claim(conn: &mut PgConnection, claim_id: Uuid) -> QueryResult<Vec<EvidenceRow>> {
+    evidence_documents::table
+        .filter(evidence_documents::completion_claim_id.eq(claim_id))
+        .order(evidence_documents::position)
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_claim(conn: &mut PgConnection, new: &NewClaim<'_>) -> QueryResult<ClaimRow> {
+    diesel::insert_into(completion_claims::table)
+        .values(new)
+        .returning(ClaimRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn pending_claim(conn: &mut PgConnection, task_id: Uuid) -> QueryResult<Option<ClaimRow>> {
+    completion_claims::table
+        .filter(completion_claims::task_id.eq(task_id))
+        .filter(completion_claims::status.eq("pending"))
+        .select(ClaimRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn review_claim(
+    conn: &mut PgConnection,
+    claim_id: Uuid,
+    status: &str,
+    reviewer: Uuid,
+    at: DateTime<Utc>,
+    comment: Option<&str>,
+) -> QueryResult<ClaimRow> {
+    diesel::update(completion_claims::table.find(claim_id))
+        .set((
+            completion_claims::status.eq(status),
+            completion_claims::reviewer_id.eq(reviewer),
+            completion_claims::reviewed_at.eq(at),
+            completion_claims::review_comment.eq(comment),
+        ))
+        .returning(ClaimRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn insert_extension(
+    conn: &mut PgConnection,
+    new: &NewExtension<'_>,
+) -> QueryResult<ExtensionRow> {
+    diesel::insert_into(extension_requests::table)
+        .values(new)
+        .returning(ExtensionRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn find_extension_for_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> QueryResult<Option<ExtensionRow>> {
+    extension_requests::table
+        .find(id)
+        .select(ExtensionRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+pub fn decide_extension(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    decider: Uuid,
+    at: DateTime<Utc>,
+    on: NaiveDate,
+    comment: Option<&str>,
+) -> QueryResult<ExtensionRow> {
+    diesel::update(extension_requests::table.find(id))
+        .set((
+            extension_requests::status.eq(status),
+            extension_requests::decided_by.eq(decider),
+            extension_requests::decided_at.eq(at),
+            extension_requests::decided_on.eq(on),
+            extension_requests::decision_comment.eq(comment),
+        ))
+        .returning(ExtensionRow::as_returning())
+        .get_result(conn)
+}

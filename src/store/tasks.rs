@@ -1,0 +1,417 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{Date, Integer, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::After;
+use crate::db::schema::{agencies, task_supporting_agencies, tasks};
+use crate::domain::enums::{AgencyRole, TaskSort};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
+#[diesel(table_name = tasks)]
+pub struct TaskRow {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub area: String,
+    pub objective_id: Option<Uuid>,
+    pub lead_agency_id: Uuid,
+    pub deadline_kind: String,
+    pub deadline_value: Option<String>,
+    pub deadline_label: String,
+    pub original_due_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub expected_output: String,
+    pub status: String,
+    pub progress_percent: i16,
+    pub completed_on: Option<NaiveDate>,
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = tasks)]
+pub struct NewTask<'a> {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub code: &'a str,
+    pub title: &'a str,
+    pub area: &'a str,
+    pub objective_id: Option<Uuid>,
+    pub lead_agency_id: Uuid,
+    pub deadline_kind: &'a str,
+    pub deadline_value: Option<&'a str>,
+    pub deadline_label: &'a str,
+    pub original_due_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub expected_output: &'a str,
+    pub status: &'a str,
+    pub progress_percent: i16,
+    pub completed_on: Option<NaiveDate>,
+    pub search_text: &'a str,
+}
+
+/// Every change bumps `version` and `updated_at` (see `update_versioned`).
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = tasks)]
+pub struct TaskChangeset {
+    pub title: Option<String>,
+    pub area: Option<String>,
+    pub objective_id: Option<Option<Uuid>>,
+    pub expected_output: Option<String>,
+    pub status: Option<String>,
+    pub progress_percent: Option<i16>,
+    pub completed_on: Option<Option<NaiveDate>>,
+    pub due_on: Option<NaiveDate>,
+    pub search_text: Option<String>,
+}
+
+/// A task as read through the API: its row, its lead agency, and its standing as of a day.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct TaskViewRow {
+    #[diesel(embed)]
+    pub task: TaskRow,
+    #[diesel(sql_type = Text)]
+    pub lead_code: String,
+    #[diesel(sql_type = Text)]
+    pub lead_name: String,
+    /// The due date in force on the as-of day.
+    #[diesel(sql_type = Date)]
+    pub effective_due_on: NaiveDate,
+    /// 0 when not overdue on the as-of day.
+    #[diesel(sql_type = Integer)]
+    pub days_overdue: i32,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AgencyRef {
+    pub task_id: Uuid,
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+/// Filters of the task list; all optional and combinable.
+#[derive(Debug, Clone)]
+pub struct TaskFilter {
+    pub as_of: NaiveDate,
+    pub plan_id: Option<Uuid>,
+    pub area: Option<String>,
+    pub objective_id: Option<Uuid>,
+    pub agency: Option<(Uuid, AgencyRole)>,
+    pub status: Option<String>,
+    pub overdue: Option<bool>,
+    pub at_risk_days: Option<i32>,
+    pub due_before: Option<NaiveDate>,
+    pub due_after: Option<NaiveDate>,
+    /// A LIKE pattern over the folded search text.
+    pub search_pattern: Option<String>,
+    pub ids: Option<Vec<Uuid>>,
+}
+
+impl TaskFilter {
+    pub fn as_of(as_of: NaiveDate) -> TaskFilter {
+        TaskFilter {
+            as_of,
+            plan_id: None,
+            area: None,
+            objective_id: None,
+            agency: None,
+            status: None,
+            overdue: None,
+            at_risk_days: None,
+            due_before: None,
+            due_after: None,
+            search_pattern: None,
+            ids: None,
+        }
+    }
+}
+
+/// Builds SQL with numbered placeholders; `$1` is always the as-of date.
+struct Sql {
+    query: BoxedSqlQuery<'static, Pg, SqlQuery>,
+    next: usize,
+}
+
+impl Sql {
+    fn new(as_of: NaiveDate, head: &str) -> Sql {
+        Sql {
+            query: diesel::sql_query(head).into_boxed().bind::<Date, _>(as_of),
+            next: 2,
+        }
+    }
+    fn push(&mut self, text: &str) {
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.sql(text);
+    }
+    fn placeholder(&mut self) -> String {
+        let p = format!("${}", self.next);
+        self.next += 1;
+        p
+    }
+    fn uuid(&mut self, text_before: &str, v: Uuid, text_after: &str) {
+        let p = self.placeholder();
+        self.push(&format!("{text_before}{p}{text_after}"));
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<SqlUuid, _>(v);
+    }
+    fn text(&mut self, text_before: &str, v: String, text_after: &str) {
+        let p = self.placeholder();
+        self.push(&format!("{text_before}{p}{text_after}"));
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<Text, _>(v);
+    }
+    fn date(&mut self, text_before: &str, v: NaiveDate, text_after: &str) {
+        let p = self.placeholder();
+        self.push(&format!("{text_before}{p}{text_after}"));
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<Date, _>(v);
+    }
+    fn int(&mut self, text_before: &str, v: i32, text_after: &str) {
+        let p = self.placeholder();
+        self.push(&format!("{text_before}{p}{text_after}"));
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<Integer, _>(v);
+    }
+}
+
+// The due date in force on $1: the latest extension approved on or before
+// that day, else the original date. Extensions only move a date later, so
+// `original_due_on < $1` is a necessary (and indexed) condition for overdue.
+const VIEW_HEAD: &str = "SELECT v.* FROM (
+  SELECT t.id, t.plan_id, t.code, t.title, t.area, t.objective_id, t.lead_agency_id,
+         t.deadline_kind, t.deadline_value, t.deadline_label, t.original_due_on, t.due_on,
+         t.expected_output, t.status, t.progress_percent, t.completed_on, t.search_text,
+         t.version, t.created_at, t.updated_at,
+         la.code AS lead_code, la.name AS lead_name, x.effective_due_on,
+         CASE WHEN t.status = 'cancelled'
+                OR (t.status = 'completed' AND t.completed_on <= $1)
+                OR x.effective_due_on >= $1
+              THEN 0 ELSE ($1 - x.effective_due_on) END AS days_overdue
+  FROM tasks t
+  JOIN agencies la ON la.id = t.lead_agency_id
+  CROSS JOIN LATERAL (
+    SELECT COALESCE((SELECT e.requested_due_on FROM extension_requests e
+                     WHERE e.task_id = t.id AND e.status = 'approved' AND e.decided_on <= $1
+                     ORDER BY e.decided_on DESC, e.decided_at DESC LIMIT 1),
+                    t.original_due_on) AS effective_due_on
+  ) x
+  WHERE TRUE";
+
+/// Tasks matching `filter`, in `sort` order after `after`, at most `limit` (all when `None`).
+pub fn list_view(
+    conn: &mut PgConnection,
+    filter: &TaskFilter,
+    sort: TaskSort,
+    after: Option<&After>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<TaskViewRow>> {
+    let mut sql = Sql::new(filter.as_of, VIEW_HEAD);
+    if let Some(plan) = filter.plan_id {
+        sql.uuid(" AND t.plan_id = ", plan, "");
+    }
+    if let Some(area) = &filter.area {
+        sql.text(" AND t.area = ", area.clone(), "");
+    }
+    if let Some(objective) = filter.objective_id {
+        sql.uuid(" AND t.objective_id = ", objective, "");
+    }
+    if let Some(ids) = &filter.ids {
+        let p = sql.placeholder();
+        sql.push(&format!(" AND t.id = ANY({p})"));
+        let q = std::mem::replace(&mut sql.query, diesel::sql_query("").into_boxed());
+        sql.query = q.bind::<diesel::sql_types::Array<SqlUuid>, _>(ids.clone());
+    }
+    if let Some((agency, role)) = filter.agency {
+        let supporting = "EXISTS (SELECT 1 FROM task_supporting_agencies s WHERE s.task_id = t.id AND s.agency_id = ";
+        match role {
+            AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
+            AgencyRole::Supporting => sql.uuid(&format!(" AND {supporting}"), agency, ")"),
+            AgencyRole::Any => {
+                sql.uuid(" AND (t.lead_agency_id = ", agency, "");
+                sql.uuid(&format!(" OR {supporting}"), agency, "))");
+            }
+        }
+    }
+    if let Some(status) = &filter.status {
+        sql.text(" AND t.status = ", status.clone(), "");
+    }
+    if let Some(d) = filter.due_before {
+        sql.date(" AND t.due_on <= ", d, "");
+    }
+    if let Some(d) = filter.due_after {
+        sql.date(" AND t.due_on >= ", d, "");
+    }
+    if let Some(pattern) = &filter.search_pattern {
+        sql.text(" AND t.search_text LIKE ", pattern.clone(), "");
+    }
+    let open_on_as_of =
+        " AND t.status <> 'cancelled' AND NOT (t.status = 'completed' AND t.completed_on <= $1)";
+    if filter.overdue == Some(true) {
+        sql.push(open_on_as_of);
+        sql.push(" AND t.original_due_on < $1");
+    }
+    if filter.at_risk_days.is_some() {
+        sql.push(open_on_as_of);
+    }
+    sql.push(") v WHERE TRUE");
+    match filter.overdue {
+        Some(true) => sql.push(" AND v.days_overdue > 0"),
+        Some(false) => sql.push(" AND v.days_overdue = 0"),
+        None => {}
+    }
+    if let Some(days) = filter.at_risk_days {
+        sql.int(
+            " AND v.effective_due_on >= $1 AND v.effective_due_on <= $1 + ",
+            days,
+            "",
+        );
+    }
+    let (column, cast, descending) = match sort {
+        TaskSort::DueOn => ("v.due_on", "date", false),
+        TaskSort::DueOnDesc => ("v.due_on", "date", true),
+        TaskSort::Code => ("v.code", "text", false),
+        TaskSort::UpdatedAtDesc => ("v.updated_at", "timestamptz", true),
+        TaskSort::DaysOverdueDesc => ("v.days_overdue", "integer", true),
+    };
+    if let Some(a) = after {
+        let op = if descending { "<" } else { ">" };
+        sql.text(
+            &format!(" AND ({column}, v.id) {op} (CAST("),
+            a.key.clone(),
+            &format!(" AS {cast}), "),
+        );
+        sql.uuid("", a.id, ")");
+    }
+    let dir = if descending { "DESC" } else { "ASC" };
+    sql.push(&format!(" ORDER BY {column} {dir}, v.id {dir}"));
+    if let Some(limit) = limit {
+        sql.push(&format!(" LIMIT {}", limit.clamp(1, 10_000)));
+    }
+    sql.query.load(conn)
+}
+
+/// The sort key of `row` for `sort`, as the keyset cursor stores it.
+pub fn sort_key(row: &TaskViewRow, sort: TaskSort) -> String {
+    match sort {
+        TaskSort::DueOn | TaskSort::DueOnDesc => row.task.due_on.to_string(),
+        TaskSort::Code => row.task.code.clone(),
+        TaskSort::UpdatedAtDesc => row
+            .task
+            .updated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        TaskSort::DaysOverdueDesc => row.days_overdue.to_string(),
+    }
+}
+
+pub fn find_view(
+    conn: &mut PgConnection,
+    id: Uuid,
+    as_of: NaiveDate,
+) -> QueryResult<Option<TaskViewRow>> {
+    let mut filter = TaskFilter::as_of(as_of);
+    filter.ids = Some(vec![id]);
+    Ok(list_view(conn, &filter, TaskSort::Code, None, Some(1))?.pop())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<TaskRow>> {
+    tasks::table
+        .find(id)
+        .select(TaskRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Locks the task row for the rest of the transaction.
+pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<TaskRow>> {
+    tasks::table
+        .find(id)
+        .select(TaskRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+pub fn supporting_agencies(
+    conn: &mut PgConnection,
+    task_ids: &[Uuid],
+) -> QueryResult<Vec<AgencyRef>> {
+    task_supporting_agencies::table
+        .inner_join(agencies::table)
+        .filter(task_supporting_agencies::task_id.eq_any(task_ids))
+        .order((task_supporting_agencies::task_id, agencies::code))
+        .select((
+            task_supporting_agencies::task_id,
+            agencies::id,
+            agencies::code,
+            agencies::name,
+        ))
+        .load(conn)
+}
+
+pub fn supporting_agency_ids(conn: &mut PgConnection, task_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    task_supporting_agencies::table
+        .filter(task_supporting_agencies::task_id.eq(task_id))
+        .select(task_supporting_agencies::agency_id)
+        .load(conn)
+}
+
+pub fn set_supporting_agencies(
+    conn: &mut PgConnection,
+    task_id: Uuid,
+    agency_ids: &[Uuid],
+) -> QueryResult<()> {
+    diesel::delete(
+        task_supporting_agencies::table.filter(task_supporting_agencies::task_id.eq(task_id)),
+    )
+    .execute(conn)?;
+    let rows: Vec<_> = agency_ids
+        .iter()
+        .map(|a| {
+            (
+                task_supporting_agencies::task_id.eq(task_id),
+                task_supporting_agencies::agency_id.eq(*a),
+            )
+        })
+        .collect();
+    diesel::insert_into(task_supporting_agencies::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert(conn: &mut PgConnection, new: &NewTask<'_>) -> QueryResult<TaskRow> {
+    diesel::insert_into(tasks::table)
+        .values(new)
+        .returning(TaskRow::as_returning())
+        .get_result(conn)
+}
+
+/// Applies `changes` if the task is still at `expected_version`, bumping the
+/// version. `Ok(None)`: someone else changed it first.
+pub fn update_versioned(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected_version: i32,
+    changes: &TaskChangeset,
+) -> QueryResult<Option<TaskRow>> {
+    diesel::update(
+        tasks::table
+            .filter(tasks::id.eq(id))
+            .filter(tasks::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        tasks::version.eq(tasks::version + 1),
+        tasks::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(TaskRow::as_returning())
+    .get_result(conn)
+    .optional()
+}

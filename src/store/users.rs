@@ -1,0 +1,91 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::After;
+use crate::db::schema::users;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub agency_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub agency_id: Option<Uuid>,
+    pub active: bool,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChangeset {
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: Option<String>,
+    pub agency_id: Option<Option<Uuid>>,
+    pub active: Option<bool>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<UserRow>> {
+    let mut q = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(a) = after {
+        q = q.filter(
+            users::username
+                .gt(a.key.clone())
+                .or(users::username.eq(a.key.clone()).and(users::id.gt(a.id))),
+        );
+    }
+    q.order((users::username, users::id))
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn update(conn: &mut PgConnection, id: Uuid, changes: &UserChangeset) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set(changes)
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+}
