@@ -1,0 +1,4 @@
+//! Integration tests: HTTP through the real actix app, on real PostgreSQL.
+
+mod common;
+mod foundation;
