@@ -42,7 +42,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (payload, query, path) = api::extractor_configs();
+    let (payload, path) = api::extractor_configs();
     let state = state.clone();
     let (app, spec) = App::new()
         .into_utoipa_app()
@@ -51,7 +51,6 @@ pub fn app(
             app.app_data(web::Data::new(state.pool.clone()))
                 .app_data(web::Data::new(state.tokens.clone()))
                 .app_data(payload)
-                .app_data(query)
                 .app_data(path)
         })
         .configure(api::routes)

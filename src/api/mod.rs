@@ -6,8 +6,8 @@ pub mod agencies;
 pub mod auth;
 pub mod common;
 pub mod docs;
+pub mod extract;
 pub mod health;
-pub mod json;
 pub mod objectives;
 pub mod plans;
 pub mod reports;
@@ -15,7 +15,7 @@ pub mod tasks;
 pub mod users;
 pub mod workflow;
 
-use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::error::PathError;
 use actix_web::{web, HttpRequest};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -90,35 +90,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
         );
 }
 
-/// Strips serde's "at line 1 column 9" and the Rust type names it sometimes adds.
-fn tidy(message: &str) -> String {
-    let m = message.split(" at line ").next().unwrap_or(message);
-    m.to_string()
-}
-
-pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let message = match &err {
-        QueryPayloadError::Deserialize(e) => e.to_string(),
-        other => other.to_string(),
-    };
-    let field = message
-        .split('`')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| "query".into());
-    ApiError::validation(vec![FieldError::new(field, tidy(&message))]).into()
-}
-
 pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::NotFound("no such object: the id in the path is not a valid UUID".into()).into()
 }
 
 /// The extractor settings every app uses.
-pub fn extractor_configs() -> (web::PayloadConfig, web::QueryConfig, web::PathConfig) {
+pub fn extractor_configs() -> (web::PayloadConfig, web::PathConfig) {
     let payload = web::PayloadConfig::new(MAX_JSON_BODY);
-    let query = web::QueryConfig::default().error_handler(query_error);
     let path = web::PathConfig::default().error_handler(path_error);
-    (payload, query, path)
+    (payload, path)
 }
 
 /// Unknown routes and methods: a problem document, not an empty 404.

@@ -38,7 +38,11 @@ static SERVER: OnceLock<Server> = OnceLock::new();
 static TEMPLATES: Mutex<Option<(String, String)>> = Mutex::new(None);
 
 extern "C" fn stop_cluster() {
-    if let Some(Server { _cluster: Some(cluster), .. }) = SERVER.get() {
+    if let Some(Server {
+        _cluster: Some(cluster),
+        ..
+    }) = SERVER.get()
+    {
         let _ = cluster.stop();
     }
     if let Some(dir) = cluster_dir() {
@@ -58,14 +62,24 @@ fn server() -> &'static Server {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(url) => {
                 // postgres://user@host:port/dbname → swap the database name
-                let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("TEST_DATABASE_URL has a database");
-                Server { url_pattern: format!("{base}/{{db}}"), _cluster: None }
+                let base = url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .expect("TEST_DATABASE_URL has a database");
+                Server {
+                    url_pattern: format!("{base}/{{db}}"),
+                    _cluster: None,
+                }
             }
             Err(_) => {
-                let cluster = LocalCluster::start(&cluster_dir().unwrap()).expect("start a throwaway PostgreSQL cluster");
+                let cluster = LocalCluster::start(&cluster_dir().unwrap())
+                    .expect("start a throwaway PostgreSQL cluster");
                 // SAFETY: registering a plain extern "C" function; it runs once at exit.
                 unsafe { libc::atexit(stop_cluster) };
-                Server { url_pattern: cluster.url("{db}"), _cluster: Some(cluster) }
+                Server {
+                    url_pattern: cluster.url("{db}"),
+                    _cluster: Some(cluster),
+                }
             }
         }
     })
@@ -80,7 +94,9 @@ fn admin_conn() -> PgConnection {
 }
 
 fn exec(conn: &mut PgConnection, sql: &str) {
-    diesel::sql_query(sql).execute(conn).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    diesel::sql_query(sql)
+        .execute(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// Names of the (empty, demo) template databases, made once per run.
@@ -95,7 +111,10 @@ fn templates() -> (String, String) {
     let mut admin = admin_conn();
     exec(&mut admin, &format!("CREATE DATABASE {empty}"));
     db::run_migrations(&url(&empty)).expect("migrate the template");
-    exec(&mut admin, &format!("CREATE DATABASE {demo} TEMPLATE {empty}"));
+    exec(
+        &mut admin,
+        &format!("CREATE DATABASE {demo} TEMPLATE {empty}"),
+    );
     {
         let mut conn = PgConnection::establish(&url(&demo)).unwrap();
         assert!(par_tracker::seed::load_demo_if_empty(&mut conn).expect("load the demo plan"));
@@ -131,14 +150,30 @@ impl Reply {
     /// Asserts a problem document with this status, and returns it.
     pub fn problem(&self, status: u16) -> &Value {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.raw);
-        assert_eq!(self.content_type(), "application/problem+json", "body: {}", self.raw);
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "body: {}",
+            self.raw
+        );
         assert_eq!(self.body["status"], status);
-        assert!(self.body["type"].is_string() && self.body["title"].is_string() && self.body["detail"].is_string());
+        assert!(
+            self.body["type"].is_string()
+                && self.body["title"].is_string()
+                && self.body["detail"].is_string()
+        );
         &self.body
     }
     /// The `field` of each entry of a validation problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -149,19 +184,30 @@ pub struct Call<'a> {
 
 impl Call<'_> {
     pub fn token(mut self, token: &str) -> Self {
-        self.req = self.req.insert_header(("Authorization", format!("Bearer {token}")));
+        self.req = self
+            .req
+            .insert_header(("Authorization", format!("Bearer {token}")));
         self
     }
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.req = self.req.insert_header((HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap()));
+        self.req = self.req.insert_header((
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        ));
         self
     }
     pub fn json(mut self, body: &Value) -> Self {
-        self.req = self.req.insert_header(("content-type", "application/json")).set_payload(body.to_string());
+        self.req = self
+            .req
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.to_string());
         self
     }
     pub fn raw(mut self, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> Self {
-        self.req = self.req.insert_header(("content-type", content_type)).set_payload(body);
+        self.req = self
+            .req
+            .insert_header(("content-type", content_type))
+            .set_payload(body);
         self
     }
     pub async fn send(self) -> Reply {
@@ -177,7 +223,12 @@ impl Call<'_> {
         let bytes = actix_web::test::read_body(res).await;
         let raw = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, body, raw }
+        Reply {
+            status,
+            headers,
+            body,
+            raw,
+        }
     }
 }
 
@@ -195,13 +246,23 @@ impl TestApp {
     async fn from_template(template: String) -> TestApp {
         let db_name = format!("t_{}", Uuid::new_v4().simple());
         let mut admin = admin_conn();
-        exec(&mut admin, &format!("CREATE DATABASE {db_name} TEMPLATE {template}"));
+        exec(
+            &mut admin,
+            &format!("CREATE DATABASE {db_name} TEMPLATE {template}"),
+        );
         let pool = db::build_pool(&url(&db_name), 4).expect("pool");
         let tokens = TokenService::new(SECRET, ISSUER, AUDIENCE, 900, 3600);
         let state = AppState { pool, tokens };
         let svc = actix_web::test::init_service(app(&state)).await;
-        let svc = actix_service::boxed::service(actix_service::ServiceExt::map(svc, |res: ServiceResponse<_>| res.map_into_boxed_body()));
-        TestApp { svc, state, db_name }
+        let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+            svc,
+            |res: ServiceResponse<_>| res.map_into_boxed_body(),
+        ));
+        TestApp {
+            svc,
+            state,
+            db_name,
+        }
     }
 
     pub fn pool(&self) -> &DbPool {
@@ -209,7 +270,10 @@ impl TestApp {
     }
 
     pub fn call(&self, method: Method, path: &str) -> Call<'_> {
-        Call { app: self, req: TestRequest::default().method(method).uri(path) }
+        Call {
+            app: self,
+            req: TestRequest::default().method(method).uri(path),
+        }
     }
     pub fn get(&self, path: &str) -> Call<'_> {
         self.call(Method::GET, path)
@@ -224,15 +288,30 @@ impl TestApp {
     /// A valid access token for a user of this database (minted directly: no password hashing).
     pub fn token(&self, username: &str) -> String {
         let mut conn = self.pool().get().unwrap();
-        let user = par_tracker::store::users::find_by_username(&mut conn, username).unwrap().unwrap_or_else(|| panic!("no user {username}"));
-        let principal = Principal { user_id: user.id, username: user.username, role: Role::parse(&user.role).unwrap(), agency_id: user.agency_id };
+        let user = par_tracker::store::users::find_by_username(&mut conn, username)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {username}"));
+        let principal = Principal {
+            user_id: user.id,
+            username: user.username,
+            role: Role::parse(&user.role).unwrap(),
+            agency_id: user.agency_id,
+        };
         self.state.tokens.issue_access_token(&principal)
     }
 
     /// Creates an account with a password, returning its id.
-    pub fn create_user(&self, username: &str, role: &str, agency_code: Option<&str>, password: &str) -> Uuid {
+    pub fn create_user(
+        &self,
+        username: &str,
+        role: &str,
+        agency_code: Option<&str>,
+        password: &str,
+    ) -> Uuid {
         let mut conn = self.pool().get().unwrap();
-        par_tracker::seed::create_user(&mut conn, username, role, agency_code, password).unwrap().id
+        par_tracker::seed::create_user(&mut conn, username, role, agency_code, password)
+            .unwrap()
+            .id
     }
 
     /// Runs SQL returning one bigint `n`.
@@ -243,24 +322,44 @@ impl TestApp {
             n: i64,
         }
         let mut conn = self.pool().get().unwrap();
-        diesel::sql_query(sql).get_result::<N>(&mut conn).unwrap_or_else(|e| panic!("{sql}: {e}")).n
+        diesel::sql_query(sql)
+            .get_result::<N>(&mut conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .n
     }
 
     pub fn agency_id(&self, code: &str) -> Uuid {
         let mut conn = self.pool().get().unwrap();
-        par_tracker::store::agencies::find_by_code(&mut conn, code).unwrap().unwrap_or_else(|| panic!("no agency {code}")).id
+        par_tracker::store::agencies::find_by_code(&mut conn, code)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no agency {code}"))
+            .id
     }
 
     /// The demo plan's id.
     pub async fn demo_plan_id(&self) -> String {
-        let r = self.get("/api/v1/plans").token(&self.token("thanhtra")).send().await;
+        let r = self
+            .get("/api/v1/plans")
+            .token(&self.token("thanhtra"))
+            .send()
+            .await;
         r.body["items"][0]["id"].as_str().unwrap().to_string()
     }
 
     /// A demo task by code: (id, full JSON).
     pub async fn demo_task(&self, code: &str) -> (String, Value) {
-        let r = self.get(&format!("/api/v1/tasks?q={code}&limit=200")).token(&self.token("thanhtra")).send().await;
-        let task = r.body["items"].as_array().unwrap().iter().find(|t| t["code"] == code).unwrap_or_else(|| panic!("no task {code}")).clone();
+        let r = self
+            .get(&format!("/api/v1/tasks?q={code}&limit=200"))
+            .token(&self.token("thanhtra"))
+            .send()
+            .await;
+        let task = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap_or_else(|| panic!("no task {code}"))
+            .clone();
         (task["id"].as_str().unwrap().to_string(), task)
     }
 }
@@ -268,7 +367,10 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let mut admin = admin_conn();
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db_name)).execute(&mut admin);
+        let _ = diesel::sql_query(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.db_name
+        ))
+        .execute(&mut admin);
     }
 }
-

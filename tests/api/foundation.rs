@@ -10,7 +10,10 @@ use par_tracker::db::{self, MIGRATIONS};
 async fn health_and_readiness() {
     let app = TestApp::empty().await;
     let r = app.get("/healthz").send().await;
-    assert_eq!((r.status, r.body.clone()), (StatusCode::OK, json!({"status": "ok"})));
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (StatusCode::OK, json!({"status": "ok"}))
+    );
     let r = app.get("/readyz").send().await;
     assert_eq!(r.status, StatusCode::OK);
 }
@@ -19,7 +22,10 @@ async fn health_and_readiness() {
 async fn unknown_routes_are_problem_documents() {
     let app = TestApp::empty().await;
     app.get("/api/v1/nothing-here").send().await.problem(404);
-    app.call(actix_web::http::Method::DELETE, "/api/v1/plans").send().await.problem(404);
+    app.call(actix_web::http::Method::DELETE, "/api/v1/plans")
+        .send()
+        .await
+        .problem(404);
 }
 
 #[actix_web::test]
@@ -39,7 +45,9 @@ async fn spec_and_docs_are_served() {
 #[test]
 fn committed_spec_matches_the_code() {
     let generated = par_tracker::startup::openapi_json();
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap_or_default();
     assert!(
         generated == committed,
         "openapi/openapi.json is out of date: regenerate it with `cargo run -- openapi --write`"
@@ -50,7 +58,8 @@ fn committed_spec_matches_the_code() {
 async fn migrations_apply_revert_and_apply_again() {
     let app = TestApp::empty().await;
     let mut conn = PgConnection::establish(&url(&app.db_name)).unwrap();
-    conn.revert_all_migrations(MIGRATIONS).expect("revert every migration");
+    conn.revert_all_migrations(MIGRATIONS)
+        .expect("revert every migration");
     let tables = app.count("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'");
     assert_eq!(tables, 0, "down migrations drop everything");
     drop(conn);
@@ -60,7 +69,14 @@ async fn migrations_apply_revert_and_apply_again() {
     let mut conn = app.pool().get().unwrap();
     use par_tracker::store;
     assert_eq!(store::agencies::list_areas(&mut conn).unwrap().len(), 7);
-    store::tasks::list_view(&mut conn, &store::tasks::TaskFilter::as_of(chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()), par_tracker::domain::enums::TaskSort::Code, None, Some(1)).unwrap();
+    store::tasks::list_view(
+        &mut conn,
+        &store::tasks::TaskFilter::as_of(chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()),
+        par_tracker::domain::enums::TaskSort::Code,
+        None,
+        Some(1),
+    )
+    .unwrap();
     diesel::sql_query("SELECT 1").execute(&mut conn).unwrap();
 }
 
@@ -71,13 +87,22 @@ async fn concurrent_starts_migrate_once() {
     conn.revert_all_migrations(MIGRATIONS).unwrap();
     drop(conn);
     let target = url(&app.db_name);
-    let handles: Vec<_> = (0..3).map(|_| {
-        let target = target.clone();
-        std::thread::spawn(move || db::run_migrations(&target).unwrap())
-    }).collect();
-    let applied: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap().len()).collect();
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let target = target.clone();
+            std::thread::spawn(move || db::run_migrations(&target).unwrap())
+        })
+        .collect();
+    let applied: Vec<usize> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().len())
+        .collect();
     let total: usize = MIGRATIONS_COUNT.with(|c| *c);
-    assert_eq!(applied.iter().sum::<usize>(), total, "each migration applied exactly once: {applied:?}");
+    assert_eq!(
+        applied.iter().sum::<usize>(),
+        total,
+        "each migration applied exactly once: {applied:?}"
+    );
     assert_eq!(applied.iter().filter(|n| **n > 0).count(), 1);
 }
 
@@ -93,26 +118,52 @@ async fn demo_plan_stands_at_64_of_64_at_year_end() {
     assert_eq!(plans.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(plans.body["items"][0]["code"], "CCHC-2023");
     let plan = app.demo_plan_id().await;
-    let year_end = app.get(&format!("/api/v1/plans/{plan}/summary?as_of=2023-12-31")).token(&token).send().await;
+    let year_end = app
+        .get(&format!("/api/v1/plans/{plan}/summary?as_of=2023-12-31"))
+        .token(&token)
+        .send()
+        .await;
     assert_eq!(year_end.status, StatusCode::OK, "{}", year_end.raw);
     assert_eq!(year_end.body["total"], 64);
     assert_eq!(year_end.body["by_status"]["completed"], 64);
     assert_eq!(year_end.body["overdue"], 0);
     assert_eq!(year_end.body["completion_rate"], 100.0);
-    let q3 = app.get(&format!("/api/v1/plans/{plan}/summary?as_of=2023-09-30")).token(&token).send().await;
-    assert!(q3.body["overdue"].as_i64().unwrap() > 0, "some tasks are late at the end of Q3");
+    let q3 = app
+        .get(&format!("/api/v1/plans/{plan}/summary?as_of=2023-09-30"))
+        .token(&token)
+        .send()
+        .await;
+    assert!(
+        q3.body["overdue"].as_i64().unwrap() > 0,
+        "some tasks are late at the end of Q3"
+    );
     assert!(q3.body["by_status"]["completed"].as_i64().unwrap() < 64);
     // every deadline kind is present with its Vietnamese label
-    let tasks = app.get("/api/v1/tasks?limit=200").token(&token).send().await;
+    let tasks = app
+        .get("/api/v1/tasks?limit=200")
+        .token(&token)
+        .send()
+        .await;
     let items = tasks.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 64);
     for kind in ["date", "month", "quarter", "ongoing"] {
-        assert!(items.iter().any(|t| t["deadline"]["kind"] == kind), "{kind}");
+        assert!(
+            items.iter().any(|t| t["deadline"]["kind"] == kind),
+            "{kind}"
+        );
     }
-    assert!(items.iter().any(|t| t["deadline"]["label"] == "Thường xuyên"));
-    assert!(items.iter().any(|t| t["deadline"]["label"].as_str().unwrap().starts_with("Quý ")));
+    assert!(items
+        .iter()
+        .any(|t| t["deadline"]["label"] == "Thường xuyên"));
+    assert!(items
+        .iter()
+        .any(|t| t["deadline"]["label"].as_str().unwrap().starts_with("Quý ")));
     // agencies and areas are browsable
-    let agencies = app.get("/api/v1/agencies?limit=200").token(&token).send().await;
+    let agencies = app
+        .get("/api/v1/agencies?limit=200")
+        .token(&token)
+        .send()
+        .await;
     assert!(agencies.body["items"].as_array().unwrap().len() >= 40);
     let areas = app.get("/api/v1/areas").token(&token).send().await;
     assert_eq!(areas.body.as_array().unwrap().len(), 7);
@@ -122,6 +173,9 @@ async fn demo_plan_stands_at_64_of_64_at_year_end() {
 async fn the_demo_loads_once() {
     let app = TestApp::demo().await;
     let mut conn = app.pool().get().unwrap();
-    assert!(!par_tracker::seed::load_demo_if_empty(&mut conn).unwrap(), "a second load does nothing");
+    assert!(
+        !par_tracker::seed::load_demo_if_empty(&mut conn).unwrap(),
+        "a second load does nothing"
+    );
     assert_eq!(app.count("SELECT count(*) AS n FROM tasks"), 64);
 }

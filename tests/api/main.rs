@@ -1,4 +1,8 @@
 //! Integration tests: HTTP through the real actix app, on real PostgreSQL.
 
+mod auth;
+mod authz;
 mod common;
 mod foundation;
+mod tasks;
+mod workflow;

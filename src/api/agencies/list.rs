@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::{Agency, AgencyPage};
 use crate::api::common::{page_request, paged, transaction};
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::AgencyKind;
@@ -37,7 +38,7 @@ pub struct AgencyListParams {
 pub async fn list_agencies(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    params: web::Query<AgencyListParams>,
+    params: QueryParams<AgencyListParams>,
 ) -> ApiResult<web::Json<AgencyPage>> {
     let params = params.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "agencies")?;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::api::common::transaction;
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::api::plans::summary::Standing;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -54,7 +55,7 @@ pub async fn agency_scorecard(
     _who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
-    params: web::Query<ScorecardParams>,
+    params: QueryParams<ScorecardParams>,
 ) -> ApiResult<web::Json<Scorecard>> {
     let agency_id = id.into_inner();
     let as_of = params.as_of.unwrap_or_else(province_today);

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::Agency;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::AgencyKind;

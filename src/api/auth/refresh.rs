@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::{issue_pair, TokenResponse};
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::tokens::refresh_token_hash;
 use crate::auth::TokenService;
 use crate::db::DbPool;

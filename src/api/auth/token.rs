@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::TokenResponse;
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::password::{burn_verification_time, verify_password};
 use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::{Objective, ObjectivePage};
 use crate::api::common::{page_request, paged, transaction, PageParams};
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult};
@@ -21,7 +22,7 @@ pub async fn list_objectives(
     _who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
-    params: web::Query<PageParams>,
+    params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<ObjectivePage>> {
     let plan_id = id.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "objectives")?;

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 use super::{Plan, PlanPage};
 use crate::api::common::{page_request, paged, transaction};
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::error::ApiResult;
@@ -34,7 +35,7 @@ pub struct PlanListParams {
 pub async fn list_plans(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    params: web::Query<PlanListParams>,
+    params: QueryParams<PlanListParams>,
 ) -> ApiResult<web::Json<PlanPage>> {
     let params = params.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "plans")?;

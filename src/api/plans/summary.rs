@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::api::common::transaction;
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{TaskSort, TaskStatus};
@@ -186,7 +187,7 @@ pub async fn plan_summary(
     _who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
-    params: web::Query<SummaryParams>,
+    params: QueryParams<SummaryParams>,
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
     let as_of = params.as_of.unwrap_or_else(province_today);

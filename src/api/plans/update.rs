@@ -8,7 +8,7 @@ use super::Plan;
 use crate::api::agencies::nullable;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::input::Checker;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{check_evidence, to_reports, Evidence, Report};
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::TaskStatus;

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::{to_reports, ReportPage};
 use crate::api::common::{next_cursor, page_request, split_page, transaction, PageParams};
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult};
@@ -21,7 +22,7 @@ pub async fn list_reports(
     _who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
-    params: web::Query<PageParams>,
+    params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<ReportPage>> {
     let task_id = id.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "reports")?;

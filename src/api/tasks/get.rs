@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{load_task, task_response, Task};
 use crate::api::common::transaction;
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::overdue::province_today;
@@ -33,7 +34,7 @@ pub async fn get_task(
     _who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
-    params: web::Query<AsOfParams>,
+    params: QueryParams<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let as_of = params.as_of.unwrap_or_else(province_today);

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::api::common::{page_request, transaction, PageParams};
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult};
@@ -46,7 +47,7 @@ pub async fn task_history(
     _who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
-    params: web::Query<PageParams>,
+    params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<HistoryPage>> {
     let id = id.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "history")?;

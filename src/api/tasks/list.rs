@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::{to_tasks, TaskPage};
 use crate::api::common::{next_cursor, page_request, split_page, transaction};
 use crate::api::docs::ReadErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, TaskSort, TaskStatus};
@@ -63,7 +64,7 @@ pub struct TaskListParams {
 pub async fn list_tasks(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    params: web::Query<TaskListParams>,
+    params: QueryParams<TaskListParams>,
 ) -> ApiResult<web::Json<TaskPage>> {
     let p = params.into_inner();
     let sort = p.sort.unwrap_or(TaskSort::DueOn);

@@ -8,7 +8,7 @@ use super::{check_supporting, load_task, search_text, task_response};
 use crate::api::agencies::nullable;
 use crate::api::common::{etag, transaction};
 use crate::api::docs::PatchErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::input::Checker;

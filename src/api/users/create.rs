@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::User;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::password::hash_password;
 use crate::auth::Authenticated;
 use crate::db::DbPool;

@@ -3,6 +3,7 @@ use actix_web::{get, web};
 use super::{User, UserPage};
 use crate::api::common::{page_request, paged, transaction, PageParams};
 use crate::api::docs::WriteErrors;
+use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::policy::Action;
@@ -20,7 +21,7 @@ use crate::store;
 pub async fn list_users(
     who: Authenticated,
     pool: web::Data<DbPool>,
-    params: web::Query<PageParams>,
+    params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<UserPage>> {
     who.require(Action::ManageUsers)?;
     let page = page_request(params.limit, params.cursor.as_deref(), "users")?;

@@ -9,7 +9,7 @@ use super::User;
 use crate::api::agencies::nullable;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::auth::password::hash_password;
 use crate::auth::Authenticated;
 use crate::db::DbPool;

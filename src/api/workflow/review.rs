@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
-use crate::api::json::JsonBody;
+use crate::api::extract::JsonBody;
 use crate::api::tasks::{load_task, task_response, Task};
 use crate::auth::Authenticated;
 use crate::db::DbPool;
