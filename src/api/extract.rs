@@ -113,6 +113,41 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// `QueryParams<T>`: query string parameters, with the offending parameter
+/// named in every error (`status`, `limit`), and unknown ones refused where
+/// `T` denies unknown fields.
+pub struct QueryParams<T>(pub T);
+
+impl<T> QueryParams<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for QueryParams<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::validation(vec![field_error(&path, &e.into_inner().to_string())])
+    })
+}
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(QueryParams))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,40 +189,5 @@ mod tests {
             field(r#"{"progress_percent": "x", "evidence": []}"#),
             "progress_percent"
         );
-    }
-}
-
-/// `QueryParams<T>`: query string parameters, with the offending parameter
-/// named in every error (`status`, `limit`), and unknown ones refused where
-/// `T` denies unknown fields.
-pub struct QueryParams<T>(pub T);
-
-impl<T> QueryParams<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> std::ops::Deref for QueryParams<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        ApiError::validation(vec![field_error(&path, &e.into_inner().to_string())])
-    })
-}
-
-impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(parse_query(req.query_string()).map(QueryParams))
     }
 }

@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::domain::enums::{AgencyKind, AgencyRole, TaskSort, TaskStatus};
 use crate::error::{ApiError, FieldError, Problem};
 
 /// Largest accepted JSON body; larger ones get 413.
@@ -36,9 +37,11 @@ lead and supporting agencies, deadlines, progress reports, completion and what i
 Errors are RFC 9457 problem documents (`application/problem+json`). Lists are paged with `limit` and an \
 opaque `cursor`. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <access_token>`.",
         version = "1.0.0",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
-    components(schemas(Problem, FieldError)),
+    servers((url = "/", description = "This server")),
+    // Enums used only in query parameters are not collected from bodies: register them here.
+    components(schemas(Problem, FieldError, AgencyKind, AgencyRole, TaskSort, TaskStatus)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),

@@ -1,13 +1,20 @@
 //! `Authenticated`: the extractor every protected handler takes. A missing,
-//! malformed or rejected bearer token ends the request with 401.
+//! malformed or rejected bearer token ends the request with 401, and so does
+//! a token whose account has since been deactivated: the role and agency are
+//! read from the account, not trusted from the token, so a change by the
+//! admin takes effect at the next request rather than at token expiry.
 
-use std::future::{ready, Ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::TokenService;
+use crate::db::DbPool;
+use crate::domain::enums::Role;
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::error::ApiError;
+use crate::store;
 
 /// The verified caller of this request.
 #[derive(Debug, Clone)]
@@ -27,7 +34,7 @@ impl std::ops::Deref for Authenticated {
     }
 }
 
-fn principal_from(req: &HttpRequest) -> Result<Principal, ApiError> {
+fn token_principal(req: &HttpRequest) -> Result<Principal, ApiError> {
     let tokens = req
         .app_data::<web::Data<TokenService>>()
         .ok_or_else(|| ApiError::Internal("token service not configured".into()))?;
@@ -53,9 +60,33 @@ fn principal_from(req: &HttpRequest) -> Result<Principal, ApiError> {
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(principal_from(req).map(Authenticated))
+        let claimed = token_principal(req);
+        let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        Box::pin(async move {
+            let claimed = claimed?;
+            let pool =
+                pool.ok_or_else(|| ApiError::Internal("database pool not configured".into()))?;
+            let user_id = claimed.user_id;
+            let user = web::block(move || -> Result<_, ApiError> {
+                let mut conn = pool.get()?;
+                Ok(store::users::find(&mut conn, user_id)?)
+            })
+            .await??;
+            let user = user.filter(|u| u.active).ok_or_else(|| {
+                ApiError::Unauthorized("the account is deactivated or no longer exists".into())
+            })?;
+            let role = Role::parse(&user.role).ok_or_else(|| {
+                ApiError::Internal(format!("user {} has role {}", user.id, user.role))
+            })?;
+            Ok(Authenticated(Principal {
+                user_id: user.id,
+                username: user.username,
+                role,
+                agency_id: user.agency_id,
+            }))
+        })
     }
 }

@@ -81,62 +81,74 @@ pub fn revoke_user_tokens(
         .map(|_| ())
 }
 
-/// Seconds until `subject` may try again, if it is locked out now.
+/// Seconds until `subject` may try again, if it is locked out now. With
+/// `lock`, the subject's row is created if missing and locked until the
+/// transaction ends, so parallel attempts on one username are judged one
+/// after another and cannot slip past the threshold together.
 pub fn locked_for(
     conn: &mut PgConnection,
     subject: &str,
+    lock: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<i64>> {
-    let until: Option<Option<DateTime<Utc>>> = login_failures::table
-        .find(subject)
-        .select(login_failures::locked_until)
-        .first(conn)
-        .optional()?;
+    let until: Option<Option<DateTime<Utc>>> = if lock {
+        diesel::insert_into(login_failures::table)
+            .values(login_failures::subject.eq(subject))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        login_failures::table
+            .find(subject)
+            .select(login_failures::locked_until)
+            .for_update()
+            .first(conn)
+            .optional()?
+    } else {
+        login_failures::table
+            .find(subject)
+            .select(login_failures::locked_until)
+            .first(conn)
+            .optional()?
+    };
     Ok(until
         .flatten()
         .filter(|u| *u > now)
         .map(|u| (u - now).num_seconds().max(1)))
 }
 
-/// Counts a failure; after `threshold` failures within the window the subject
-/// is locked out, for longer with each further failure (capped at 15 minutes).
+/// Counts a failure, atomically; after `threshold` failures within 15 minutes
+/// the subject is locked out, for longer with each further failure (30 s
+/// doubling, capped at 15 minutes).
 pub fn record_failure(
     conn: &mut PgConnection,
     subject: &str,
     threshold: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    let window = Duration::minutes(15);
-    let current: Option<(i32, DateTime<Utc>)> = login_failures::table
-        .find(subject)
-        .select((login_failures::failures, login_failures::window_start))
-        .for_update()
-        .first(conn)
-        .optional()?;
-    let (failures, window_start) = match current {
-        Some((n, start)) if now - start < window => (n + 1, start),
-        _ => (1, now),
-    };
-    let locked_until = (failures >= threshold).then(|| {
-        let exponent = (failures - threshold).min(5) as u32;
-        now + Duration::seconds((30i64 * 2i64.pow(exponent)).min(900))
-    });
-    diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::subject.eq(subject),
-            login_failures::failures.eq(failures),
-            login_failures::window_start.eq(window_start),
-            login_failures::locked_until.eq(locked_until),
-        ))
-        .on_conflict(login_failures::subject)
-        .do_update()
-        .set((
-            login_failures::failures.eq(failures),
-            login_failures::window_start.eq(window_start),
-            login_failures::locked_until.eq(locked_until),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        failures: i32,
+    }
+    let window_start = now - Duration::minutes(15);
+    let count: Count = diesel::sql_query(
+        "INSERT INTO login_failures (subject, failures, window_start) VALUES ($1, 1, $2)
+         ON CONFLICT (subject) DO UPDATE SET
+           failures = CASE WHEN login_failures.window_start < $3 THEN 1 ELSE login_failures.failures + 1 END,
+           window_start = CASE WHEN login_failures.window_start < $3 THEN $2 ELSE login_failures.window_start END
+         RETURNING failures",
+    )
+    .bind::<diesel::sql_types::Text, _>(subject)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Timestamptz, _>(window_start)
+    .get_result(conn)?;
+    if count.failures >= threshold {
+        let exponent = (count.failures - threshold).min(5) as u32;
+        let until = now + Duration::seconds((30i64 * 2i64.pow(exponent)).min(900));
+        diesel::update(login_failures::table.find(subject))
+            .set(login_failures::locked_until.eq(until))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn clear_failures(conn: &mut PgConnection, subject: &str) -> QueryResult<()> {

@@ -212,7 +212,36 @@ pub fn list_view(
     after: Option<&After>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
-    let mut sql = Sql::new(filter.as_of, VIEW_HEAD);
+    view_query("", filter, sort, after, limit).load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// PostgreSQL's plan (EXPLAIN ANALYZE) of the `list_view` query, for the scale check.
+pub fn explain_view(
+    conn: &mut PgConnection,
+    filter: &TaskFilter,
+    sort: TaskSort,
+    after: Option<&After>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<String>> {
+    let lines: Vec<PlanLine> =
+        view_query("EXPLAIN (ANALYZE, BUFFERS) ", filter, sort, after, limit).load(conn)?;
+    Ok(lines.into_iter().map(|l| l.line).collect())
+}
+
+fn view_query(
+    prefix: &str,
+    filter: &TaskFilter,
+    sort: TaskSort,
+    after: Option<&After>,
+    limit: Option<i64>,
+) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+    let mut sql = Sql::new(filter.as_of, &format!("{prefix}{VIEW_HEAD}"));
     if let Some(plan) = filter.plan_id {
         sql.uuid(" AND t.plan_id = ", plan, "");
     }
@@ -233,9 +262,19 @@ pub fn list_view(
         match role {
             AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
             AgencyRole::Supporting => sql.uuid(&format!(" AND {supporting}"), agency, ")"),
+            // A UNION of the two indexed sets, not an OR: with OR the planner
+            // walks every task (measured: 1 s at a million tasks, 1 ms this way).
             AgencyRole::Any => {
-                sql.uuid(" AND (t.lead_agency_id = ", agency, "");
-                sql.uuid(&format!(" OR {supporting}"), agency, "))");
+                sql.uuid(
+                    " AND t.id IN (SELECT l.id FROM tasks l WHERE l.lead_agency_id = ",
+                    agency,
+                    "",
+                );
+                sql.uuid(
+                    " UNION SELECT s.task_id FROM task_supporting_agencies s WHERE s.agency_id = ",
+                    agency,
+                    ")",
+                );
             }
         }
     }
@@ -294,7 +333,7 @@ pub fn list_view(
     if let Some(limit) = limit {
         sql.push(&format!(" LIMIT {}", limit.clamp(1, 10_000)));
     }
-    sql.query.load(conn)
+    sql.query
 }
 
 /// The sort key of `row` for `sort`, as the keyset cursor stores it.

@@ -661,3 +661,90 @@ async fn admin_manages_users_and_password_hashes_never_leak() {
     assert_eq!(app.count("SELECT count(*) AS n FROM users"), users_before);
     pair(&app, "nguyen.van.a", "mat-khau-moi-2024-xyz").await;
 }
+
+#[actix_web::test]
+async fn deactivation_and_role_changes_apply_at_the_next_request() {
+    let app = TestApp::demo().await;
+    let officer = app.token("nhatrang");
+    let coordinator = app.token("sonoivu");
+    let admin = app.token("admin");
+    assert_eq!(
+        app.get("/api/v1/plans").token(&officer).send().await.status,
+        StatusCode::OK
+    );
+
+    let id = app.get("/api/v1/me").token(&officer).send().await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .patch(&format!("/api/v1/users/{id}"))
+        .token(&admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_unauthorized(
+        &app.get("/api/v1/plans").token(&officer).send().await,
+        "a still-valid token of a deactivated account",
+    );
+
+    // a coordinator demoted to inspector loses the right to write at once
+    let cid = app.get("/api/v1/me").token(&coordinator).send().await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.patch(&format!("/api/v1/users/{cid}"))
+        .token(&admin)
+        .json(&json!({"role": "inspector"}))
+        .send()
+        .await;
+    let r = app
+        .post("/api/v1/plans")
+        .token(&coordinator)
+        .json(&json!({"code": "CCHC-2030", "year": 2030, "title": "Kế hoạch"}))
+        .send()
+        .await;
+    r.problem(403);
+}
+
+#[actix_web::test]
+async fn parallel_guesses_do_not_slip_past_the_lockout() {
+    let app = TestApp::demo().await;
+    let attempts: Vec<_> = (0..12)
+        .map(|i| {
+            login(
+                &app,
+                "stp",
+                if i == 11 {
+                    "khanhhoa-2023"
+                } else {
+                    "wrong-password"
+                },
+            )
+        })
+        .collect();
+    let replies = futures_util::future::join_all(attempts).await;
+    let refused = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+        .count();
+    let locked = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        refused <= 5,
+        "at most the threshold of guesses is checked: {refused} were"
+    );
+    assert_eq!(
+        refused
+            + locked
+            + replies
+                .iter()
+                .filter(|r| r.status == StatusCode::OK)
+                .count(),
+        12
+    );
+    assert!(locked >= 6);
+}

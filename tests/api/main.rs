@@ -4,5 +4,6 @@ mod auth;
 mod authz;
 mod common;
 mod foundation;
+mod scale;
 mod tasks;
 mod workflow;

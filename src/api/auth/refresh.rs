@@ -29,6 +29,7 @@ enum Outcome {
 /// (it has leaked). A deactivated user cannot refresh.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), LoginErrors)
 )]

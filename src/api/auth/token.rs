@@ -9,11 +9,13 @@ use super::TokenResponse;
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
 use crate::api::extract::JsonBody;
+use crate::api::users::create::check_username;
 use crate::auth::password::{burn_verification_time, verify_password};
 use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;
 use crate::db::DbPool;
 use crate::domain::enums::Role;
+use crate::domain::input::Checker;
 use crate::domain::policy::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
@@ -21,8 +23,9 @@ use crate::store::users::UserRow;
 
 /// Failures before a username is locked out for a while.
 const USER_FAILURE_THRESHOLD: i32 = 5;
-/// Failures from one address (across usernames) before it is locked out.
-const ADDRESS_FAILURE_THRESHOLD: i32 = 30;
+/// Failures from one address (across usernames) before it is locked out. High,
+/// because many officials may share one office or proxy address.
+const ADDRESS_FAILURE_THRESHOLD: i32 = 100;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +81,7 @@ enum Outcome {
 /// with 429 and `Retry-After`; the counters live in PostgreSQL.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), LoginErrors)
 )]
@@ -90,13 +94,10 @@ pub async fn issue_token(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
     let username = body.username.trim().to_lowercase();
-    if username.is_empty()
-        || username.len() > 64
-        || body.password.is_empty()
-        || body.password.len() > 1024
-    {
-        return Err(ApiError::Unauthorized("wrong username or password".into()));
-    }
+    // A name no account can have (empty, too long, control characters) is
+    // refused like a wrong password, without looking it up.
+    let mut check = Checker::new();
+    let username_ok = check_username(&mut check, &username) == username && check.is_ok();
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())
@@ -106,10 +107,16 @@ pub async fn issue_token(
     let tokens = tokens.into_inner();
     let outcome = transaction(&pool, move |conn| {
         let now = Utc::now();
-        for subject in [&user_subject, &address_subject] {
-            if let Some(seconds) = store::auth::locked_for(conn, subject, now)? {
-                return Ok(Outcome::Locked(seconds));
-            }
+        if let Some(seconds) = store::auth::locked_for(conn, &address_subject, false, now)? {
+            return Ok(Outcome::Locked(seconds));
+        }
+        if !username_ok || body.password.is_empty() || body.password.len() > 1024 {
+            burn_verification_time(&body.password);
+            store::auth::record_failure(conn, &address_subject, ADDRESS_FAILURE_THRESHOLD, now)?;
+            return Ok(Outcome::Refused);
+        }
+        if let Some(seconds) = store::auth::locked_for(conn, &user_subject, true, now)? {
+            return Ok(Outcome::Locked(seconds));
         }
         let user = store::users::find_by_username(conn, &username)?;
         let verified = match &user {
