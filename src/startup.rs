@@ -55,7 +55,11 @@ pub fn app(
         })
         .configure(api::routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+    let mut spec = spec;
+    api::finish_spec(&mut spec);
+    let known_routes = web::Data::new(api::KnownRoutes::from_spec(&spec));
+    app.app_data(known_routes)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(api::not_found))
         // One access line per request; never headers or bodies (tokens, passwords).
@@ -64,11 +68,12 @@ pub fn app(
 
 /// The OpenAPI document, generated from the same registrations as the router.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, spec) = App::new()
+    let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(api::ApiDoc::openapi())
         .configure(api::routes)
         .split_for_parts();
+    api::finish_spec(&mut spec);
     spec
 }
 

@@ -20,7 +20,7 @@ INSERT INTO reform_areas (code, name, position) VALUES
 
 CREATE TABLE agencies (
     id         uuid PRIMARY KEY,
-    code       text NOT NULL UNIQUE CHECK (code ~ '^[A-Z0-9][A-Z0-9_-]{1,31}$'),
+    code       text NOT NULL UNIQUE CHECK (code ~ '^[A-Z0-9][A-Z0-9._-]{0,39}$'),
     name       text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 300),
     kind       text NOT NULL CHECK (kind IN ('province', 'department', 'district', 'board', 'vertical', 'commune')),
     parent_id  uuid REFERENCES agencies (id),
@@ -48,7 +48,7 @@ CREATE INDEX users_agency_id_idx ON users (agency_id);
 
 CREATE TABLE plans (
     id         uuid PRIMARY KEY,
-    code       text NOT NULL UNIQUE CHECK (code ~ '^[A-Z0-9][A-Z0-9._-]{1,39}$'),
+    code       text NOT NULL UNIQUE CHECK (code ~ '^[A-Z0-9][A-Z0-9._-]{0,39}$'),
     year       integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
     title      text NOT NULL CHECK (char_length(title) BETWEEN 1 AND 500),
     programme  text CHECK (char_length(programme) <= 500),

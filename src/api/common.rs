@@ -41,6 +41,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page; absent for the first page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -79,10 +80,10 @@ pub fn page_request(
                 .ok()
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok())
                 .ok_or_else(|| {
-                    ApiError::field("cursor", "is not a cursor returned by this list")
+                    ApiError::unprocessable("cursor", "is not a cursor returned by this list")
                 })?;
             if data.s != scope {
-                return Err(ApiError::field(
+                return Err(ApiError::unprocessable(
                     "cursor",
                     "belongs to another list or sort order",
                 ));

@@ -75,6 +75,26 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Final touches once every route has added its schemas. The server refuses
+/// unknown fields in each deadline variant (`value` on an ongoing deadline,
+/// say); utoipa does not carry `deny_unknown_fields` into the variants of a
+/// tagged enum, so the spec closes them here.
+pub fn finish_spec(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema};
+    use utoipa::openapi::RefOr;
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut("Deadline") {
+        for item in one_of.items.iter_mut() {
+            if let RefOr::T(Schema::Object(object)) = item {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
 /// Every route of the service. Called by the server and by `openapi()`.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -104,11 +124,80 @@ pub fn extractor_configs() -> (web::PayloadConfig, web::PathConfig) {
     (payload, path)
 }
 
-/// Unknown routes and methods: a problem document, not an empty 404.
+/// The paths and methods the spec lists, to tell "no such route" (404) from
+/// "not this method" (405 with `Allow`). Built from the same spec as the router.
+#[derive(Debug, Clone, Default)]
+pub struct KnownRoutes(Vec<(Vec<String>, Vec<&'static str>)>);
+
+impl KnownRoutes {
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> KnownRoutes {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(str::to_string)
+                    .collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m)
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        KnownRoutes(routes)
+    }
+
+    /// The methods allowed on `path`, if the spec knows the path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut found: Option<Vec<&'static str>> = None;
+        for (segments, methods) in &self.0 {
+            let matches = segments.len() == wanted.len()
+                && segments
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(s, w)| (s.starts_with('{') && !w.is_empty()) || s == w);
+            if matches {
+                found
+                    .get_or_insert_with(Vec::new)
+                    .extend(methods.iter().copied());
+            }
+        }
+        found
+    }
+}
+
+/// Unknown routes: a problem document, not an empty 404; a known path with
+/// another method: 405 with `Allow`.
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
-        "no route for {} {}",
-        req.method(),
-        req.path()
-    )))
+    let allowed = req
+        .app_data::<web::Data<KnownRoutes>>()
+        .and_then(|k| k.allowed(req.path()));
+    match allowed {
+        Some(methods) => Err(ApiError::MethodNotAllowed {
+            detail: format!(
+                "{} is not allowed on {}; use {}",
+                req.method(),
+                req.path(),
+                methods.join(", ")
+            ),
+            allow: methods.join(", "),
+        }),
+        None => Err(ApiError::NotFound(format!(
+            "no route for {} {}",
+            req.method(),
+            req.path()
+        ))),
+    }
 }

@@ -35,10 +35,11 @@ impl Deadline {
         plan_year: i32,
     ) -> Result<Deadline, String> {
         let value = value.map(str::trim);
-        let year_ok = |y: i32| (2000..=2100).contains(&y);
+        // Any four-digit year parses; whether it is a sensible one is the caller's rule.
+        let year_ok = |y: i32| (1..=9999).contains(&y);
         match kind {
             DeadlineKind::Ongoing => match value {
-                Some(v) if !v.is_empty() => Err("must be absent for an ongoing deadline".into()),
+                Some(_) => Err("must be absent for an ongoing deadline".into()),
                 _ => Ok(Deadline {
                     kind,
                     value: None,

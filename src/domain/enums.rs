@@ -51,6 +51,26 @@ text_enum! {
 }
 
 text_enum! {
+    /// A reform area (lĩnh vực CCHC); names in Vietnamese at `/api/v1/areas`.
+    ReformArea {
+        /// Công tác chỉ đạo, điều hành CCHC.
+        Direction => "direction",
+        /// Cải cách thể chế.
+        Institution => "institution",
+        /// Cải cách thủ tục hành chính (one-stop shop).
+        AdminProcedure => "admin_procedure",
+        /// Cải cách tổ chức bộ máy.
+        Organisation => "organisation",
+        /// Cải cách chế độ công vụ.
+        CivilService => "civil_service",
+        /// Cải cách tài chính công.
+        PublicFinance => "public_finance",
+        /// Chính quyền điện tử, chính quyền số.
+        DigitalGovernment => "digital_government",
+    }
+}
+
+text_enum! {
     /// Where a task stands.
     TaskStatus {
         NotStarted => "not_started",

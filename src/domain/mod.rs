@@ -7,3 +7,4 @@ pub mod input;
 pub mod overdue;
 pub mod policy;
 pub mod search;
+pub mod text;

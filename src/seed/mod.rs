@@ -14,6 +14,7 @@ use crate::db::schema::app_settings;
 use crate::domain::deadline::Deadline;
 use crate::domain::enums::{AgencyKind, DeadlineKind, Role};
 use crate::domain::overdue::province_offset;
+use crate::domain::text::{Password, Username};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 use crate::store::reports::{NewClaim, NewEvidence, NewExtension, NewReport};
@@ -529,10 +530,11 @@ pub fn create_user(
 ) -> Result<store::users::UserRow, BoxError> {
     let role = Role::parse(role)
         .ok_or_else(|| format!("unknown role '{role}': one of {}", Role::expected()))?;
-    let mut check = crate::domain::input::Checker::new();
-    let username = crate::api::users::create::check_username(&mut check, username);
-    crate::api::users::create::check_password(&mut check, password);
-    check.finish().map_err(|e| e.to_string())?;
+    let username = Username::parse(username)
+        .map_err(|e| format!("username {e}"))?
+        .into_inner();
+    let password = Password::parse(password).map_err(|e| format!("password {e}"))?;
+    let password = password.as_str();
     let agency_id = match agency_code {
         Some(code) => Some(
             store::agencies::find_by_code(conn, &code.to_uppercase())?

@@ -539,7 +539,7 @@ async fn admin_manages_users_and_password_hashes_never_leak() {
     let admin = app.token("admin");
     let stp = app.agency_id("STP");
     let body = json!({
-        "username": "Nguyen.Van.A",
+        "username": "nguyen.van.a",
         "display_name": "Nguyễn Văn A - Sở Tư pháp",
         "password": "mat-khau-rat-dai-2024",
         "role": "agency_officer",

@@ -22,10 +22,22 @@ async fn health_and_readiness() {
 async fn unknown_routes_are_problem_documents() {
     let app = TestApp::empty().await;
     app.get("/api/v1/nothing-here").send().await.problem(404);
-    app.call(actix_web::http::Method::DELETE, "/api/v1/plans")
+    // a path the API has, with a method it does not: 405 naming the allowed ones
+    let r = app
+        .call(actix_web::http::Method::DELETE, "/api/v1/plans")
         .send()
-        .await
-        .problem(404);
+        .await;
+    r.problem(405);
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    let r = app
+        .call(
+            actix_web::http::Method::PUT,
+            "/api/v1/tasks/4b1c3a30-8f3f-4d55-9d4a-0c6f1b1f0a11",
+        )
+        .send()
+        .await;
+    r.problem(405);
+    assert_eq!(r.header("allow"), Some("GET, PATCH"));
 }
 
 #[actix_web::test]

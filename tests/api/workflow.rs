@@ -86,10 +86,26 @@ async fn agency_reports_claims_and_the_coordinator_reviews() {
     bad["evidence"][0]["issued_on"] = json!("2024-02-28");
     let r = app.post(&reports).token(&lead).json(&bad).send().await;
     r.problem(400);
+    assert_eq!(r.error_fields(), vec!["evidence[0].url"]);
+    bad["evidence"][0]["url"] = json!(null);
+    let r = app.post(&reports).token(&lead).json(&bad).send().await;
+    assert_eq!(r.problem(400)["errors"][0]["field"], "progress_percent");
+    // a well-formed document issued in 1999 breaks a rule: 422
+    bad["progress_percent"] = json!(50.0);
+    bad["evidence"][0]["issued_on"] = json!("1999-12-31");
+    let r = app.post(&reports).token(&lead).json(&bad).send().await;
     assert_eq!(
-        r.error_fields(),
-        vec!["progress_percent", "evidence[0].url"]
+        r.problem(422)["errors"][0]["field"],
+        "evidence[0].issued_on"
     );
+    // bodies are objects
+    let r = app
+        .post(&reports)
+        .token(&lead)
+        .json(&json!([50, "x"]))
+        .send()
+        .await;
+    assert_eq!(r.problem(400)["errors"][0]["field"], "body");
     let r = app
         .post(&reports)
         .token(&lead)
@@ -148,7 +164,11 @@ async fn agency_reports_claims_and_the_coordinator_reviews() {
         .json(&json!({"decision": "return"}))
         .send()
         .await;
-    assert_eq!(r.problem(400)["errors"][0]["field"], "comment");
+    assert_eq!(
+        r.problem(422)["errors"][0]["field"],
+        "comment",
+        "a return needs a reason"
+    );
     let r = app
         .post(&review)
         .token(&app.token("sonoivu"))

@@ -10,8 +10,8 @@ use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::AgencyKind;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, Name};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -19,11 +19,10 @@ use crate::store::audit::NewAuditEvent;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgency {
-    /// Unique code: letters, digits, `-`, `_`; stored upper-case.
-    #[schema(example = "SNV")]
-    pub code: String,
-    #[schema(example = "Sở Nội vụ")]
-    pub name: String,
+    /// Unique code, e.g. `SNV`; stored upper-case.
+    pub code: Code,
+    /// e.g. `Sở Nội vụ`.
+    pub name: Name,
     pub kind: AgencyKind,
     pub parent_id: Option<Uuid>,
 }
@@ -43,10 +42,7 @@ pub async fn create_agency(
 ) -> ApiResult<HttpResponse> {
     who.require(Action::EditPlan)?;
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let code = check.code("code", &body.code, 32);
-    let name = check.text("name", &body.name, 300);
-    check.finish()?;
+    let (code, name) = (body.code.into_inner(), body.name.into_inner());
     let actor = who.user_id;
     let row = transaction(&pool, move |conn| {
         if let Some(parent) = body.parent_id {

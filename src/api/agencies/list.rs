@@ -22,8 +22,10 @@ pub struct AgencyListParams {
     /// Only agencies directly under this one.
     pub parent_id: Option<Uuid>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 

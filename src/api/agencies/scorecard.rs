@@ -64,7 +64,7 @@ pub async fn agency_scorecard(
         store::agencies::find(conn, agency_id)?.ok_or_else(|| ApiError::not_found("agency"))?;
         if let Some(plan) = plan_id {
             store::plans::find(conn, plan)?
-                .ok_or_else(|| ApiError::field("plan_id", "no such plan"))?;
+                .ok_or_else(|| ApiError::unprocessable("plan_id", "no such plan"))?;
         }
         let mut filter = TaskFilter::as_of(as_of);
         filter.plan_id = plan_id;

@@ -11,8 +11,8 @@ use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::AgencyKind;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, Name};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::agencies::AgencyChangeset;
@@ -31,8 +31,8 @@ where
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAgency {
-    pub code: Option<String>,
-    pub name: Option<String>,
+    pub code: Option<Code>,
+    pub name: Option<Name>,
     pub kind: Option<AgencyKind>,
     #[serde(
         default,
@@ -61,10 +61,8 @@ pub async fn update_agency(
     who.require(Action::EditPlan)?;
     let id = id.into_inner();
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let code = body.code.as_deref().map(|c| check.code("code", c, 32));
-    let name = body.name.as_deref().map(|n| check.text("name", n, 300));
-    check.finish()?;
+    let code = body.code.clone().map(Code::into_inner);
+    let name = body.name.clone().map(Name::into_inner);
     let actor = who.user_id;
     let changes_json = serde_json::to_value(&body).unwrap_or_default();
     let row = transaction(&pool, move |conn| {

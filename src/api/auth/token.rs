@@ -9,14 +9,13 @@ use super::TokenResponse;
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
 use crate::api::extract::JsonBody;
-use crate::api::users::create::check_username;
 use crate::auth::password::{burn_verification_time, verify_password};
 use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;
 use crate::db::DbPool;
 use crate::domain::enums::Role;
-use crate::domain::input::Checker;
 use crate::domain::policy::Principal;
+use crate::domain::text::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::users::UserRow;
@@ -96,8 +95,7 @@ pub async fn issue_token(
     let username = body.username.trim().to_lowercase();
     // A name no account can have (empty, too long, control characters) is
     // refused like a wrong password, without looking it up.
-    let mut check = Checker::new();
-    let username_ok = check_username(&mut check, &username) == username && check.is_ok();
+    let username_ok = Username::parse(&username).is_ok();
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())

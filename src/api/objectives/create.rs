@@ -1,5 +1,5 @@
 use actix_web::{post, web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -9,18 +9,18 @@ use crate::api::docs::WriteErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, Title};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateObjective {
-    #[schema(example = "MT01")]
-    pub code: String,
-    pub title: String,
+    /// e.g. `MT01`.
+    pub code: Code,
+    pub title: Title,
 }
 
 /// Adds an objective to a plan (coordinator).
@@ -40,10 +40,8 @@ pub async fn create_objective(
 ) -> ApiResult<HttpResponse> {
     who.require(Action::EditPlan)?;
     let plan_id = id.into_inner();
-    let mut check = Checker::new();
-    let code = check.code("code", &body.code, 40);
-    let title = check.text("title", &body.title, 1000);
-    check.finish()?;
+    let body = body.into_inner();
+    let (code, title) = (body.code.into_inner(), body.title.into_inner());
     let actor = who.user_id;
     let row = transaction(&pool, move |conn| {
         store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;

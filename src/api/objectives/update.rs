@@ -10,8 +10,8 @@ use crate::api::docs::WriteErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, Title};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -20,8 +20,8 @@ use crate::store::plans::ObjectiveChangeset;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateObjective {
-    pub code: Option<String>,
-    pub title: Option<String>,
+    pub code: Option<Code>,
+    pub title: Option<Title>,
 }
 
 /// Changes an objective (coordinator).
@@ -42,10 +42,8 @@ pub async fn update_objective(
     who.require(Action::EditPlan)?;
     let id = id.into_inner();
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let code = body.code.as_deref().map(|c| check.code("code", c, 40));
-    let title = body.title.as_deref().map(|t| check.text("title", t, 1000));
-    check.finish()?;
+    let code = body.code.clone().map(Code::into_inner);
+    let title = body.title.clone().map(Title::into_inner);
     let actor = who.user_id;
     let changes_json = serde_json::to_value(&body).unwrap_or_default();
     let row = transaction(&pool, move |conn| {

@@ -1,5 +1,5 @@
 use actix_web::{post, web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -9,23 +9,25 @@ use crate::api::docs::WriteErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::input::Checker;
+use crate::domain::input::whole_number;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, PlanTitle};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePlan {
-    #[schema(example = "CCHC-2024")]
-    pub code: String,
-    #[schema(minimum = 2000, maximum = 2100, example = 2024)]
-    pub year: i32,
-    #[schema(example = "Kế hoạch cải cách hành chính tỉnh Khánh Hòa năm 2024")]
-    pub title: String,
+    /// e.g. `CCHC-2024`.
+    pub code: Code,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(value_type = i32, minimum = 2000, maximum = 2100, example = 2024)]
+    pub year: i64,
+    /// e.g. `Kế hoạch cải cách hành chính tỉnh Khánh Hòa năm 2024`.
+    pub title: PlanTitle,
     /// The longer programme the plan belongs to.
-    pub programme: Option<String>,
+    pub programme: Option<PlanTitle>,
 }
 
 /// Creates a plan (coordinator).
@@ -43,19 +45,17 @@ pub async fn create_plan(
 ) -> ApiResult<HttpResponse> {
     who.require(Action::EditPlan)?;
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let code = check.code("code", &body.code, 40);
-    let title = check.text("title", &body.title, 500);
-    let programme = check.optional_text("programme", body.programme.as_deref(), 500);
     if !(2000..=2100).contains(&body.year) {
-        check.add("year", "must be between 2000 and 2100");
+        return Err(ApiError::field("year", "must be between 2000 and 2100"));
     }
-    check.finish()?;
+    let year = body.year as i32;
+    let (code, title) = (body.code.into_inner(), body.title.into_inner());
+    let programme = body.programme.map(PlanTitle::into_inner);
     let actor = who.user_id;
     let row = transaction(&pool, move |conn| {
         let row = store::plans::insert(
             conn,
-            &store::plans::NewPlan { id: Uuid::new_v4(), code: &code, year: body.year, title: &title, programme: programme.as_deref() },
+            &store::plans::NewPlan { id: Uuid::new_v4(), code: &code, year, title: &title, programme: programme.as_deref() },
         )
         .map_err(|e| match ApiError::from(e) {
             ApiError::Conflict(_) => ApiError::Conflict(format!("a plan with code {code} already exists")),

@@ -19,8 +19,10 @@ pub struct PlanListParams {
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 

@@ -11,8 +11,8 @@ use crate::api::docs::WriteErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, PlanTitle};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -22,15 +22,16 @@ use crate::store::plans::PlanChangeset;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlan {
-    pub code: Option<String>,
-    pub title: Option<String>,
+    pub code: Option<Code>,
+    pub title: Option<PlanTitle>,
+    /// `null` clears it.
     #[serde(
         default,
         deserialize_with = "nullable",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
-    pub programme: Option<Option<String>>,
+    #[schema(value_type = Option<PlanTitle>)]
+    pub programme: Option<Option<PlanTitle>>,
 }
 
 /// Changes a plan (coordinator).
@@ -51,14 +52,9 @@ pub async fn update_plan(
     who.require(Action::EditPlan)?;
     let id = id.into_inner();
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let code = body.code.as_deref().map(|c| check.code("code", c, 40));
-    let title = body.title.as_deref().map(|t| check.text("title", t, 500));
-    let programme = body
-        .programme
-        .clone()
-        .map(|p| check.optional_text("programme", p.as_deref(), 500));
-    check.finish()?;
+    let code = body.code.clone().map(Code::into_inner);
+    let title = body.title.clone().map(PlanTitle::into_inner);
+    let programme = body.programme.clone().map(|p| p.map(PlanTitle::into_inner));
     let actor = who.user_id;
     let changes_json = serde_json::to_value(&body).unwrap_or_default();
     let row = transaction(&pool, move |conn| {

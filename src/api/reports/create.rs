@@ -13,8 +13,9 @@ use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::TaskStatus;
-use crate::domain::input::Checker;
+use crate::domain::input::{whole_number, Checker};
 use crate::domain::policy::Action;
+use crate::domain::text::LongText;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -24,10 +25,13 @@ use crate::store::tasks::TaskChangeset;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReport {
-    #[schema(minimum = 0, maximum = 100)]
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(value_type = i32, minimum = 0, maximum = 100)]
     pub progress_percent: i64,
-    pub summary: String,
+    pub summary: LongText,
+    /// Documents issued as evidence (at most 20).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub evidence: Vec<Evidence>,
 }
 
@@ -39,13 +43,14 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     else {
         return Ok(None);
     };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200);
-    key.map(|k| Some(k.to_string()))
-        .ok_or_else(|| ApiError::field("Idempotency-Key", "must be 1-200 visible ASCII characters"))
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 200 || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "must be 1-200 visible ASCII characters",
+        ));
+    }
+    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
 }
 
 enum Outcome {
@@ -63,7 +68,7 @@ enum Outcome {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Task id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first response is replayed")
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first response is replayed", min_length = 1, max_length = 200, pattern = "^[!-~]+$")
     ),
     request_body = CreateReport,
     responses((status = 201, body = Report), WriteErrors)
@@ -85,8 +90,11 @@ pub async fn create_report(
     );
     let report_id = Uuid::new_v4();
     let mut check = Checker::new();
-    let progress = check.percent("progress_percent", body.progress_percent);
-    let summary = check.text("summary", &body.summary, 5000);
+    if !(0..=100).contains(&body.progress_percent) {
+        check.add("progress_percent", "must be between 0 and 100");
+    }
+    let progress = body.progress_percent.clamp(0, 100) as i16;
+    let summary = body.summary.to_string();
     let evidence = check_evidence(&mut check, &body.evidence, Some(report_id), None);
     check.finish()?;
     let principal = who.0.clone();

@@ -12,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::domain::input::Checker;
+use crate::domain::text::{DocumentNumber, HttpUrl, Name, Title};
 use crate::store::reports::{EvidenceRow, NewEvidence, ReportRow};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -24,20 +25,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// Document number and symbol, e.g. `123/QĐ-UBND`.
-    #[schema(example = "123/QĐ-UBND")]
-    pub document_number: String,
+    pub document_number: DocumentNumber,
     pub issued_on: NaiveDate,
     /// Who issued it, e.g. `UBND tỉnh`.
-    #[schema(example = "UBND tỉnh")]
-    pub issuer: String,
-    pub title: String,
+    pub issuer: Name,
+    pub title: Title,
     /// Optional http(s) link to the document.
-    pub url: Option<String>,
+    pub url: Option<HttpUrl>,
 }
 
 pub const MAX_EVIDENCE: usize = 20;
 
-/// Checks evidence items and turns them into rows for one report or claim.
+/// Turns evidence items into rows for one report or claim. Their shapes were
+/// checked by their types; what remains is the issue date's range.
 pub fn check_evidence(
     check: &mut Checker,
     items: &[Evidence],
@@ -55,21 +55,28 @@ pub fn check_evidence(
             report_id,
             completion_claim_id: claim_id,
             position: i as i16,
-            document_number: check.text(
-                &format!("evidence[{i}].document_number"),
-                &e.document_number,
-                100,
-            ),
+            document_number: e.document_number.to_string(),
             issued_on: check.date_in_range(&format!("evidence[{i}].issued_on"), e.issued_on),
-            issuer: check.text(&format!("evidence[{i}].issuer"), &e.issuer, 300),
-            title: check.text(&format!("evidence[{i}].title"), &e.title, 1000),
-            url: check.url(&format!("evidence[{i}].url"), e.url.as_deref()),
+            issuer: e.issuer.to_string(),
+            title: e.title.to_string(),
+            url: e.url.as_ref().map(HttpUrl::to_string),
         })
         .collect()
 }
 
-pub fn evidence_out(row: EvidenceRow) -> Evidence {
-    Evidence {
+/// Evidence as stored, in responses.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceDocument {
+    /// Document number and symbol, e.g. `123/QĐ-UBND`.
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+    pub title: String,
+    pub url: Option<String>,
+}
+
+pub fn evidence_out(row: EvidenceRow) -> EvidenceDocument {
+    EvidenceDocument {
         document_number: row.document_number,
         issued_on: row.issued_on,
         issuer: row.issuer,
@@ -89,12 +96,12 @@ pub struct Report {
     #[schema(minimum = 0, maximum = 100)]
     pub progress_percent: i16,
     pub summary: String,
-    pub evidence: Vec<Evidence>,
+    pub evidence: Vec<EvidenceDocument>,
     pub created_at: DateTime<Utc>,
 }
 
 pub fn to_reports(rows: Vec<ReportRow>, evidence: Vec<EvidenceRow>) -> Vec<Report> {
-    let mut by_report: HashMap<Uuid, Vec<Evidence>> = HashMap::new();
+    let mut by_report: HashMap<Uuid, Vec<EvidenceDocument>> = HashMap::new();
     for e in evidence {
         if let Some(r) = e.report_id {
             by_report.entry(r).or_default().push(evidence_out(e));

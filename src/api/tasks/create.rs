@@ -11,9 +11,13 @@ use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::deadline::Deadline;
-use crate::domain::input::Checker;
+use chrono::Datelike;
+
+use super::Deadline as DeadlineSpec;
+use crate::domain::enums::ReformArea;
 use crate::domain::overdue::province_today;
 use crate::domain::policy::Action;
+use crate::domain::text::{Code, OutputText, Title};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -22,19 +26,20 @@ use crate::store::tasks::NewTask;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTask {
-    #[schema(example = "NV65")]
-    pub code: String,
-    pub title: String,
-    /// Reform area code (see `/api/v1/areas`).
-    #[schema(example = "admin_procedure")]
-    pub area: String,
+    /// Unique within the plan, e.g. `NV65`.
+    pub code: Code,
+    pub title: Title,
+    pub area: ReformArea,
     pub objective_id: Option<Uuid>,
     pub lead_agency_id: Uuid,
+    /// At most 100; never the lead agency.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub supporting_agency_ids: Vec<Uuid>,
+    #[schema(value_type = DeadlineSpec)]
     pub deadline: DeadlineIn,
     /// Expected output (kết quả, sản phẩm).
-    pub expected_output: String,
+    pub expected_output: OutputText,
 }
 
 /// Adds a task to a plan (coordinator).
@@ -55,21 +60,31 @@ pub async fn create_task(
     who.require(Action::EditPlan)?;
     let plan_id = id.into_inner();
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let code = check.code("code", &body.code, 40);
-    let title = check.text("title", &body.title, 1000);
-    let expected_output = check.text("expected_output", &body.expected_output, 2000);
     if body.supporting_agency_ids.len() > 100 {
-        check.add("supporting_agency_ids", "at most 100 agencies");
+        return Err(ApiError::field(
+            "supporting_agency_ids",
+            "at most 100 agencies",
+        ));
     }
-    check.finish()?;
+    let value = match body.deadline.value.clone() {
+        Some(None) => {
+            return Err(ApiError::field(
+                "deadline.value",
+                "must be a string, or absent for an ongoing deadline",
+            ))
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    };
+    let (code, title) = (body.code.to_string(), body.title.to_string());
+    let expected_output = body.expected_output.to_string();
     let actor = who.user_id;
     let task = transaction(&pool, move |conn| {
         let plan = store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
-        let deadline = Deadline::parse(body.deadline.kind, body.deadline.value.as_deref(), plan.year)
+                let deadline = Deadline::parse(body.deadline.kind, value.as_deref(), plan.year)
             .map_err(|m| ApiError::field("deadline.value", m))?;
-        if !store::agencies::area_exists(conn, &body.area)? {
-            return Err(ApiError::unprocessable("area", "no such reform area (see /api/v1/areas)"));
+        if !(2000..=2100).contains(&deadline.due_on.year()) {
+            return Err(ApiError::unprocessable("deadline.value", "must fall between 2000 and 2100"));
         }
         if let Some(objective) = body.objective_id {
             let found = store::plans::find_objective(conn, objective)?;
@@ -88,7 +103,7 @@ pub async fn create_task(
                 plan_id,
                 code: &code,
                 title: &title,
-                area: &body.area,
+                                area: body.area.as_str(),
                 objective_id: body.objective_id,
                 lead_agency_id: body.lead_agency_id,
                 deadline_kind: deadline.kind.as_str(),

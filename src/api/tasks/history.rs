@@ -52,10 +52,9 @@ pub async fn task_history(
     let id = id.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "history")?;
     let after_id: i64 = match &page.after {
-        Some(a) => a
-            .key
-            .parse()
-            .map_err(|_| ApiError::field("cursor", "is not a cursor returned by this list"))?,
+        Some(a) => a.key.parse().map_err(|_| {
+            ApiError::unprocessable("cursor", "is not a cursor returned by this list")
+        })?,
         None => 0,
     };
     let limit = page.limit;

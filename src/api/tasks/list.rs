@@ -10,7 +10,7 @@ use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::enums::{AgencyRole, TaskSort, TaskStatus};
+use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
 use crate::domain::overdue::province_today;
 use crate::domain::search::{fold, like_pattern};
 use crate::error::{ApiError, ApiResult};
@@ -22,8 +22,7 @@ use crate::store::tasks::{sort_key, TaskFilter};
 #[serde(deny_unknown_fields)]
 pub struct TaskListParams {
     pub plan_id: Option<Uuid>,
-    /// Reform area code; an unknown code is a 400.
-    pub area: Option<String>,
+    pub area: Option<ReformArea>,
     pub objective_id: Option<Uuid>,
     /// Tasks this agency leads or supports (see `agency_role`).
     pub agency_id: Option<Uuid>,
@@ -43,6 +42,7 @@ pub struct TaskListParams {
     /// Due on or after this day.
     pub due_after: Option<NaiveDate>,
     /// Words in the code, title or expected output; case and Vietnamese diacritics are ignored.
+    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub q: Option<String>,
     /// Order (default `due_on`).
     pub sort: Option<TaskSort>,
@@ -50,6 +50,7 @@ pub struct TaskListParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page (with the same filters and sort).
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -72,27 +73,29 @@ pub async fn list_tasks(
     let page = page_request(p.limit, p.cursor.as_deref(), &scope)?;
     let as_of = p.as_of.unwrap_or_else(province_today);
     if p.agency_role.is_some() && p.agency_id.is_none() {
-        return Err(ApiError::field("agency_role", "needs agency_id"));
+        return Err(ApiError::unprocessable("agency_role", "needs agency_id"));
     }
     if let Some(days) = p.at_risk_days {
         if !(0..=366).contains(&days) {
             return Err(ApiError::field("at_risk_days", "must be between 0 and 366"));
         }
     }
-    let search_pattern = match p.q.as_deref().map(fold) {
+    let search_pattern = match p.q.as_deref() {
         Some(q) if q.chars().count() > 200 => {
             return Err(ApiError::field("q", "must be at most 200 characters"))
         }
         Some(q) if q.chars().any(char::is_control) => {
             return Err(ApiError::field("q", "must not contain control characters"))
         }
-        Some(q) if !q.is_empty() => Some(like_pattern(&q)),
-        _ => None,
+        Some(q) => Some(fold(q))
+            .filter(|f| !f.is_empty())
+            .map(|f| like_pattern(&f)),
+        None => None,
     };
     let filter = TaskFilter {
         as_of,
         plan_id: p.plan_id,
-        area: p.area.clone(),
+        area: p.area.map(|a| a.as_str().to_string()),
         objective_id: p.objective_id,
         agency: p
             .agency_id
@@ -107,14 +110,6 @@ pub async fn list_tasks(
     };
     let limit = page.limit;
     let (tasks, cursor) = transaction(&pool, move |conn| {
-        if let Some(area) = &filter.area {
-            if !store::agencies::area_exists(conn, area)? {
-                return Err(ApiError::field(
-                    "area",
-                    "no such reform area (see /api/v1/areas)",
-                ));
-            }
-        }
         let rows =
             store::tasks::list_view(conn, &filter, sort, page.after.as_ref(), Some(limit + 1))?;
         let (rows, more) = split_page(rows, limit);

@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::api::common::etag;
-use crate::domain::enums::{DeadlineKind, TaskStatus};
+use crate::domain::enums::{DeadlineKind, ReformArea, TaskStatus};
 use crate::error::ApiResult;
 use crate::store;
 use crate::store::tasks::TaskViewRow;
@@ -49,12 +49,42 @@ pub struct DeadlineOut {
 }
 
 /// A deadline in a request: `value` is a date, a month or a quarter, absent when ongoing.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+/// (Its spec is `Deadline`, which states the shape of `value` for each kind.)
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineIn {
     pub kind: DeadlineKind,
-    #[schema(example = "2024-Q2")]
-    pub value: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::api::agencies::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<Option<String>>,
+}
+
+/// A deadline as plans write it; `value` depends on `kind`. The due date is the
+/// day itself, the month's or quarter's last day, or the plan year's last day.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(dead_code)] // describes DeadlineIn in the spec; never constructed
+pub enum Deadline {
+    /// A calendar day.
+    Date {
+        #[schema(value_type = String, format = Date, example = "2024-06-30")]
+        value: String,
+    },
+    /// A month, due on its last day.
+    Month {
+        #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2024-09")]
+        value: String,
+    },
+    /// A quarter, due on its last day.
+    Quarter {
+        #[schema(pattern = "^[0-9]{4}-Q[1-4]$", example = "2024-Q2")]
+        value: String,
+    },
+    /// "Thường xuyên": ongoing, due on the plan year's last day.
+    Ongoing {},
 }
 
 /// A task of a plan.
@@ -65,8 +95,7 @@ pub struct Task {
     /// Unique within the plan, e.g. `NV12`.
     pub code: String,
     pub title: String,
-    /// Reform area code (see `/api/v1/areas`).
-    pub area: String,
+    pub area: ReformArea,
     pub objective_id: Option<Uuid>,
     /// The agency responsible (cơ quan chủ trì).
     pub lead_agency: AgencySummary,
@@ -109,7 +138,7 @@ fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -
         plan_id: t.plan_id,
         code: t.code,
         title: t.title,
-        area: t.area,
+        area: ReformArea::parse(&t.area).unwrap_or(ReformArea::Direction),
         objective_id: t.objective_id,
         lead_agency: AgencySummary {
             id: t.lead_agency_id,

@@ -11,9 +11,10 @@ use crate::api::docs::PatchErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::input::Checker;
+use crate::domain::enums::ReformArea;
 use crate::domain::overdue::province_today;
 use crate::domain::policy::Action;
+use crate::domain::text::{OutputText, Title};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -23,9 +24,9 @@ use crate::store::tasks::TaskChangeset;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTask {
-    pub title: Option<String>,
-    pub expected_output: Option<String>,
-    pub area: Option<String>,
+    pub title: Option<Title>,
+    pub expected_output: Option<OutputText>,
+    pub area: Option<ReformArea>,
     #[serde(
         default,
         deserialize_with = "nullable",
@@ -33,7 +34,8 @@ pub struct UpdateTask {
     )]
     #[schema(value_type = Option<Uuid>)]
     pub objective_id: Option<Option<Uuid>>,
-    /// Replaces the whole list.
+    /// Replaces the whole list (at most 100; never the lead agency).
+    #[schema(max_items = 100)]
     pub supporting_agency_ids: Option<Vec<Uuid>>,
 }
 
@@ -75,20 +77,18 @@ pub async fn update_task(
         .to_str()
         .map_err(|_| ApiError::field("If-Match", "is not a valid ETag"))?
         .to_string();
-    let mut check = Checker::new();
-    let title = body.title.as_deref().map(|t| check.text("title", t, 1000));
-    let expected_output = body
-        .expected_output
-        .as_deref()
-        .map(|e| check.text("expected_output", e, 2000));
+    let title = body.title.as_ref().map(Title::to_string);
+    let expected_output = body.expected_output.as_ref().map(OutputText::to_string);
     if body
         .supporting_agency_ids
         .as_ref()
         .is_some_and(|s| s.len() > 100)
     {
-        check.add("supporting_agency_ids", "at most 100 agencies");
+        return Err(ApiError::field(
+            "supporting_agency_ids",
+            "at most 100 agencies",
+        ));
     }
-    check.finish()?;
     let actor = who.user_id;
     let changes_json = serde_json::to_value(&body).unwrap_or_default();
     let task = transaction(&pool, move |conn| {
@@ -104,14 +104,6 @@ pub async fn update_task(
                 etag(id, current.version)
             ))
         })?;
-        if let Some(area) = &body.area {
-            if !store::agencies::area_exists(conn, area)? {
-                return Err(ApiError::unprocessable(
-                    "area",
-                    "no such reform area (see /api/v1/areas)",
-                ));
-            }
-        }
         if let Some(Some(objective)) = body.objective_id {
             let found = store::plans::find_objective(conn, objective)?;
             if found.is_none_or(|o| o.plan_id != current.plan_id) {
@@ -131,7 +123,7 @@ pub async fn update_task(
             .unwrap_or(current.expected_output.clone());
         let changes = TaskChangeset {
             title,
-            area: body.area.clone(),
+            area: body.area.map(|a| a.as_str().to_string()),
             objective_id: body.objective_id,
             expected_output,
             search_text: Some(search_text(&current.code, &new_title, &new_output)),

@@ -11,8 +11,8 @@ use crate::auth::password::hash_password;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::Role;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{DisplayName, Password, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -20,37 +20,12 @@ use crate::store::audit::NewAuditEvent;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    /// Lower-case letters, digits, `.`, `_`, `-`; 2-64 characters.
-    pub username: String,
-    pub display_name: String,
-    /// At least 10 characters.
-    #[schema(format = Password)]
-    pub password: String,
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub password: Password,
     pub role: Role,
     /// Required for `agency_officer`.
     pub agency_id: Option<Uuid>,
-}
-
-/// Parses a username; the same rule as the database's CHECK.
-pub fn check_username(check: &mut Checker, value: &str) -> String {
-    let v = value.trim().to_lowercase();
-    let ok = (2..=64).contains(&v.len())
-        && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && v.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    if !ok {
-        check.add(
-            "username",
-            "must be 2-64 lower-case letters, digits, '.', '_' or '-'",
-        );
-    }
-    v
-}
-
-pub fn check_password(check: &mut Checker, value: &str) {
-    if value.chars().count() < 10 || value.len() > 1024 {
-        check.add("password", "must be 10 to 1024 characters");
-    }
 }
 
 /// Creates an account (admin).
@@ -68,15 +43,14 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     who.require(Action::ManageUsers)?;
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let username = check_username(&mut check, &body.username);
-    let display_name = check.text("display_name", &body.display_name, 200);
-    check_password(&mut check, &body.password);
     if body.role == Role::AgencyOfficer && body.agency_id.is_none() {
-        check.add("agency_id", "is required for an agency_officer");
+        return Err(ApiError::unprocessable(
+            "agency_id",
+            "is required for an agency_officer",
+        ));
     }
-    check.finish()?;
-    let password_hash = web::block(move || hash_password(&body.password))
+    let (username, display_name) = (body.username.to_string(), body.display_name.to_string());
+    let password_hash = web::block(move || hash_password(body.password.as_str()))
         .await?
         .map_err(ApiError::Internal)?;
     let actor = who.user_id;

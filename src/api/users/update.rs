@@ -4,7 +4,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::create::check_password;
 use super::User;
 use crate::api::agencies::nullable;
 use crate::api::common::transaction;
@@ -14,8 +13,8 @@ use crate::auth::password::hash_password;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::Role;
-use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::{DisplayName, Password};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -25,9 +24,8 @@ use crate::store::users::UserChangeset;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    pub display_name: Option<String>,
-    #[schema(format = Password)]
-    pub password: Option<String>,
+    pub display_name: Option<DisplayName>,
+    pub password: Option<Password>,
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -53,18 +51,10 @@ pub async fn update_user(
     who.require(Action::ManageUsers)?;
     let id = id.into_inner();
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let display_name = body
-        .display_name
-        .as_deref()
-        .map(|d| check.text("display_name", d, 200));
-    if let Some(p) = &body.password {
-        check_password(&mut check, p);
-    }
-    check.finish()?;
+    let display_name = body.display_name.as_ref().map(DisplayName::to_string);
     let password_hash = match body.password.clone() {
         Some(p) => Some(
-            web::block(move || hash_password(&p))
+            web::block(move || hash_password(p.as_str()))
                 .await?
                 .map_err(ApiError::Internal)?,
         ),

@@ -7,13 +7,14 @@ use uuid::Uuid;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
 use crate::api::extract::JsonBody;
-use crate::api::reports::{check_evidence, evidence_out, Evidence};
+use crate::api::reports::{check_evidence, evidence_out, Evidence, EvidenceDocument};
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::TaskStatus;
 use crate::domain::input::Checker;
 use crate::domain::overdue::province_today;
 use crate::domain::policy::Action;
+use crate::domain::text::LongText;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -25,8 +26,10 @@ use crate::store::tasks::TaskChangeset;
 pub struct CreateCompletionClaim {
     /// The day the work was finished; not in the future.
     pub completed_on: NaiveDate,
-    pub summary: String,
+    pub summary: LongText,
+    /// Documents issued as evidence (at most 20).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub evidence: Vec<Evidence>,
 }
 
@@ -39,7 +42,7 @@ pub struct CompletionClaim {
     pub author_id: Uuid,
     pub completed_on: NaiveDate,
     pub summary: String,
-    pub evidence: Vec<Evidence>,
+    pub evidence: Vec<EvidenceDocument>,
     /// `pending`, `accepted` or `returned`.
     pub status: String,
     /// The task's status after the claim: `submitted`.
@@ -66,10 +69,10 @@ pub async fn claim_completion(
     let body = body.into_inner();
     let claim_id = Uuid::new_v4();
     let mut check = Checker::new();
-    let summary = check.text("summary", &body.summary, 5000);
+    let summary = body.summary.to_string();
     let completed_on = check.date_in_range("completed_on", body.completed_on);
     if completed_on > province_today() {
-        check.add("completed_on", "must not be in the future");
+        check.rule("completed_on", "must not be in the future");
     }
     let evidence = check_evidence(&mut check, &body.evidence, None, Some(claim_id));
     check.finish()?;

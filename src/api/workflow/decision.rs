@@ -11,9 +11,9 @@ use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{ExtensionDecision, TaskStatus};
-use crate::domain::input::Checker;
 use crate::domain::overdue::province_date;
 use crate::domain::policy::Action;
+use crate::domain::text::LongText;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -23,7 +23,7 @@ use crate::store::tasks::TaskChangeset;
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     pub decision: ExtensionDecision,
-    pub comment: Option<String>,
+    pub comment: Option<LongText>,
 }
 
 /// Approves or rejects an extension request (coordinator). Approval moves the
@@ -46,9 +46,7 @@ pub async fn decide_extension(
     who.require(Action::Review)?;
     let request_id = id.into_inner();
     let body = body.into_inner();
-    let mut check = Checker::new();
-    let comment = check.optional_text("comment", body.comment.as_deref(), 5000);
-    check.finish()?;
+    let comment = body.comment.as_ref().map(LongText::to_string);
     let actor = who.user_id;
     let row = transaction(&pool, move |conn| {
         let request = store::reports::find_extension_for_update(conn, request_id)?

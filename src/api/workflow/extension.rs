@@ -13,6 +13,7 @@ use crate::db::DbPool;
 use crate::domain::enums::TaskStatus;
 use crate::domain::input::Checker;
 use crate::domain::policy::Action;
+use crate::domain::text::LongText;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -23,7 +24,7 @@ use crate::store::reports::NewExtension;
 pub struct CreateExtensionRequest {
     /// The new due date asked for; after the current one.
     pub requested_due_on: NaiveDate,
-    pub reason: String,
+    pub reason: LongText,
 }
 
 /// Asks the coordinator to move a task's due date (an officer of its lead agency).
@@ -44,7 +45,7 @@ pub async fn request_extension(
     let task_id = id.into_inner();
     let body = body.into_inner();
     let mut check = Checker::new();
-    let reason = check.text("reason", &body.reason, 5000);
+    let reason = body.reason.to_string();
     let requested = check.date_in_range("requested_due_on", body.requested_due_on);
     check.finish()?;
     let principal = who.0.clone();

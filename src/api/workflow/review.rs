@@ -15,6 +15,7 @@ use crate::domain::enums::{ReviewDecision, TaskStatus};
 use crate::domain::input::Checker;
 use crate::domain::overdue::province_today;
 use crate::domain::policy::Action;
+use crate::domain::text::LongText;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -25,7 +26,7 @@ use crate::store::tasks::TaskChangeset;
 pub struct ReviewRequest {
     pub decision: ReviewDecision,
     /// Required when returning a claim: what is missing.
-    pub comment: Option<String>,
+    pub comment: Option<LongText>,
 }
 
 /// Accepts or returns a task's completion claim (coordinator). Accepting makes
@@ -48,9 +49,9 @@ pub async fn review_completion(
     let task_id = id.into_inner();
     let body = body.into_inner();
     let mut check = Checker::new();
-    let comment = check.optional_text("comment", body.comment.as_deref(), 5000);
+    let comment = body.comment.as_ref().map(LongText::to_string);
     if body.decision == ReviewDecision::Return && comment.is_none() {
-        check.add("comment", "is required when returning a claim");
+        check.rule("comment", "is required when returning a claim");
     }
     check.finish()?;
     let actor = who.user_id;
