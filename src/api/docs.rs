@@ -52,7 +52,16 @@ macro_rules! responses_type {
 
 responses_type!(
     ReadErrors,
-    [BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE]
+    [
+        BAD_REQUEST,
+        UNAUTHORIZED,
+        NOT_FOUND,
+        (
+            422,
+            "Well-formed but unusable: a cursor from another list, a filter that needs another"
+        ),
+        UNAVAILABLE,
+    ]
 );
 responses_type!(
     WriteErrors,

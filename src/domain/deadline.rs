@@ -36,7 +36,7 @@ impl Deadline {
     ) -> Result<Deadline, String> {
         let value = value.map(str::trim);
         // Any four-digit year parses; whether it is a sensible one is the caller's rule.
-        let year_ok = |y: i32| (1..=9999).contains(&y);
+        let year_ok = |y: i32| (0..=9999).contains(&y);
         match kind {
             DeadlineKind::Ongoing => match value {
                 Some(_) => Err("must be absent for an ongoing deadline".into()),

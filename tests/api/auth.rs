@@ -748,3 +748,30 @@ async fn parallel_guesses_do_not_slip_past_the_lockout() {
     );
     assert!(locked >= 6);
 }
+
+#[actix_web::test]
+async fn an_admin_cannot_lock_themselves_out() {
+    let app = TestApp::demo().await;
+    let admin = app.token("admin");
+    let id = app.get("/api/v1/me").token(&admin).send().await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/users/{id}");
+    app.patch(&path)
+        .token(&admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .problem(409);
+    app.patch(&path)
+        .token(&admin)
+        .json(&json!({"role": "inspector"}))
+        .send()
+        .await
+        .problem(409);
+    assert_eq!(
+        app.get("/api/v1/me").token(&admin).send().await.body["role"],
+        "admin"
+    );
+}

@@ -8,7 +8,7 @@ use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::store;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,6 +40,9 @@ pub async fn list_plans(
     params: QueryParams<PlanListParams>,
 ) -> ApiResult<web::Json<PlanPage>> {
     let params = params.into_inner();
+    if params.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(ApiError::field("year", "must be between 2000 and 2100"));
+    }
     let page = page_request(params.limit, params.cursor.as_deref(), "plans")?;
     let limit = page.limit;
     let rows = transaction(&pool, move |conn| {

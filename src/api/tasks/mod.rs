@@ -69,21 +69,25 @@ pub struct DeadlineIn {
 #[allow(dead_code)] // describes DeadlineIn in the spec; never constructed
 pub enum Deadline {
     /// A calendar day.
+    #[schema(title = "DateDeadline")]
     Date {
         #[schema(value_type = String, format = Date, example = "2024-06-30")]
         value: String,
     },
     /// A month, due on its last day.
+    #[schema(title = "MonthDeadline")]
     Month {
         #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2024-09")]
         value: String,
     },
     /// A quarter, due on its last day.
+    #[schema(title = "QuarterDeadline")]
     Quarter {
         #[schema(pattern = "^[0-9]{4}-Q[1-4]$", example = "2024-Q2")]
         value: String,
     },
     /// "Thường xuyên": ongoing, due on the plan year's last day.
+    #[schema(title = "OngoingDeadline")]
     Ongoing {},
 }
 

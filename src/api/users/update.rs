@@ -67,6 +67,14 @@ pub async fn update_user(
             store::agencies::find(conn, agency)?
                 .ok_or_else(|| ApiError::unprocessable("agency_id", "no such agency"))?;
         }
+        // An administrator cannot lock themselves out (and with that, perhaps everyone).
+        if id == actor
+            && (body.active == Some(false) || body.role.is_some_and(|r| r != Role::Admin))
+        {
+            return Err(ApiError::Conflict(
+                "you cannot deactivate your own account or give up your own admin role".into(),
+            ));
+        }
         let role = body
             .role
             .map(|r| r.as_str().to_string())
