@@ -31,6 +31,43 @@ pub struct NewAuditEvent<'a> {
     pub changes: serde_json::Value,
 }
 
+impl<'a> NewAuditEvent<'a> {
+    /// `actor` did `action` to an entity; `changes` holds the fields written.
+    pub fn new(
+        actor: Uuid,
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: Uuid,
+        changes: serde_json::Value,
+    ) -> Self {
+        NewAuditEvent {
+            occurred_at: Utc::now(),
+            actor_id: Some(actor),
+            action,
+            entity_type,
+            entity_id,
+            task_id: None,
+            changes,
+        }
+    }
+
+    /// When it happened: the time the write stamped on the row.
+    pub fn at(self, occurred_at: DateTime<Utc>) -> Self {
+        NewAuditEvent {
+            occurred_at,
+            ..self
+        }
+    }
+
+    /// The task whose history shows the event.
+    pub fn on_task(self, task_id: Uuid) -> Self {
+        NewAuditEvent {
+            task_id: Some(task_id),
+            ..self
+        }
+    }
+}
+
 pub fn record(conn: &mut PgConnection, event: &NewAuditEvent<'_>) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(event)

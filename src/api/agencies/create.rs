@@ -64,15 +64,7 @@ pub async fn create_agency(
         )?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.created_at,
-                actor_id: Some(actor),
-                action: "agency.created",
-                entity_type: "agency",
-                entity_id: row.id,
-                task_id: None,
-                changes: serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "parent_id": row.parent_id}),
-            },
+            &NewAuditEvent::new(actor, "agency.created", "agency", row.id, serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "parent_id": row.parent_id})).at(row.created_at),
         )?;
         Ok(row)
     })

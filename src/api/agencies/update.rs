@@ -87,15 +87,8 @@ pub async fn update_agency(
         let row = store::agencies::update(conn, id, &changes)?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.updated_at,
-                actor_id: Some(actor),
-                action: "agency.updated",
-                entity_type: "agency",
-                entity_id: id,
-                task_id: None,
-                changes: changes_json,
-            },
+            &NewAuditEvent::new(actor, "agency.updated", "agency", id, changes_json)
+                .at(row.updated_at),
         )?;
         Ok(row)
     })

@@ -45,22 +45,31 @@ pub async fn create_objective(
     let actor = who.user_id;
     let row = transaction(&pool, move |conn| {
         store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
-        let row = store::plans::insert_objective(conn, &store::plans::NewObjective { id: Uuid::new_v4(), plan_id, code: &code, title: &title })
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(_) => ApiError::Conflict(format!("the plan already has an objective {code}")),
-                other => other,
-            })?;
+        let row = store::plans::insert_objective(
+            conn,
+            &store::plans::NewObjective {
+                id: Uuid::new_v4(),
+                plan_id,
+                code: &code,
+                title: &title,
+            },
+        )
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => {
+                ApiError::Conflict(format!("the plan already has an objective {code}"))
+            }
+            other => other,
+        })?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.created_at,
-                actor_id: Some(actor),
-                action: "objective.created",
-                entity_type: "objective",
-                entity_id: row.id,
-                task_id: None,
-                changes: serde_json::json!({"plan_id": plan_id, "code": row.code, "title": row.title}),
-            },
+            &NewAuditEvent::new(
+                actor,
+                "objective.created",
+                "objective",
+                row.id,
+                serde_json::json!({"plan_id": plan_id, "code": row.code, "title": row.title}),
+            )
+            .at(row.created_at),
         )?;
         Ok(row)
     })

@@ -59,15 +59,8 @@ pub async fn update_objective(
         )?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.updated_at,
-                actor_id: Some(actor),
-                action: "objective.updated",
-                entity_type: "objective",
-                entity_id: id,
-                task_id: None,
-                changes: changes_json,
-            },
+            &NewAuditEvent::new(actor, "objective.updated", "objective", id, changes_json)
+                .at(row.updated_at),
         )?;
         Ok(row)
     })

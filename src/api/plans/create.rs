@@ -55,23 +55,30 @@ pub async fn create_plan(
     let row = transaction(&pool, move |conn| {
         let row = store::plans::insert(
             conn,
-            &store::plans::NewPlan { id: Uuid::new_v4(), code: &code, year, title: &title, programme: programme.as_deref() },
+            &store::plans::NewPlan {
+                id: Uuid::new_v4(),
+                code: &code,
+                year,
+                title: &title,
+                programme: programme.as_deref(),
+            },
         )
         .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::Conflict(format!("a plan with code {code} already exists")),
+            ApiError::Conflict(_) => {
+                ApiError::Conflict(format!("a plan with code {code} already exists"))
+            }
             other => other,
         })?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.created_at,
-                actor_id: Some(actor),
-                action: "plan.created",
-                entity_type: "plan",
-                entity_id: row.id,
-                task_id: None,
-                changes: serde_json::json!({"code": row.code, "year": row.year, "title": row.title}),
-            },
+            &NewAuditEvent::new(
+                actor,
+                "plan.created",
+                "plan",
+                row.id,
+                serde_json::json!({"code": row.code, "year": row.year, "title": row.title}),
+            )
+            .at(row.created_at),
         )?;
         Ok(row)
     })

@@ -71,15 +71,7 @@ pub async fn update_plan(
         )?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.updated_at,
-                actor_id: Some(actor),
-                action: "plan.updated",
-                entity_type: "plan",
-                entity_id: id,
-                task_id: None,
-                changes: changes_json,
-            },
+            &NewAuditEvent::new(actor, "plan.updated", "plan", id, changes_json).at(row.updated_at),
         )?;
         Ok(row)
     })

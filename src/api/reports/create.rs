@@ -163,18 +163,18 @@ pub async fn create_report(
         let report = to_reports(vec![row], saved).remove(0);
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: now,
-                actor_id: Some(principal.user_id),
-                action: "report.created",
-                entity_type: "report",
-                entity_id: report.id,
-                task_id: Some(task_id),
-                changes: serde_json::json!({
+            &NewAuditEvent::new(
+                principal.user_id,
+                "report.created",
+                "report",
+                report.id,
+                serde_json::json!({
                     "agency_id": agency_id, "progress_percent": progress, "summary": report.summary,
                     "evidence_count": report.evidence.len(), "task": task_changes,
                 }),
-            },
+            )
+            .at(now)
+            .on_task(task_id),
         )?;
         let body = serde_json::to_string(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
         if let Some(key) = &key {

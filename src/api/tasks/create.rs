@@ -125,20 +125,12 @@ pub async fn create_task(
         store::tasks::set_supporting_agencies(conn, row.id, &supporting)?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.created_at,
-                actor_id: Some(actor),
-                action: "task.created",
-                entity_type: "task",
-                entity_id: row.id,
-                task_id: Some(row.id),
-                changes: serde_json::json!({
+            &NewAuditEvent::new(actor, "task.created", "task", row.id, serde_json::json!({
                     "code": row.code, "title": row.title, "area": row.area,
                     "lead_agency_id": row.lead_agency_id, "supporting_agency_ids": supporting,
                     "deadline": {"kind": row.deadline_kind, "value": row.deadline_value, "label": row.deadline_label},
                     "due_on": row.due_on,
-                }),
-            },
+                })).at(row.created_at).on_task(row.id),
         )?;
         load_task(conn, row.id, province_today())
     })

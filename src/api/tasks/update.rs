@@ -140,15 +140,9 @@ pub async fn update_task(
         }
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.updated_at,
-                actor_id: Some(actor),
-                action: "task.updated",
-                entity_type: "task",
-                entity_id: id,
-                task_id: Some(id),
-                changes: changes_json,
-            },
+            &NewAuditEvent::new(actor, "task.updated", "task", id, changes_json)
+                .at(row.updated_at)
+                .on_task(id),
         )?;
         load_task(conn, id, province_today())
     })

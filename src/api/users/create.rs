@@ -75,15 +75,7 @@ pub async fn create_user(
         )?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: row.created_at,
-                actor_id: Some(actor),
-                action: "user.created",
-                entity_type: "user",
-                entity_id: row.id,
-                task_id: None,
-                changes: serde_json::json!({"username": row.username, "role": row.role, "agency_id": row.agency_id}),
-            },
+            &NewAuditEvent::new(actor, "user.created", "user", row.id, serde_json::json!({"username": row.username, "role": row.role, "agency_id": row.agency_id})).at(row.created_at),
         )?;
         Ok(row)
     })

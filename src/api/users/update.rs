@@ -101,19 +101,18 @@ pub async fn update_user(
         }
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: now,
-                actor_id: Some(actor),
-                action: "user.updated",
-                entity_type: "user",
-                entity_id: id,
-                task_id: None,
-                changes: serde_json::json!({
+            &NewAuditEvent::new(
+                actor,
+                "user.updated",
+                "user",
+                id,
+                serde_json::json!({
                     "display_name": changes.display_name, "role": changes.role,
                     "agency_id": body.agency_id, "active": body.active,
                     "password_changed": password_hash.is_some(),
                 }),
-            },
+            )
+            .at(now),
         )?;
         Ok(row)
     })

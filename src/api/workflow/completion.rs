@@ -95,15 +95,7 @@ pub async fn claim_completion(
             .ok_or_else(|| ApiError::Conflict("the task changed meanwhile; retry".into()))?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: now,
-                actor_id: Some(principal.user_id),
-                action: "completion.claimed",
-                entity_type: "completion_claim",
-                entity_id: row.id,
-                task_id: Some(task_id),
-                changes: serde_json::json!({"completed_on": completed_on, "summary": row.summary, "evidence_count": evidence.len(), "task": {"status": "submitted"}}),
-            },
+            &NewAuditEvent::new(principal.user_id, "completion.claimed", "completion_claim", row.id, serde_json::json!({"completed_on": completed_on, "summary": row.summary, "evidence_count": evidence.len(), "task": {"status": "submitted"}})).at(now).on_task(task_id),
         )?;
         let evidence = store::reports::evidence_of_claim(conn, row.id)?.into_iter().map(evidence_out).collect();
         Ok(CompletionClaim {

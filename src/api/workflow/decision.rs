@@ -80,15 +80,7 @@ pub async fn decide_extension(
         let row = store::reports::decide_extension(conn, request_id, status, actor, now, province_date(now), comment.as_deref())?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: now,
-                actor_id: Some(actor),
-                action,
-                entity_type: "extension_request",
-                entity_id: request_id,
-                task_id: Some(task.id),
-                changes: serde_json::json!({"decision": body.decision, "comment": comment, "requested_due_on": request.requested_due_on, "task": task_changes}),
-            },
+            &NewAuditEvent::new(actor, action, "extension_request", request_id, serde_json::json!({"decision": body.decision, "comment": comment, "requested_due_on": request.requested_due_on, "task": task_changes})).at(now).on_task(task.id),
         )?;
         Ok(row)
     })

@@ -70,15 +70,7 @@ pub async fn request_extension(
         })?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: now,
-                actor_id: Some(principal.user_id),
-                action: "extension.requested",
-                entity_type: "extension_request",
-                entity_id: row.id,
-                task_id: Some(task_id),
-                changes: serde_json::json!({"previous_due_on": row.previous_due_on, "requested_due_on": row.requested_due_on, "reason": row.reason}),
-            },
+            &NewAuditEvent::new(principal.user_id, "extension.requested", "extension_request", row.id, serde_json::json!({"previous_due_on": row.previous_due_on, "requested_due_on": row.requested_due_on, "reason": row.reason})).at(now).on_task(task_id),
         )?;
         Ok(row)
     })

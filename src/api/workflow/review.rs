@@ -86,18 +86,10 @@ pub async fn review_completion(
             .ok_or_else(|| ApiError::Conflict("the task changed meanwhile; retry".into()))?;
         store::audit::record(
             conn,
-            &NewAuditEvent {
-                occurred_at: now,
-                actor_id: Some(actor),
-                action,
-                entity_type: "completion_claim",
-                entity_id: claim.id,
-                task_id: Some(task_id),
-                changes: serde_json::json!({
+            &NewAuditEvent::new(actor, action, "completion_claim", claim.id, serde_json::json!({
                     "decision": body.decision, "comment": comment,
                     "task": {"status": row.status, "completed_on": row.completed_on, "progress_percent": row.progress_percent},
-                }),
-            },
+                })).at(now).on_task(task_id),
         )?;
         load_task(conn, task_id, province_today())
     })
