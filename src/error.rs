@@ -133,6 +133,7 @@ impl ApiError {
         let (kind, title) = self.kind();
         let detail = match self {
             ApiError::Internal(_) => "an internal error occurred; it has been logged".to_string(),
+            ApiError::Unavailable(_) => "the database is unavailable; retry shortly".to_string(),
             ApiError::TooManyRequests {
                 retry_after_seconds,
             } => {
@@ -208,23 +209,17 @@ impl From<DieselError> for ApiError {
             DieselError::NotFound => ApiError::NotFound("not found".into()),
             DieselError::DatabaseError(kind, info) => match kind {
                 DatabaseErrorKind::UniqueViolation => {
-                    ApiError::Conflict(match info.constraint_name() {
-                        Some(c) => {
-                            format!("an object with the same unique value already exists ({c})")
-                        }
-                        None => "an object with the same unique value already exists".into(),
-                    })
+                    log::info!("unique violation: {:?}", info.constraint_name());
+                    ApiError::Conflict("an object with the same code or name already exists".into())
                 }
                 DatabaseErrorKind::ForeignKeyViolation => ApiError::Unprocessable {
                     detail: "a referenced object does not exist".into(),
                     errors: Vec::new(),
                 },
                 DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                    log::info!("data rule violated: {:?}", info.constraint_name());
                     ApiError::Unprocessable {
-                        detail: format!(
-                            "the request breaks a data rule ({})",
-                            info.constraint_name().unwrap_or("check")
-                        ),
+                        detail: "the request breaks a data rule".into(),
                         errors: Vec::new(),
                     }
                 }

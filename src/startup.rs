@@ -18,7 +18,7 @@ use crate::api;
 use crate::auth::tokens::random_secret;
 use crate::auth::TokenService;
 use crate::config::Config;
-use crate::db::local_cluster::LocalCluster;
+use crate::db::local_cluster::{Durability, LocalCluster};
 use crate::db::{self, DbPool};
 
 /// What every request handler shares. Nothing here is per-node state: the
@@ -100,7 +100,8 @@ pub fn open_database(config: &Config) -> Result<Database, BoxError> {
             cluster: None,
         }),
         None => {
-            let cluster = LocalCluster::start(&config.data_dir.join("postgres"))?;
+            let cluster =
+                LocalCluster::start(&config.data_dir.join("postgres"), Durability::Durable)?;
             cluster.ensure_database(LOCAL_DATABASE)?;
             Ok(Database {
                 url: cluster.url(LOCAL_DATABASE),

@@ -60,6 +60,21 @@ struct CursorData {
     i: Uuid,
 }
 
+/// A date from a query string that PostgreSQL can hold: years 0000-9999, as
+/// `YYYY-MM-DD` allows (chrono alone would also read signed, six-digit years).
+pub fn query_date(
+    field: &str,
+    value: Option<chrono::NaiveDate>,
+) -> ApiResult<Option<chrono::NaiveDate>> {
+    use chrono::Datelike;
+    match value {
+        Some(d) if !(0..=9999).contains(&d.year()) => {
+            Err(ApiError::field(field, "must be a date such as 2024-06-30"))
+        }
+        other => Ok(other),
+    }
+}
+
 pub fn page_request(
     limit: Option<i64>,
     cursor: Option<&str>,
@@ -82,6 +97,13 @@ pub fn page_request(
                 .ok_or_else(|| {
                     ApiError::unprocessable("cursor", "is not a cursor returned by this list")
                 })?;
+            // Keys go into SQL as parameters; one PostgreSQL cannot store is refused here.
+            if data.k.chars().any(char::is_control) {
+                return Err(ApiError::unprocessable(
+                    "cursor",
+                    "is not a cursor returned by this list",
+                ));
+            }
             if data.s != scope {
                 return Err(ApiError::unprocessable(
                     "cursor",

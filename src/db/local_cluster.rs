@@ -29,6 +29,18 @@ pub struct LocalCluster {
     pgdata: PathBuf,
     socket_dir: PathBuf,
     run_as: Option<String>,
+    /// Whether this process started the server (and so may stop it): a
+    /// `create-user` next to a running `serve` must not stop the server's database.
+    started_here: bool,
+}
+
+/// How the cluster trades safety for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// PostgreSQL's defaults: data survives a crash. For `serve` and the commands.
+    Durable,
+    /// fsync off: for throwaway test clusters only.
+    Throwaway,
 }
 
 /// Finds the folder holding initdb and pg_ctl: PATH first, then the newest
@@ -76,19 +88,27 @@ fn is_root() -> bool {
 impl LocalCluster {
     /// Initialises (first time) and starts the cluster in `dir`, or reuses one
     /// already running there.
-    pub fn start(dir: &Path) -> Result<LocalCluster, ClusterError> {
+    pub fn start(dir: &Path, durability: Durability) -> Result<LocalCluster, ClusterError> {
         let bin_dir = find_bin_dir()?;
         fs::create_dir_all(dir)
             .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
         let dir = dir
             .canonicalize()
             .map_err(|e| err(format!("{}: {e}", dir.display())))?;
-        let cluster = LocalCluster {
+        let mut cluster = LocalCluster {
             bin_dir,
             pgdata: dir.join("pgdata"),
             socket_dir: dir.join("socket"),
             run_as: is_root().then(|| "postgres".to_string()),
+            started_here: false,
         };
+        // Unix socket paths are limited to 107 bytes.
+        if cluster.socket_dir.as_os_str().len() > 90 {
+            return Err(err(format!(
+                "the data folder {} is too deep for PostgreSQL's socket; use a shorter DATA_DIR",
+                dir.display()
+            )));
+        }
         cluster.prepare_folders(&dir)?;
         if !cluster.pgdata.join("PG_VERSION").exists() {
             log::info!(
@@ -104,7 +124,7 @@ impl LocalCluster {
                     OsStr::new("postgres"),
                     OsStr::new("--auth=trust"),
                     OsStr::new("--encoding=UTF8"),
-                    OsStr::new("--locale=C.UTF-8"),
+                    OsStr::new("--no-locale"),
                 ],
             )?;
         }
@@ -115,10 +135,14 @@ impl LocalCluster {
             );
         } else {
             // Socket only, inside a folder only the server's account may enter: trust auth is safe there.
-            let options = format!(
-                "-c listen_addresses='' -k {} -c max_connections=200 -c fsync=off -c full_page_writes=off",
-                cluster.socket_dir.display()
+            // pg_ctl hands -o to a shell: the socket folder is quoted.
+            let mut options = format!(
+                "-c listen_addresses='' -k '{}' -c max_connections=200",
+                cluster.socket_dir.display().to_string().replace('\'', "")
             );
+            if durability == Durability::Throwaway {
+                options.push_str(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
+            }
             let log_file = dir.join("postgresql.log");
             cluster.run_ok(
                 "pg_ctl",
@@ -135,6 +159,7 @@ impl LocalCluster {
                     OsStr::new("start"),
                 ],
             )?;
+            cluster.started_here = true;
         }
         Ok(cluster)
     }
@@ -164,6 +189,10 @@ impl LocalCluster {
                 if let Ok(meta) = fs::metadata(p) {
                     let mode = meta.permissions().mode();
                     if mode & 0o001 == 0 {
+                        log::warn!(
+                            "letting the {user} account traverse {} (adding o+x) so it can reach its data folder",
+                            p.display()
+                        );
                         let _ = fs::set_permissions(p, fs::Permissions::from_mode(mode | 0o001));
                     }
                 }
@@ -248,9 +277,10 @@ impl LocalCluster {
         Ok(())
     }
 
-    /// Stops the server (fast shutdown: open sessions are ended, data is kept).
+    /// Stops the server if this process started it (fast shutdown: open
+    /// sessions are ended, data is kept).
     pub fn stop(&self) -> Result<(), ClusterError> {
-        if self.is_running() {
+        if self.started_here && self.is_running() {
             self.run_ok(
                 "pg_ctl",
                 [

@@ -161,7 +161,7 @@ pub fn warn_demo_accounts() {
     );
 }
 
-/// Loads the demo plan unless a plan already exists. Returns whether it loaded.
+/// Loads the demo plan into an empty database (no plans, no users). Returns whether it loaded.
 /// Runs in one transaction under an advisory lock: two nodes cannot both load it.
 pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
     let demo: Demo = serde_json::from_str(DEMO_JSON)?;
@@ -169,8 +169,11 @@ pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
     let password_hash = hash_password(DEMO_PASSWORD)?;
     conn.transaction::<bool, BoxError, _>(|conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7070707)").execute(conn)?;
+        // Only into an empty database: demo accounts with a published password
+        // must never join real ones (e.g. after `create-user` on a new deployment).
         let has_plans = store::plans::count(conn)? > 0;
-        if has_plans {
+        let has_users = store::users::count(conn)? > 0;
+        if has_plans || has_users {
             return Ok(false);
         }
         load(conn, &demo, &password_hash)?;

@@ -349,6 +349,22 @@ pub fn sort_key(row: &TaskViewRow, sort: TaskSort) -> String {
     }
 }
 
+/// Whether `key` is a sort key `sort` could have produced (cursors are opaque
+/// but not signed: a forged one must be refused, not cast by PostgreSQL).
+pub fn valid_sort_key(key: &str, sort: TaskSort) -> bool {
+    use chrono::Datelike;
+    match sort {
+        TaskSort::DueOn | TaskSort::DueOnDesc => {
+            NaiveDate::parse_from_str(key, "%Y-%m-%d").is_ok_and(|d| (0..=9999).contains(&d.year()))
+        }
+        TaskSort::Code => !key.chars().any(char::is_control),
+        TaskSort::UpdatedAtDesc => {
+            DateTime::parse_from_rfc3339(key).is_ok_and(|t| (0..=9999).contains(&t.year()))
+        }
+        TaskSort::DaysOverdueDesc => key.parse::<i32>().is_ok(),
+    }
+}
+
 pub fn find_view(
     conn: &mut PgConnection,
     id: Uuid,

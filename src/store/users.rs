@@ -42,6 +42,10 @@ pub struct UserChangeset {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)

@@ -18,7 +18,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use par_tracker::auth::TokenService;
-use par_tracker::db::local_cluster::LocalCluster;
+use par_tracker::db::local_cluster::{Durability, LocalCluster};
 use par_tracker::db::{self, DbPool};
 use par_tracker::domain::enums::Role;
 use par_tracker::domain::policy::Principal;
@@ -72,7 +72,7 @@ fn server() -> &'static Server {
                 }
             }
             Err(_) => {
-                let cluster = LocalCluster::start(&cluster_dir().unwrap())
+                let cluster = LocalCluster::start(&cluster_dir().unwrap(), Durability::Throwaway)
                     .expect("start a throwaway PostgreSQL cluster");
                 // SAFETY: registering a plain extern "C" function; it runs once at exit.
                 unsafe { libc::atexit(stop_cluster) };

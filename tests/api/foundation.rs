@@ -191,3 +191,13 @@ async fn the_demo_loads_once() {
     );
     assert_eq!(app.count("SELECT count(*) AS n FROM tasks"), 64);
 }
+
+#[actix_web::test]
+async fn the_demo_never_joins_real_accounts() {
+    let app = TestApp::empty().await;
+    app.create_user("quantri", "admin", None, "mot-mat-khau-dai");
+    let mut conn = app.pool().get().unwrap();
+    assert!(!par_tracker::seed::load_demo_if_empty(&mut conn).unwrap());
+    assert_eq!(app.count("SELECT count(*) AS n FROM users"), 1);
+    assert_eq!(app.count("SELECT count(*) AS n FROM plans"), 0);
+}

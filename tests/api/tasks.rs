@@ -538,3 +538,78 @@ async fn patch_needs_the_current_etag_and_one_of_two_racing_editors_wins() {
         .await;
     assert_eq!(r.problem(400)["errors"][0]["field"], "status");
 }
+
+#[actix_web::test]
+async fn forged_cursors_and_impossible_dates_are_refused_not_500() {
+    use base64::Engine;
+    let app = TestApp::demo().await;
+    let token = app.token("thanhtra");
+    let forge = |scope: &str, key: &str| {
+        let json =
+            json!({"s": scope, "k": key, "i": "4b1c3a30-8f3f-4d55-9d4a-0c6f1b1f0a11"}).to_string();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    };
+    for (sort, key) in [
+        ("due_on", "not-a-date"),
+        ("-days_overdue", "many"),
+        ("-updated_at", "yesterday"),
+        ("code", "NV\u{0}1"),
+    ] {
+        let cursor = forge(&format!("tasks:{sort}:2023-09-30"), key);
+        let r = app
+            .get(&format!(
+                "/api/v1/tasks?sort={sort}&as_of=2023-09-30&cursor={cursor}"
+            ))
+            .token(&token)
+            .send()
+            .await;
+        assert_eq!(
+            r.problem(422)["errors"][0]["field"],
+            "cursor",
+            "{sort} {key}: {}",
+            r.raw
+        );
+    }
+    let r = app
+        .get(&format!(
+            "/api/v1/agencies?cursor={}",
+            forge("agencies", "S\u{0}NV")
+        ))
+        .token(&token)
+        .send()
+        .await;
+    r.problem(422);
+    // a cursor is bound to the day it was judged on
+    let first = app
+        .get("/api/v1/tasks?sort=-days_overdue&as_of=2023-09-30&limit=5")
+        .token(&token)
+        .send()
+        .await;
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
+    let r = app
+        .get(&format!(
+            "/api/v1/tasks?sort=-days_overdue&as_of=2023-10-31&cursor={cursor}"
+        ))
+        .token(&token)
+        .send()
+        .await;
+    r.problem(422);
+    for query in [
+        "as_of=-5000-01-01",
+        "due_before=+20000-01-01",
+        "as_of=2023-13-01",
+    ] {
+        let r = app
+            .get(&format!("/api/v1/tasks?{query}"))
+            .token(&token)
+            .send()
+            .await;
+        r.problem(400);
+    }
+    let plan = app.demo_plan_id().await;
+    app.get(&format!("/api/v1/plans/{plan}/summary?as_of=-5000-01-01"))
+        .token(&token)
+        .send()
+        .await
+        .problem(400);
+}

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::common::transaction;
+use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::api::plans::summary::Standing;
@@ -58,7 +58,7 @@ pub async fn agency_scorecard(
     params: QueryParams<ScorecardParams>,
 ) -> ApiResult<web::Json<Scorecard>> {
     let agency_id = id.into_inner();
-    let as_of = params.as_of.unwrap_or_else(province_today);
+    let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
     let plan_id = params.plan_id;
     let (led, supporting) = transaction(&pool, move |conn| {
         store::agencies::find(conn, agency_id)?.ok_or_else(|| ApiError::not_found("agency"))?;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::common::transaction;
+use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -190,7 +190,7 @@ pub async fn plan_summary(
     params: QueryParams<SummaryParams>,
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
-    let as_of = params.as_of.unwrap_or_else(province_today);
+    let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
     let rows = transaction(&pool, move |conn| {
         store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
         let mut filter = TaskFilter::as_of(as_of);

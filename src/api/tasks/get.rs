@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{load_task, task_response, Task};
-use crate::api::common::transaction;
+use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -37,7 +37,7 @@ pub async fn get_task(
     params: QueryParams<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let as_of = params.as_of.unwrap_or_else(province_today);
+    let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
     let task = transaction(&pool, move |conn| load_task(conn, id, as_of)).await?;
     Ok(task_response(StatusCode::OK, &task))
 }

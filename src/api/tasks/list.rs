@@ -5,7 +5,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{to_tasks, TaskPage};
-use crate::api::common::{next_cursor, page_request, split_page, transaction};
+use crate::api::common::{next_cursor, page_request, query_date, split_page, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -15,7 +15,7 @@ use crate::domain::overdue::province_today;
 use crate::domain::search::{fold, like_pattern};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
-use crate::store::tasks::{sort_key, TaskFilter};
+use crate::store::tasks::{sort_key, valid_sort_key, TaskFilter};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -69,9 +69,24 @@ pub async fn list_tasks(
 ) -> ApiResult<web::Json<TaskPage>> {
     let p = params.into_inner();
     let sort = p.sort.unwrap_or(TaskSort::DueOn);
-    let scope = format!("tasks:{sort}");
+    let as_of = query_date("as_of", p.as_of)?.unwrap_or_else(province_today);
+    let (due_before, due_after) = (
+        query_date("due_before", p.due_before)?,
+        query_date("due_after", p.due_after)?,
+    );
+    // Overdue days depend on the day judged on: a cursor holds for one as_of only.
+    let scope = format!("tasks:{sort}:{as_of}");
     let page = page_request(p.limit, p.cursor.as_deref(), &scope)?;
-    let as_of = p.as_of.unwrap_or_else(province_today);
+    if page
+        .after
+        .as_ref()
+        .is_some_and(|a| !valid_sort_key(&a.key, sort))
+    {
+        return Err(ApiError::unprocessable(
+            "cursor",
+            "is not a cursor returned by this list",
+        ));
+    }
     if p.agency_role.is_some() && p.agency_id.is_none() {
         return Err(ApiError::unprocessable("agency_role", "needs agency_id"));
     }
@@ -103,8 +118,8 @@ pub async fn list_tasks(
         status: p.status.map(|s| s.as_str().to_string()),
         overdue: p.overdue,
         at_risk_days: p.at_risk_days,
-        due_before: p.due_before,
-        due_after: p.due_after,
+        due_before,
+        due_after,
         search_pattern,
         ids: None,
     };

@@ -39,12 +39,18 @@ pub struct UpdateTask {
     pub supporting_agency_ids: Option<Vec<Uuid>>,
 }
 
-/// The version named by an If-Match header for task `id`, `None` when it names another object.
-fn if_match_version(value: &str, id: Uuid) -> Option<i32> {
-    let tag = value.trim().trim_start_matches("W/").trim_matches('"');
-    let (tag_id, version) = tag.rsplit_once('-')?;
-    (tag_id == id.to_string()).then_some(())?;
-    version.parse().ok()
+/// Whether an If-Match header names version `version` of task `id`. If-Match
+/// compares strongly (RFC 9110): weak tags never match; a list matches if any
+/// entry does; `*` matches any current version.
+fn if_match_accepts(header: &str, id: Uuid, version: i32) -> bool {
+    header.split(',').map(str::trim).any(|tag| {
+        tag == "*"
+            || tag
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .and_then(|t| t.rsplit_once('-'))
+                .is_some_and(|(tag_id, v)| tag_id == id.to_string() && v.parse() == Ok(version))
+    })
 }
 
 /// Changes a task (coordinator). Needs `If-Match` with the task's current ETag:
@@ -93,17 +99,13 @@ pub async fn update_task(
     let changes_json = serde_json::to_value(&body).unwrap_or_default();
     let task = transaction(&pool, move |conn| {
         let current = store::tasks::find(conn, id)?.ok_or_else(|| ApiError::not_found("task"))?;
-        let expected = if if_match.trim() == "*" {
-            Some(current.version)
-        } else {
-            if_match_version(&if_match, id)
-        };
-        let expected = expected.filter(|v| *v == current.version).ok_or_else(|| {
-            ApiError::PreconditionFailed(format!(
+        if !if_match_accepts(&if_match, id, current.version) {
+            return Err(ApiError::PreconditionFailed(format!(
                 "the task has changed since that ETag; its current ETag is {}",
                 etag(id, current.version)
-            ))
-        })?;
+            )));
+        }
+        let expected = current.version;
         if let Some(Some(objective)) = body.objective_id {
             let found = store::plans::find_objective(conn, objective)?;
             if found.is_none_or(|o| o.plan_id != current.plan_id) {
@@ -155,14 +157,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn if_match_names_this_task_and_a_version() {
+    fn if_match_compares_strongly_and_accepts_lists() {
         let id = Uuid::new_v4();
-        assert_eq!(if_match_version(&format!("\"{id}-3\""), id), Some(3));
-        assert_eq!(if_match_version(&format!("W/\"{id}-3\""), id), Some(3));
-        assert_eq!(
-            if_match_version(&format!("\"{}-3\"", Uuid::new_v4()), id),
-            None
+        assert!(if_match_accepts(&format!("\"{id}-3\""), id, 3));
+        assert!(!if_match_accepts(&format!("\"{id}-3\""), id, 4));
+        assert!(
+            !if_match_accepts(&format!("W/\"{id}-3\""), id, 3),
+            "weak tags never match"
         );
-        assert_eq!(if_match_version("garbage", id), None);
+        assert!(
+            if_match_accepts(&format!("\"{}-3\", \"{id}-3\"", Uuid::new_v4()), id, 3),
+            "any entry of a list"
+        );
+        assert!(!if_match_accepts(
+            &format!("\"{}-3\"", Uuid::new_v4()),
+            id,
+            3
+        ));
+        assert!(if_match_accepts("*", id, 9));
+        assert!(!if_match_accepts("garbage", id, 3));
     }
 }
