@@ -36,6 +36,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub db_pool_size: u32,
     pub tokens: TokenConfig,
+    /// Take the client's address for login throttling from `Forwarded` /
+    /// `X-Forwarded-For`: only behind a proxy that sets those headers itself.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,12 +118,23 @@ impl Config {
                 31_536_000,
             )?,
         };
+        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(bad(
+                    "TRUST_FORWARDED_FOR",
+                    format!("'{other}' is not true or false"),
+                ))
+            }
+        };
         Ok(Config {
             database_url,
             bind,
             data_dir,
             db_pool_size,
             tokens,
+            trust_forwarded_for,
         })
     }
 }
@@ -185,6 +199,17 @@ mod tests {
         assert_eq!(
             from(&[("ACCESS_TOKEN_TTL_SECONDS", "0")]).unwrap_err().var,
             "ACCESS_TOKEN_TTL_SECONDS"
+        );
+        assert_eq!(
+            from(&[("TRUST_FORWARDED_FOR", "yes please")])
+                .unwrap_err()
+                .var,
+            "TRUST_FORWARDED_FOR"
+        );
+        assert!(
+            from(&[("TRUST_FORWARDED_FOR", "true")])
+                .unwrap()
+                .trust_forwarded_for
         );
     }
 }

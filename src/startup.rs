@@ -27,6 +27,17 @@ use crate::db::{self, DbPool};
 pub struct AppState {
     pub pool: DbPool,
     pub tokens: TokenService,
+    pub client_address: ClientAddress,
+}
+
+/// Where the client's address (for login throttling) comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAddress {
+    /// The TCP peer: right when clients connect directly.
+    #[default]
+    Peer,
+    /// `Forwarded` / `X-Forwarded-For`: right only behind a proxy that sets them.
+    Forwarded,
 }
 
 /// The application: API routes (registered once, for router and spec alike),
@@ -50,6 +61,7 @@ pub fn app(
         .map(move |app| {
             app.app_data(web::Data::new(state.pool.clone()))
                 .app_data(web::Data::new(state.tokens.clone()))
+                .app_data(web::Data::new(state.client_address))
                 .app_data(payload)
                 .app_data(path)
         })
@@ -177,9 +189,15 @@ async fn serve_with(config: &Config, database: &Database) -> Result<(), BoxError
             crate::seed::warn_demo_accounts();
         }
     }
+    let client_address = if config.trust_forwarded_for {
+        ClientAddress::Forwarded
+    } else {
+        ClientAddress::Peer
+    };
     let state = AppState {
         pool,
         tokens: token_service(config)?,
+        client_address,
     };
     log::info!(
         "listening on http://{} (API under /api/v1, docs at /docs/)",

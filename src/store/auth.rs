@@ -141,6 +141,14 @@ pub fn record_failure(
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .bind::<diesel::sql_types::Timestamptz, _>(window_start)
     .get_result(conn)?;
+    // Forget counters that are long past their window (bounded, as above).
+    diesel::sql_query(
+        "DELETE FROM login_failures WHERE ctid IN (
+           SELECT ctid FROM login_failures
+           WHERE window_start < $1 - interval '1 day' AND (locked_until IS NULL OR locked_until < $1) LIMIT 100)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .execute(conn)?;
     if count.failures >= threshold {
         let exponent = (count.failures - threshold).min(5) as u32;
         let until = now + Duration::seconds((30i64 * 2i64.pow(exponent)).min(900));

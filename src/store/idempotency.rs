@@ -19,8 +19,8 @@ pub struct IdempotencyRow {
 pub fn lock_key(conn: &mut PgConnection, user_id: Uuid, scope: &str, key: &str) -> QueryResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind::<Text, _>(format!("{user_id}\u{1f}{scope}\u{1f}{key}"))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    purge_expired(conn)
 }
 
 pub fn find(
@@ -34,6 +34,22 @@ pub fn find(
         .select(IdempotencyRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// How long a key is remembered: long enough for any client's retries.
+pub const RETENTION_HOURS: i32 = 24;
+
+/// Forgets up to 100 expired records; called on each save, so the table stays
+/// bounded without a scheduler (any node may do it).
+fn purge_expired(conn: &mut PgConnection) -> QueryResult<()> {
+    diesel::sql_query(
+        "DELETE FROM idempotency_records WHERE ctid IN (
+           SELECT ctid FROM idempotency_records
+           WHERE created_at < now() - make_interval(hours => $1) LIMIT 100)",
+    )
+    .bind::<diesel::sql_types::Integer, _>(RETENTION_HOURS)
+    .execute(conn)
+    .map(|_| ())
 }
 
 pub fn save(
@@ -54,6 +70,6 @@ pub fn save(
             idempotency_records::response_status.eq(status),
             idempotency_records::response_body.eq(body),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    purge_expired(conn)
 }

@@ -775,3 +775,53 @@ async fn an_admin_cannot_lock_themselves_out() {
         "admin"
     );
 }
+
+#[actix_web::test]
+async fn behind_a_proxy_failures_count_per_forwarded_address() {
+    let subjects = |app: &TestApp| {
+        #[derive(diesel::QueryableByName)]
+        struct S {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            subject: String,
+        }
+        use diesel::RunQueryDsl;
+        let mut conn = app.pool().get().unwrap();
+        let rows: Vec<S> = diesel::sql_query(
+            "SELECT subject FROM login_failures WHERE subject LIKE 'addr:%' ORDER BY subject",
+        )
+        .load(&mut conn)
+        .unwrap();
+        rows.into_iter().map(|s| s.subject).collect::<Vec<_>>()
+    };
+    let wrong = json!({"username": "stp", "password": "sai-mat-khau"});
+    let proxied = TestApp::demo_behind_proxy().await;
+    for address in [
+        "203.0.113.7",
+        "203.0.113.7, 10.0.0.1",
+        "'; DROP TABLE users; --",
+    ] {
+        let r = proxied
+            .post("/api/v1/auth/token")
+            .header("X-Forwarded-For", address)
+            .json(&wrong)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // the first forwarded hop is the client; a malformed header falls back to the peer
+    assert_eq!(subjects(&proxied), vec!["addr:203.0.113.7", "addr:unknown"]);
+
+    let direct = TestApp::demo().await;
+    let r = direct
+        .post("/api/v1/auth/token")
+        .header("X-Forwarded-For", "203.0.113.7")
+        .json(&wrong)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        subjects(&direct),
+        vec!["addr:unknown"],
+        "headers are ignored unless the proxy is trusted"
+    );
+}

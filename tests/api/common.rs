@@ -243,7 +243,23 @@ impl TestApp {
         Self::from_template(templates().1).await
     }
 
+    /// A demo app configured to read client addresses from forwarding headers.
+    pub async fn demo_behind_proxy() -> TestApp {
+        Self::from_template_with(
+            templates().1,
+            par_tracker::startup::ClientAddress::Forwarded,
+        )
+        .await
+    }
+
     async fn from_template(template: String) -> TestApp {
+        Self::from_template_with(template, Default::default()).await
+    }
+
+    async fn from_template_with(
+        template: String,
+        client_address: par_tracker::startup::ClientAddress,
+    ) -> TestApp {
         let db_name = format!("t_{}", Uuid::new_v4().simple());
         let mut admin = admin_conn();
         exec(
@@ -252,7 +268,11 @@ impl TestApp {
         );
         let pool = db::build_pool(&url(&db_name), 4).expect("pool");
         let tokens = TokenService::new(SECRET, ISSUER, AUDIENCE, 900, 3600);
-        let state = AppState { pool, tokens };
+        let state = AppState {
+            pool,
+            tokens,
+            client_address,
+        };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
             svc,

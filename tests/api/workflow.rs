@@ -540,3 +540,44 @@ async fn summaries_and_scorecards_follow_the_as_of_day() {
         .await;
     assert!(card.body["open"].as_i64().unwrap() > 0);
 }
+
+#[actix_web::test]
+async fn idempotency_keys_are_forgotten_after_a_day() {
+    let app = TestApp::demo().await;
+    let id = fresh_task(&app, json!({"kind": "ongoing"})).await;
+    let lead = app.token("stp");
+    let path = format!("/api/v1/tasks/{id}/reports");
+    let first = app
+        .post(&path)
+        .token(&lead)
+        .header("Idempotency-Key", "old")
+        .json(&report(10, "Cũ"))
+        .send()
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.pool().get().unwrap();
+        diesel::sql_query(
+            "UPDATE idempotency_records SET created_at = now() - interval '25 hours'",
+        )
+        .execute(&mut conn)
+        .unwrap();
+    }
+    let other = app
+        .post(&path)
+        .token(&lead)
+        .header("Idempotency-Key", "new")
+        .json(&report(20, "Mới"))
+        .send()
+        .await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM idempotency_records WHERE idempotency_key = 'old'"),
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM idempotency_records WHERE idempotency_key = 'new'"),
+        1
+    );
+}

@@ -17,6 +17,7 @@ use crate::domain::enums::Role;
 use crate::domain::policy::Principal;
 use crate::domain::text::Username;
 use crate::error::{ApiError, ApiResult};
+use crate::startup::ClientAddress;
 use crate::store;
 use crate::store::users::UserRow;
 
@@ -67,6 +68,33 @@ pub fn issue_pair(
     })
 }
 
+/// The client's IP address, from the TCP peer or, when configured behind a
+/// proxy, from the forwarding headers. Only a well-formed IP is used: the
+/// value becomes a key in PostgreSQL.
+fn client_ip(req: &HttpRequest) -> String {
+    let trust_forwarded = req
+        .app_data::<web::Data<ClientAddress>>()
+        .is_some_and(|c| *c.get_ref() == ClientAddress::Forwarded);
+    let forwarded = trust_forwarded
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_string)
+        })
+        .flatten()
+        .and_then(|raw| {
+            let raw = raw.trim().trim_start_matches('[');
+            raw.parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| raw.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+                .or_else(|| raw.split(']').next().and_then(|h| h.parse().ok()))
+        });
+    forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 enum Outcome {
     Issued(TokenResponse),
     Refused,
@@ -96,10 +124,7 @@ pub async fn issue_token(
     // A name no account can have (empty, too long, control characters) is
     // refused like a wrong password, without looking it up.
     let username_ok = Username::parse(&username).is_ok();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = client_ip(&req);
     let user_subject = format!("user:{username}");
     let address_subject = format!("addr:{address}");
     let tokens = tokens.into_inner();
