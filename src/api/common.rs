@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use diesel::{Connection, PgConnection};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::db::DbPool;
@@ -175,16 +175,7 @@ pub fn paged<R, T>(
     (rows.into_iter().map(map).collect(), cursor)
 }
 
-/// Parses a path id; a malformed one is a 404 (no such object), not a 500.
-pub fn path_id(raw: &str, what: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
-}
-
 /// A strong ETag for a versioned object.
 pub fn etag(id: Uuid, version: i32) -> String {
     format!("\"{id}-{version}\"")
 }
-
-/// Empty body for responses that carry none.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Empty {}

@@ -12,8 +12,6 @@ macro_rules! text_enum {
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }

@@ -41,10 +41,6 @@ impl Checker {
         value
     }
 
-    pub fn is_ok(&self) -> bool {
-        self.errors.is_empty() && self.rules.is_empty()
-    }
-
     /// Ends the check: 400 naming every malformed field, else 422 naming every broken rule, else `Ok`.
     pub fn finish(self) -> Result<(), ApiError> {
         if !self.errors.is_empty() {

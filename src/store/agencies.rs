@@ -53,10 +53,6 @@ pub fn list_areas(conn: &mut PgConnection) -> QueryResult<Vec<AreaRow>> {
         .load(conn)
 }
 
-pub fn area_exists(conn: &mut PgConnection, code: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(reform_areas::table.find(code))).get_result(conn)
-}
-
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AgencyRow>> {
     agencies::table
         .find(id)

@@ -12,7 +12,7 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{TaskSort, TaskStatus};
-use crate::domain::overdue::province_today;
+use crate::domain::overdue::{completed_late, province_today};
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::tasks::{TaskFilter, TaskViewRow};
@@ -52,7 +52,7 @@ impl Standing {
             TaskStatus::Completed => {
                 self.completed += 1;
                 let completed_on = row.task.completed_on.unwrap_or(as_of);
-                if completed_on > row.effective_due_on {
+                if completed_late(completed_on, row.effective_due_on) {
                     self.completed_late += 1;
                 } else {
                     self.completed_on_time += 1;
