@@ -183,9 +183,13 @@ async fn serve_with(config: &Config, database: &Database) -> Result<(), BoxError
         log::info!("applied migrations: {}", applied.join(", "));
     }
     let pool = db::build_pool(&database.url, config.db_pool_size)?;
-    if database.cluster.is_some() {
+    {
         let mut conn = pool.get()?;
-        if crate::seed::load_demo_if_empty(&mut conn)? {
+        if database.cluster.is_some() {
+            crate::seed::load_demo_if_empty(&mut conn)?;
+        }
+        // At every start, not only the first: the published password must not go unnoticed.
+        if crate::seed::demo_loaded(&mut conn)? {
             crate::seed::warn_demo_accounts();
         }
     }

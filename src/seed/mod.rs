@@ -154,6 +154,14 @@ fn evidence_rows(
         .collect()
 }
 
+/// Whether the demo plan (and its accounts) was ever loaded into this database.
+pub fn demo_loaded(conn: &mut PgConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        app_settings::table.filter(app_settings::name.eq("demo_loaded_at")),
+    ))
+    .get_result(conn)
+}
+
 pub fn warn_demo_accounts() {
     log::warn!(
         "DEMO ACCOUNTS are active (admin, sonoivu, thanhtra and one per agency code, password '{DEMO_PASSWORD}'): \

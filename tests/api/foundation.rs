@@ -200,4 +200,14 @@ async fn the_demo_never_joins_real_accounts() {
     assert!(!par_tracker::seed::load_demo_if_empty(&mut conn).unwrap());
     assert_eq!(app.count("SELECT count(*) AS n FROM users"), 1);
     assert_eq!(app.count("SELECT count(*) AS n FROM plans"), 0);
+    assert!(
+        !par_tracker::seed::demo_loaded(&mut conn).unwrap(),
+        "no demo warning for a real database"
+    );
+    let demo = TestApp::demo().await;
+    let mut conn = demo.pool().get().unwrap();
+    assert!(
+        par_tracker::seed::demo_loaded(&mut conn).unwrap(),
+        "the demo is remembered, for the warning at each start"
+    );
 }
