@@ -236,6 +236,15 @@ impl From<DieselError> for ApiError {
     }
 }
 
+/// Maps a database error as `From` does, but a unique-key conflict gets
+/// `detail`, naming what already exists in the caller's terms.
+pub fn conflict_as(detail: impl Into<String>) -> impl FnOnce(DieselError) -> ApiError {
+    move |e| match ApiError::from(e) {
+        ApiError::Conflict(_) => ApiError::Conflict(detail.into()),
+        other => other,
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> ApiError {
         ApiError::Unavailable(format!("database unavailable: {e}"))

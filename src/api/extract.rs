@@ -10,6 +10,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{ApiError, FieldError};
 
@@ -115,6 +116,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             parse_json(&bytes).map(JsonBody)
         })
     }
+}
+
+/// For merge patches: distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `QueryParams<T>`: query string parameters, with the offending parameter

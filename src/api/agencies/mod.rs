@@ -6,7 +6,6 @@ mod get;
 mod list;
 pub mod scorecard;
 mod update;
-pub use update::nullable;
 
 pub use areas::list_areas;
 

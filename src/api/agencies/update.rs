@@ -1,12 +1,13 @@
 use actix_web::{patch, web};
 use chrono::Utc;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Agency;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
+use crate::api::extract::nullable;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -17,15 +18,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::agencies::AgencyChangeset;
 use crate::store::audit::NewAuditEvent;
-
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// A JSON merge patch of an agency: absent fields are kept, `parent_id: null` clears the parent.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

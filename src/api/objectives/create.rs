@@ -11,7 +11,7 @@ use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::policy::Action;
 use crate::domain::text::{Code, Title};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{conflict_as, ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 
@@ -54,12 +54,9 @@ pub async fn create_objective(
                 title: &title,
             },
         )
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => {
-                ApiError::Conflict(format!("the plan already has an objective {code}"))
-            }
-            other => other,
-        })?;
+        .map_err(conflict_as(format!(
+            "the plan already has an objective {code}"
+        )))?;
         store::audit::record(
             conn,
             &NewAuditEvent::new(

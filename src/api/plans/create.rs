@@ -12,7 +12,7 @@ use crate::db::DbPool;
 use crate::domain::input::whole_number;
 use crate::domain::policy::Action;
 use crate::domain::text::{Code, PlanTitle};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{conflict_as, ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 
@@ -63,12 +63,9 @@ pub async fn create_plan(
                 programme: programme.as_deref(),
             },
         )
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => {
-                ApiError::Conflict(format!("a plan with code {code} already exists"))
-            }
-            other => other,
-        })?;
+        .map_err(conflict_as(format!(
+            "a plan with code {code} already exists"
+        )))?;
         store::audit::record(
             conn,
             &NewAuditEvent::new(

@@ -18,7 +18,7 @@ use crate::domain::enums::ReformArea;
 use crate::domain::overdue::province_today;
 use crate::domain::policy::Action;
 use crate::domain::text::{Code, OutputText, Title};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{conflict_as, ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 use crate::store::tasks::NewTask;
@@ -118,10 +118,7 @@ pub async fn create_task(
                 search_text: &search,
             },
         )
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::Conflict(format!("the plan already has a task {code}")),
-            other => other,
-        })?;
+        .map_err(conflict_as(format!("the plan already has a task {code}")))?;
         store::tasks::set_supporting_agencies(conn, row.id, &supporting)?;
         store::audit::record(
             conn,

@@ -56,7 +56,7 @@ pub struct DeadlineIn {
     pub kind: DeadlineKind,
     #[serde(
         default,
-        deserialize_with = "crate::api::agencies::nullable",
+        deserialize_with = "crate::api::extract::nullable",
         skip_serializing_if = "Option::is_none"
     )]
     pub value: Option<Option<String>>,

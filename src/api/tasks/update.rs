@@ -5,9 +5,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{check_supporting, load_task, search_text, task_response};
-use crate::api::agencies::nullable;
 use crate::api::common::{etag, transaction};
 use crate::api::docs::PatchErrors;
+use crate::api::extract::nullable;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;

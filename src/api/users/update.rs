@@ -5,9 +5,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::User;
-use crate::api::agencies::nullable;
 use crate::api::common::transaction;
 use crate::api::docs::WriteErrors;
+use crate::api::extract::nullable;
 use crate::api::extract::JsonBody;
 use crate::auth::password::hash_password;
 use crate::auth::Authenticated;

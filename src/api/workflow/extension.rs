@@ -14,7 +14,7 @@ use crate::domain::enums::TaskStatus;
 use crate::domain::input::Checker;
 use crate::domain::policy::Action;
 use crate::domain::text::LongText;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{conflict_as, ApiError, ApiResult};
 use crate::store;
 use crate::store::audit::NewAuditEvent;
 use crate::store::reports::NewExtension;
@@ -64,10 +64,7 @@ pub async fn request_extension(
             conn,
             &NewExtension { id: Uuid::new_v4(), task_id, requested_by: principal.user_id, previous_due_on: task.due_on, requested_due_on: requested, reason: &reason, created_at: now },
         )
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::Conflict("the task already has a pending extension request".into()),
-            other => other,
-        })?;
+        .map_err(conflict_as("the task already has a pending extension request"))?;
         store::audit::record(
             conn,
             &NewAuditEvent::new(principal.user_id, "extension.requested", "extension_request", row.id, serde_json::json!({"previous_due_on": row.previous_due_on, "requested_due_on": row.requested_due_on, "reason": row.reason})).at(now).on_task(task_id),
