@@ -213,3 +213,13 @@ mod tests {
         );
     }
 }
+
+/// Where the client's address (for login throttling) comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAddress {
+    /// The TCP peer: right when clients connect directly.
+    #[default]
+    Peer,
+    /// `Forwarded` / `X-Forwarded-For`: right only behind a proxy that sets them.
+    Forwarded,
+}

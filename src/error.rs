@@ -1,35 +1,35 @@
-//! One error type for the whole API, rendered as an RFC 9457 problem document.
-//! Causes of 500s are logged, never sent.
+//! The one place failures become HTTP: every `DomainError` and every
+//! HTTP-level refusal is rendered as an RFC 9457 problem document whose `type`
+//! names the failure (`ProblemType`). Causes of 500s and 503s are logged, never sent.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::ToSchema;
 
-/// One offending input field.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct FieldError {
-    /// The field, as a JSON path (`evidence[0].url`), a query parameter or a header name.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
+pub use crate::domain::error::FieldError;
+use crate::domain::error::{DomainError, ProblemType};
 
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
+/// The `type` URIs a problem document may carry, as an enum in the spec.
+fn problem_type_schema() -> Schema {
+    let uris: Vec<String> = ProblemType::ALL.iter().map(|p| p.uri()).collect();
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .description(Some(
+                "A URI naming the kind of problem; clients branch on it, not on `detail`.",
+            ))
+            .enum_values(Some(uris))
+            .examples([serde_json::json!("urn:par-tracker:problem:task-closed")])
+            .build(),
+    )
 }
 
 /// RFC 9457 problem details, as sent with `Content-Type: application/problem+json`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
-    /// A URI naming the kind of problem.
-    #[schema(example = "urn:par-tracker:problem:validation")]
+    #[schema(schema_with = problem_type_schema)]
     pub r#type: String,
     /// Short summary of the kind of problem.
     pub title: String,
@@ -42,115 +42,90 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// A refusal at the HTTP edge, or a use case's `DomainError`.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{detail}")]
-    BadRequest {
-        detail: String,
-        errors: Vec<FieldError>,
-    },
+    #[error("{}", .0.detail())]
+    Domain(DomainError),
     #[error("{0}")]
     Unauthorized(String),
+    /// No route (or no such id in a path): the detail names what was asked for.
     #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
+    NoRoute(String),
     #[error("{detail}")]
     MethodNotAllowed { detail: String, allow: String },
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    PreconditionFailed(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("{detail}")]
-    Unprocessable {
-        detail: String,
-        errors: Vec<FieldError>,
-    },
     #[error("{0}")]
     PreconditionRequired(String),
     #[error("too many failed attempts")]
     TooManyRequests { retry_after_seconds: u64 },
-    #[error("{0}")]
-    Unavailable(String),
-    /// The cause is logged; the client sees an opaque message.
-    #[error("internal error: {0}")]
-    Internal(String),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> ApiError {
+        ApiError::Domain(e)
+    }
+}
+
 impl ApiError {
     pub fn validation(errors: Vec<FieldError>) -> ApiError {
-        let detail = match errors.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
-            _ => format!("{} fields are invalid", errors.len()),
-        };
-        ApiError::BadRequest { detail, errors }
+        DomainError::Invalid(errors).into()
     }
 
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError::validation(vec![FieldError::new(field, message)])
+        DomainError::field(field, message).into()
     }
 
     pub fn unprocessable(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-        let e = FieldError::new(field, message);
-        ApiError::Unprocessable {
-            detail: format!("{}: {}", e.field, e.message),
-            errors: vec![e],
-        }
+        DomainError::rule(field, message).into()
     }
 
-    pub fn not_found(what: &str) -> ApiError {
-        ApiError::NotFound(format!("{what} not found"))
+    pub fn not_found(what: &'static str) -> ApiError {
+        DomainError::not_found(what).into()
     }
 
-    fn kind(&self) -> (&'static str, &'static str) {
+    pub fn internal(cause: impl Into<String>) -> ApiError {
+        DomainError::Internal(cause.into()).into()
+    }
+
+    pub fn unavailable(cause: impl Into<String>) -> ApiError {
+        DomainError::Unavailable(cause.into()).into()
+    }
+
+    pub fn problem_type(&self) -> ProblemType {
         match self {
-            ApiError::BadRequest { .. } => ("validation", "Invalid request"),
-            ApiError::Unauthorized(_) => ("unauthorized", "Authentication required"),
-            ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
-            ApiError::NotFound(_) => ("not-found", "Not found"),
-            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
-            ApiError::Conflict(_) => ("conflict", "Conflict"),
-            ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
-            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                ("unsupported-media-type", "Unsupported media type")
-            }
-            ApiError::Unprocessable { .. } => ("unprocessable", "Request cannot be processed"),
-            ApiError::PreconditionRequired(_) => ("precondition-required", "Precondition required"),
-            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
-            ApiError::Internal(_) => ("internal", "Internal error"),
+            ApiError::Domain(e) => e.problem_type(),
+            ApiError::Unauthorized(_) => ProblemType::Unauthorized,
+            ApiError::NoRoute(_) => ProblemType::NotFound,
+            ApiError::MethodNotAllowed { .. } => ProblemType::MethodNotAllowed,
+            ApiError::PayloadTooLarge(_) => ProblemType::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ProblemType::UnsupportedMediaType,
+            ApiError::PreconditionRequired(_) => ProblemType::PreconditionRequired,
+            ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
         }
     }
 
     pub fn problem(&self) -> Problem {
-        let (kind, title) = self.kind();
+        let kind = self.problem_type();
         let detail = match self {
-            ApiError::Internal(_) => "an internal error occurred; it has been logged".to_string(),
-            ApiError::Unavailable(_) => "the database is unavailable; retry shortly".to_string(),
             ApiError::TooManyRequests {
                 retry_after_seconds,
-            } => {
-                format!("too many failed attempts; retry after {retry_after_seconds} seconds")
-            }
+            } => format!("too many failed attempts; retry after {retry_after_seconds} seconds"),
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::BadRequest { errors, .. } | ApiError::Unprocessable { errors, .. } => {
-                errors.clone()
-            }
+            ApiError::Domain(e) => e.field_errors().to_vec(),
             _ => Vec::new(),
         };
         Problem {
-            r#type: format!("urn:par-tracker:problem:{kind}"),
-            title: title.to_string(),
-            status: self.status_code().as_u16(),
+            r#type: kind.uri(),
+            title: kind.title().to_string(),
+            status: kind.status(),
             detail,
             errors,
         }
@@ -159,28 +134,16 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.problem_type().status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
-            ApiError::Unavailable(cause) => log::warn!("unavailable: {cause}"),
+            ApiError::Domain(DomainError::Internal(cause)) => {
+                log::error!("internal error: {cause}")
+            }
+            ApiError::Domain(DomainError::Unavailable(cause)) => log::warn!("unavailable: {cause}"),
             _ => {}
         }
         let mut builder = HttpResponse::build(self.status_code());
@@ -203,56 +166,43 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<DieselError> for ApiError {
-    fn from(e: DieselError) -> ApiError {
-        match e {
-            DieselError::NotFound => ApiError::NotFound("not found".into()),
-            DieselError::DatabaseError(kind, info) => match kind {
-                DatabaseErrorKind::UniqueViolation => {
-                    log::info!("unique violation: {:?}", info.constraint_name());
-                    ApiError::Conflict("an object with the same code or name already exists".into())
-                }
-                DatabaseErrorKind::ForeignKeyViolation => ApiError::Unprocessable {
-                    detail: "a referenced object does not exist".into(),
-                    errors: Vec::new(),
-                },
-                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
-                    log::info!("data rule violated: {:?}", info.constraint_name());
-                    ApiError::Unprocessable {
-                        detail: "the request breaks a data rule".into(),
-                        errors: Vec::new(),
-                    }
-                }
-                DatabaseErrorKind::SerializationFailure => {
-                    ApiError::Conflict("a concurrent change conflicted with this one; retry".into())
-                }
-                DatabaseErrorKind::ClosedConnection => {
-                    ApiError::Unavailable(info.message().to_string())
-                }
-                _ => ApiError::Internal(format!("database error: {}", info.message())),
-            },
-            other => ApiError::Internal(format!("database error: {other}")),
-        }
-    }
-}
-
-/// Maps a database error as `From` does, but a unique-key conflict gets
-/// `detail`, naming what already exists in the caller's terms.
-pub fn conflict_as(detail: impl Into<String>) -> impl FnOnce(DieselError) -> ApiError {
-    move |e| match ApiError::from(e) {
-        ApiError::Conflict(_) => ApiError::Conflict(detail.into()),
-        other => other,
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> ApiError {
+        DomainError::from(e).into()
     }
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> ApiError {
-        ApiError::Unavailable(format!("database unavailable: {e}"))
+        ApiError::unavailable(format!("database unavailable: {e}"))
     }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> ApiError {
-        ApiError::Internal(format!("blocking task failed: {e}"))
+        ApiError::internal(format!("blocking task failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::enums::TaskStatus;
+    use crate::domain::error::Conflict;
+
+    #[test]
+    fn each_failure_has_its_own_type_and_status() {
+        let closed: ApiError = DomainError::Conflict(Conflict::TaskClosed {
+            current: TaskStatus::Completed,
+            refused: "it takes no more reports",
+        })
+        .into();
+        let problem = closed.problem();
+        assert_eq!(problem.r#type, "urn:par-tracker:problem:task-closed");
+        assert_eq!(problem.status, 409);
+        assert!(problem.detail.contains("completed"));
+        let internal = ApiError::internal("secret cause").problem();
+        assert_eq!(internal.status, 500);
+        assert!(!internal.detail.contains("secret"));
     }
 }

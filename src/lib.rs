@@ -1,7 +1,8 @@
 //! PAR plan tracker: a REST service for a province's public-administration-reform plan.
 //!
-//! Layers, each depending only downward: `api` → `domain` → `store` → `db`;
-//! `auth` beside `domain`; `error` maps every failure to one problem document.
+//! Layers, each depending only downward: `api` (HTTP) → `service` (use cases)
+//! → `store` (queries) → `db`; `domain` (types and rules, no I/O) is used by
+//! all of them; `error` maps every failure to one problem document.
 
 pub mod api;
 pub mod auth;
@@ -10,5 +11,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod seed;
+pub mod service;
 pub mod startup;
 pub mod store;

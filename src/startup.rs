@@ -30,15 +30,7 @@ pub struct AppState {
     pub client_address: ClientAddress,
 }
 
-/// Where the client's address (for login throttling) comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClientAddress {
-    /// The TCP peer: right when clients connect directly.
-    #[default]
-    Peer,
-    /// `Forwarded` / `X-Forwarded-For`: right only behind a proxy that sets them.
-    Forwarded,
-}
+pub use crate::config::ClientAddress;
 
 /// The application: API routes (registered once, for router and spec alike),
 /// the spec at `/openapi.json`, Swagger UI at `/docs/`, problem+json for unknown routes.

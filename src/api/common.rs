@@ -3,14 +3,17 @@
 use actix_web::web;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::Utc;
 use diesel::{Connection, PgConnection};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
-use uuid::Uuid;
 
+use crate::auth::Authenticated;
 use crate::db::DbPool;
+use crate::domain::error::{DomainError, DomainResult, ProblemType};
 use crate::error::{ApiError, ApiResult};
-use crate::store::After;
+use crate::service::Actor;
 
 /// Runs `work` in one transaction on one pooled connection, off the async
 /// threads: a request's database work is a single blocking call, and it
@@ -18,15 +21,29 @@ use crate::store::After;
 pub async fn transaction<T, F>(pool: &web::Data<DbPool>, work: F) -> ApiResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut PgConnection) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> DomainResult<T> + Send + 'static,
 {
     let pool = pool.clone();
-    web::block(move || {
+    let result = web::block(move || -> ApiResult<T> {
         let mut pooled = pool.get()?;
         let conn: &mut PgConnection = &mut pooled;
-        conn.transaction(work)
+        Ok(conn.transaction(work)?)
     })
-    .await?
+    .await?;
+    result
+}
+
+/// Runs a use case as the caller, now, in one transaction.
+pub async fn act<T, F>(pool: &web::Data<DbPool>, who: Authenticated, work: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &Actor<'_>) -> DomainResult<T> + Send + 'static,
+{
+    let principal = who.0;
+    transaction(pool, move |conn| {
+        work(conn, &Actor::new(&principal, Utc::now()))
+    })
+    .await
 }
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -45,19 +62,23 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
-/// A validated page request.
+/// A validated page request: the size, and where the previous page ended.
 #[derive(Debug, Clone)]
-pub struct PageRequest {
+pub struct PageRequest<A> {
     pub limit: i64,
-    pub after: Option<After>,
+    pub after: Option<A>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct CursorData {
+struct CursorData<A> {
     /// What the cursor was made for, so a cursor of one list or order is not used on another.
     s: String,
-    k: String,
-    i: Uuid,
+    /// The typed position (`store::After`).
+    a: A,
+}
+
+fn foreign_cursor(message: &str) -> ApiError {
+    DomainError::unprocessable_as(ProblemType::InvalidCursor, "cursor", message).into()
 }
 
 /// A date from a query string that PostgreSQL can hold: years 0000-9999, as
@@ -75,11 +96,13 @@ pub fn query_date(
     }
 }
 
-pub fn page_request(
+/// Reads `limit` and `cursor`. A cursor must decode into the list's own
+/// position type (so every key has its type before any query) and name `scope`.
+pub fn page_request<A: DeserializeOwned>(
     limit: Option<i64>,
     cursor: Option<&str>,
     scope: &str,
-) -> ApiResult<PageRequest> {
+) -> ApiResult<PageRequest<A>> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::field(
@@ -90,59 +113,27 @@ pub fn page_request(
     let after = match cursor.filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => {
-            let data: CursorData = URL_SAFE_NO_PAD
+            let data: CursorData<A> = URL_SAFE_NO_PAD
                 .decode(c)
                 .ok()
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                .ok_or_else(|| {
-                    ApiError::unprocessable("cursor", "is not a cursor returned by this list")
-                })?;
-            // Keys go into SQL as parameters; one PostgreSQL cannot store is refused here.
-            if data.k.chars().any(char::is_control) {
-                return Err(ApiError::unprocessable(
-                    "cursor",
-                    "is not a cursor returned by this list",
-                ));
-            }
+                .ok_or_else(|| foreign_cursor("is not a cursor returned by this list"))?;
             if data.s != scope {
-                return Err(ApiError::unprocessable(
-                    "cursor",
-                    "belongs to another list or sort order",
-                ));
+                return Err(foreign_cursor("belongs to another list or sort order"));
             }
-            Some(After {
-                key: data.k,
-                id: data.i,
-            })
+            Some(data.a)
         }
     };
     Ok(PageRequest { limit, after })
 }
 
-/// The cursor after the last row of a full page; `None` when the page is the last.
-pub fn next_cursor<T>(
-    rows: &[T],
-    limit: i64,
-    scope: &str,
-    key: impl Fn(&T) -> (String, Uuid),
-) -> Option<String> {
-    if (rows.len() as i64) < limit {
-        return None;
-    }
-    let (k, i) = key(rows.last()?);
+/// The opaque cursor for position `after` in the list `scope`.
+pub fn cursor_of<A: Serialize>(scope: &str, after: A) -> Option<String> {
     let data = CursorData {
         s: scope.to_string(),
-        k,
-        i,
+        a: after,
     };
     Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).ok()?))
-}
-
-/// Fetches one more row than the page holds, to know whether another page follows.
-pub fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    (rows, more)
 }
 
 macro_rules! page_type {
@@ -158,24 +149,20 @@ macro_rules! page_type {
 }
 pub(crate) use page_type;
 
-/// Builds a page from `limit + 1` fetched rows.
-pub fn paged<R, T>(
-    rows: Vec<R>,
+/// Builds a page from `limit + 1` fetched rows: the items, and the cursor
+/// after the last one when more follow.
+pub fn paged<R, T, A: Serialize>(
+    mut rows: Vec<R>,
     limit: i64,
     scope: &str,
-    key: impl Fn(&R) -> (String, Uuid),
+    position: impl Fn(&R) -> A,
     map: impl FnMut(R) -> T,
 ) -> (Vec<T>, Option<String>) {
-    let (rows, more) = split_page(rows, limit);
-    let cursor = if more {
-        next_cursor(&rows, limit, scope, key)
-    } else {
-        None
-    };
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let cursor = rows
+        .last()
+        .filter(|_| more)
+        .and_then(|last| cursor_of(scope, position(last)));
     (rows.into_iter().map(map).collect(), cursor)
-}
-
-/// A strong ETag for a versioned object.
-pub fn etag(id: Uuid, version: i32) -> String {
-    format!("\"{id}-{version}\"")
 }

@@ -10,7 +10,6 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
 
 use crate::error::{ApiError, FieldError};
 
@@ -118,15 +117,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// For merge patches: distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// `QueryParams<T>`: query string parameters, with the offending parameter
 /// named in every error (`status`, `limit`), and unknown ones refused where
 /// `T` denies unknown fields.
@@ -165,6 +155,7 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::DomainError;
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -183,7 +174,7 @@ mod tests {
 
     fn field(body: &str) -> String {
         match parse_json::<Report>(body.as_bytes()) {
-            Err(ApiError::BadRequest { errors, .. }) => errors[0].field.clone(),
+            Err(ApiError::Domain(DomainError::Invalid(errors))) => errors[0].field.clone(),
             other => panic!("{other:?}"),
         }
     }

@@ -32,7 +32,7 @@ pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
         Ok(())
     })
     .await
-    .map_err(|e| ApiError::Unavailable(format!("database not ready: {e}")))?;
+    .map_err(|e| ApiError::unavailable(format!("database not ready: {e}")))?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
     }))

@@ -114,7 +114,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::NotFound("no such object: the id in the path is not a valid UUID".into()).into()
+    ApiError::NoRoute("no such object: the id in the path is not a valid UUID".into()).into()
 }
 
 /// The extractor settings every app uses.
@@ -194,7 +194,7 @@ pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiE
             ),
             allow: methods.join(", "),
         }),
-        None => Err(ApiError::NotFound(format!(
+        None => Err(ApiError::NoRoute(format!(
             "no route for {} {}",
             req.method(),
             req.path()

@@ -11,7 +11,6 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::TokenService;
 use crate::db::DbPool;
-use crate::domain::enums::Role;
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::error::ApiError;
 use crate::store;
@@ -23,7 +22,7 @@ pub struct Authenticated(pub Principal);
 impl Authenticated {
     /// Checks `action` against the policy; a refusal is 403.
     pub fn require(&self, action: Action<'_>) -> Result<(), ApiError> {
-        authorize(&self.0, action).map_err(|d| ApiError::Forbidden(d.0))
+        authorize(&self.0, action).map_err(|d| ApiError::Domain(d.into()))
     }
 }
 
@@ -37,7 +36,7 @@ impl std::ops::Deref for Authenticated {
 fn token_principal(req: &HttpRequest) -> Result<Principal, ApiError> {
     let tokens = req
         .app_data::<web::Data<TokenService>>()
-        .ok_or_else(|| ApiError::Internal("token service not configured".into()))?;
+        .ok_or_else(|| ApiError::internal("token service not configured"))?;
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -67,8 +66,7 @@ impl FromRequest for Authenticated {
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
         Box::pin(async move {
             let claimed = claimed?;
-            let pool =
-                pool.ok_or_else(|| ApiError::Internal("database pool not configured".into()))?;
+            let pool = pool.ok_or_else(|| ApiError::internal("database pool not configured"))?;
             let user_id = claimed.user_id;
             let user = web::block(move || -> Result<_, ApiError> {
                 let mut conn = pool.get()?;
@@ -78,13 +76,10 @@ impl FromRequest for Authenticated {
             let user = user.filter(|u| u.active).ok_or_else(|| {
                 ApiError::Unauthorized("the account is deactivated or no longer exists".into())
             })?;
-            let role = Role::parse(&user.role).ok_or_else(|| {
-                ApiError::Internal(format!("user {} has role {}", user.id, user.role))
-            })?;
             Ok(Authenticated(Principal {
                 user_id: user.id,
                 username: user.username,
-                role,
+                role: user.role,
                 agency_id: user.agency_id,
             }))
         })

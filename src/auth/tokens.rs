@@ -10,15 +10,16 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::enums::Role;
+use crate::domain::ids::{AgencyId, UserId};
 use crate::domain::policy::Principal;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
-    sub: Uuid,
+    sub: UserId,
     preferred_username: String,
     role: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    agency_id: Option<Uuid>,
+    agency_id: Option<AgencyId>,
     iss: String,
     aud: String,
     iat: i64,
@@ -130,10 +131,10 @@ mod tests {
 
     fn principal() -> Principal {
         Principal {
-            user_id: Uuid::new_v4(),
+            user_id: UserId::new(),
             username: "snv".into(),
             role: Role::AgencyOfficer,
-            agency_id: Some(Uuid::new_v4()),
+            agency_id: Some(AgencyId::new()),
         }
     }
 

@@ -35,7 +35,7 @@ macro_rules! text_enum {
 }
 
 text_enum! {
-    /// What a user may do: see DESIGN.md, "The v1 contract".
+    /// What a user may do: see the README, "Who may do what".
     Role {
         /// Everything, including user accounts.
         Admin => "admin",
@@ -126,6 +126,17 @@ text_enum! {
     ExtensionDecision {
         Approve => "approve",
         Reject => "reject",
+    }
+}
+
+text_enum! {
+    /// State of a completion claim.
+    ClaimStatus {
+        /// Awaiting the coordinator's review.
+        Pending => "pending",
+        Accepted => "accepted",
+        /// Sent back; the task returned to `in_progress`.
+        Returned => "returned",
     }
 }
 

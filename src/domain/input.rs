@@ -7,7 +7,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer};
 
-use crate::error::{ApiError, FieldError};
+use super::error::{DomainError, FieldError, ProblemType};
 
 /// Collects field errors while a request is checked.
 #[derive(Debug, Default)]
@@ -42,22 +42,32 @@ impl Checker {
     }
 
     /// Ends the check: 400 naming every malformed field, else 422 naming every broken rule, else `Ok`.
-    pub fn finish(self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), DomainError> {
         if !self.errors.is_empty() {
-            return Err(ApiError::validation(self.errors));
+            return Err(DomainError::Invalid(self.errors));
         }
         if !self.rules.is_empty() {
             let detail = match self.rules.as_slice() {
                 [one] => format!("{}: {}", one.field, one.message),
                 _ => format!("{} fields break a rule", self.rules.len()),
             };
-            return Err(ApiError::Unprocessable {
+            return Err(DomainError::Unprocessable {
+                problem: ProblemType::Unprocessable,
                 detail,
                 errors: self.rules,
             });
         }
         Ok(())
     }
+}
+
+/// For merge patches: distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Deserialises a whole number that JSON may write as `42` or `42.0`
@@ -86,12 +96,12 @@ mod tests {
         c.rule("completed_on", "must not be in the future");
         c.add("progress_percent", "must be between 0 and 100");
         match c.finish().unwrap_err() {
-            ApiError::BadRequest { errors, .. } => assert_eq!(errors[0].field, "progress_percent"),
+            DomainError::Invalid(errors) => assert_eq!(errors[0].field, "progress_percent"),
             other => panic!("{other:?}"),
         }
         let mut c = Checker::new();
         c.date_in_range("issued_on", NaiveDate::from_ymd_opt(1999, 12, 31).unwrap());
-        assert!(matches!(c.finish(), Err(ApiError::Unprocessable { .. })));
+        assert!(matches!(c.finish(), Err(DomainError::Unprocessable { .. })));
     }
 
     #[test]

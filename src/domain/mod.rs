@@ -3,8 +3,11 @@
 
 pub mod deadline;
 pub mod enums;
+pub mod error;
+pub mod ids;
 pub mod input;
 pub mod overdue;
 pub mod policy;
 pub mod search;
 pub mod text;
+pub mod workflow;

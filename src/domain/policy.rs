@@ -1,17 +1,17 @@
 //! Who may do what, in one place. Handlers ask `authorize` before any write.
 
-use uuid::Uuid;
-
 use super::enums::Role;
+use super::error::ProblemType;
+use super::ids::{AgencyId, UserId};
 
 /// The authenticated caller, as carried by a verified access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
     /// Set for agency officers (and optionally others): the agency they speak for.
-    pub agency_id: Option<Uuid>,
+    pub agency_id: Option<AgencyId>,
 }
 
 /// A write, with what the rule needs to know about its object.
@@ -22,19 +22,52 @@ pub enum Action<'a> {
     EditPlan,
     /// Post a progress report on a task.
     ReportOnTask {
-        lead_agency_id: Uuid,
-        supporting_agency_ids: &'a [Uuid],
+        lead_agency_id: AgencyId,
+        supporting_agency_ids: &'a [AgencyId],
     },
     /// Claim completion of, or request an extension for, a task.
     ActAsLeadAgency {
-        lead_agency_id: Uuid,
+        lead_agency_id: AgencyId,
     },
     /// Accept or return claims; approve or reject extensions.
     Review,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Denied(pub String);
+/// Why the policy refused: each reason is a problem type of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    NotAdmin,
+    NotCoordinator { reviewing: bool },
+    NotTaskAgency,
+    NotLeadAgency,
+}
+
+impl Denied {
+    pub fn problem_type(self) -> ProblemType {
+        match self {
+            Denied::NotAdmin => ProblemType::NotAdmin,
+            Denied::NotCoordinator { .. } => ProblemType::NotCoordinator,
+            Denied::NotTaskAgency => ProblemType::NotTaskAgency,
+            Denied::NotLeadAgency => ProblemType::NotLeadAgency,
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Denied::NotAdmin => "only an administrator may manage user accounts",
+            Denied::NotCoordinator { reviewing: false } => {
+                "only the coordinator may change the plan, its tasks and agencies"
+            }
+            Denied::NotCoordinator { reviewing: true } => {
+                "only the coordinator may review claims and decide extensions"
+            }
+            Denied::NotTaskAgency => {
+                "only an officer of the task's lead or a supporting agency may report on it"
+            }
+            Denied::NotLeadAgency => "only an officer of the task's lead agency may do this",
+        }
+    }
+}
 
 pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
     let role = principal.role;
@@ -60,28 +93,22 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     if allowed {
         return Ok(());
     }
-    Err(Denied(match action {
-        Action::ManageUsers => "only an administrator may manage user accounts".into(),
-        Action::EditPlan => {
-            "only the coordinator may change the plan, its tasks and agencies".into()
-        }
-        Action::Review => "only the coordinator may review claims and decide extensions".into(),
-        Action::ReportOnTask { .. } => {
-            "only an officer of the task's lead or a supporting agency may report on it".into()
-        }
-        Action::ActAsLeadAgency { .. } => {
-            "only an officer of the task's lead agency may do this".into()
-        }
-    }))
+    Err(match action {
+        Action::ManageUsers => Denied::NotAdmin,
+        Action::EditPlan => Denied::NotCoordinator { reviewing: false },
+        Action::Review => Denied::NotCoordinator { reviewing: true },
+        Action::ReportOnTask { .. } => Denied::NotTaskAgency,
+        Action::ActAsLeadAgency { .. } => Denied::NotLeadAgency,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn who(role: Role, agency: Option<Uuid>) -> Principal {
+    fn who(role: Role, agency: Option<AgencyId>) -> Principal {
         Principal {
-            user_id: Uuid::new_v4(),
+            user_id: UserId::new(),
             username: "x".into(),
             role,
             agency_id: agency,
@@ -90,7 +117,7 @@ mod tests {
 
     #[test]
     fn agency_officers_write_only_for_their_agency() {
-        let (lead, support, other) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (lead, support, other) = (AgencyId::new(), AgencyId::new(), AgencyId::new());
         let report = Action::ReportOnTask {
             lead_agency_id: lead,
             supporting_agency_ids: &[support],

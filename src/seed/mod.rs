@@ -6,19 +6,30 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use crate::api::tasks::search_text;
 use crate::auth::password::hash_password;
 use crate::db::schema::app_settings;
-use crate::domain::deadline::Deadline;
-use crate::domain::enums::{AgencyKind, DeadlineKind, Role};
+use crate::domain::enums::{
+    AgencyKind, DeadlineKind, ExtensionDecision, ReformArea, ReviewDecision, Role,
+};
+use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, UserId};
 use crate::domain::overdue::province_offset;
-use crate::domain::text::{Password, Username};
+use crate::domain::policy::Principal;
+use crate::domain::text::{
+    Code, DisplayName, DocumentNumber, HttpUrl, LongText, Name, OutputText, Password, PlanTitle,
+    Title, Username,
+};
+use crate::service::agencies::CreateAgency;
+use crate::service::completion::{CreateCompletionClaim, ReviewRequest};
+use crate::service::evidence::Evidence;
+use crate::service::extensions::{CreateExtensionRequest, DecisionRequest};
+use crate::service::objectives::CreateObjective;
+use crate::service::plans::CreatePlan;
+use crate::service::reports::CreateReport;
+use crate::service::tasks::{CreateTask, DeadlineIn};
+use crate::service::users::{CreateUser, User};
+use crate::service::{self, Actor};
 use crate::store;
-use crate::store::audit::NewAuditEvent;
-use crate::store::reports::{NewClaim, NewEvidence, NewExtension, NewReport};
-use crate::store::tasks::{NewTask, TaskChangeset};
 
 pub const DEMO_PASSWORD: &str = "khanhhoa-2023";
 const DEMO_JSON: &str = include_str!("demo_2023.json");
@@ -93,7 +104,7 @@ struct DemoExtension {
     requested_due_on: NaiveDate,
     reason: String,
     decided_on: NaiveDate,
-    decision: String,
+    decision: ExtensionDecision,
     comment: String,
 }
 
@@ -112,7 +123,7 @@ struct DemoCompletion {
 struct DemoTask {
     code: String,
     title: String,
-    area: String,
+    area: ReformArea,
     objective_code: Option<String>,
     lead_agency_code: String,
     supporting_agency_codes: Vec<String>,
@@ -130,28 +141,6 @@ fn at(day: NaiveDate, hour: u32) -> DateTime<Utc> {
         .single()
         .expect("fixed offsets are unambiguous")
         .with_timezone(&Utc)
-}
-
-fn evidence_rows(
-    items: &[DemoEvidence],
-    report_id: Option<Uuid>,
-    claim_id: Option<Uuid>,
-) -> Vec<NewEvidence> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, e)| NewEvidence {
-            id: Uuid::new_v4(),
-            report_id,
-            completion_claim_id: claim_id,
-            position: i as i16,
-            document_number: e.document_number.clone(),
-            issued_on: e.issued_on,
-            issuer: e.issuer.clone(),
-            title: e.title.clone(),
-            url: e.url.clone(),
-        })
-        .collect()
 }
 
 /// Whether the demo plan (and its accounts) was ever loaded into this database.
@@ -200,326 +189,31 @@ fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<(),
     let plan_start =
         NaiveDate::from_ymd_opt(demo.plan.year, 1, 10).ok_or("plan year out of range")?;
     let created = at(plan_start, 9);
-
-    let mut agency_ids: HashMap<&str, Uuid> = HashMap::new();
-    for a in &demo.agencies {
-        let parent_id = match &a.parent_code {
-            Some(code) => Some(
-                *agency_ids
-                    .get(code.as_str())
-                    .ok_or_else(|| format!("unknown parent {code}"))?,
-            ),
-            None => None,
-        };
-        let row = store::agencies::insert(
-            conn,
-            &store::agencies::NewAgency {
-                id: Uuid::new_v4(),
-                code: &a.code,
-                name: &a.name,
-                kind: a.kind.as_str(),
-                parent_id,
-            },
-        )?;
-        agency_ids.insert(&a.code, row.id);
-    }
-    let agency = |code: &str| {
-        agency_ids
-            .get(code)
-            .copied()
-            .ok_or_else(|| format!("unknown agency {code}"))
-    };
-
-    let mut user_of_agency: HashMap<Uuid, Uuid> = HashMap::new();
-    let add_user = |conn: &mut PgConnection,
-                    username: &str,
-                    display: &str,
-                    role: Role,
-                    agency_id: Option<Uuid>|
-     -> QueryResult<Uuid> {
-        let row = store::users::insert(
-            conn,
-            &store::users::NewUser {
-                id: Uuid::new_v4(),
-                username,
-                display_name: display,
-                password_hash,
-                role: role.as_str(),
-                agency_id,
-                active: true,
-            },
-        )?;
-        Ok(row.id)
-    };
-    add_user(conn, "admin", "Quản trị hệ thống", Role::Admin, None)?;
-    let coordinator = add_user(
+    let admin = bootstrap_admin(conn, password_hash, created)?;
+    let people = load_agencies_and_people(conn, demo, &admin, password_hash, created)?;
+    let coordinator = Actor::new(&people.coordinator, created);
+    let plan = service::plans::create(
         conn,
-        "sonoivu",
-        "Sở Nội vụ - Phòng CCHC",
-        Role::Coordinator,
-        agency_ids.get("SNV").copied(),
-    )?;
-    add_user(
-        conn,
-        "thanhtra",
-        "Đoàn kiểm tra CCHC tỉnh",
-        Role::Inspector,
-        None,
-    )?;
-    for a in &demo.agencies {
-        let id = agency(&a.code)?;
-        let user = add_user(
-            conn,
-            &a.code.to_lowercase(),
-            &format!("Đầu mối CCHC - {}", a.name),
-            Role::AgencyOfficer,
-            Some(id),
-        )?;
-        user_of_agency.insert(id, user);
-    }
-
-    let plan = store::plans::insert(
-        conn,
-        &store::plans::NewPlan {
-            id: Uuid::new_v4(),
-            code: &demo.plan.code,
-            year: demo.plan.year,
-            title: &demo.plan.title,
-            programme: Some(&demo.plan.programme),
+        &coordinator,
+        CreatePlan {
+            code: parse(Code::parse(&demo.plan.code))?,
+            year: i64::from(demo.plan.year),
+            title: parse(PlanTitle::parse(&demo.plan.title))?,
+            programme: Some(parse(PlanTitle::parse(&demo.plan.programme))?),
         },
     )?;
-    let mut objective_ids: HashMap<&str, Uuid> = HashMap::new();
+    let mut objective_ids: HashMap<&str, ObjectiveId> = HashMap::new();
     for o in &demo.objectives {
-        let row = store::plans::insert_objective(
-            conn,
-            &store::plans::NewObjective {
-                id: Uuid::new_v4(),
-                plan_id: plan.id,
-                code: &o.code,
-                title: &o.title,
-            },
-        )?;
+        let input = CreateObjective {
+            code: parse(Code::parse(&o.code))?,
+            title: parse(Title::parse(&o.title))?,
+        };
+        let row = service::objectives::create(conn, &coordinator, plan.id, input)?;
         objective_ids.insert(&o.code, row.id);
     }
-
     for t in &demo.tasks {
-        let deadline =
-            Deadline::parse(t.deadline.kind, t.deadline.value.as_deref(), demo.plan.year)
-                .map_err(|e| format!("task {}: deadline {e}", t.code))?;
-        let lead = agency(&t.lead_agency_code)?;
-        let supporting = t
-            .supporting_agency_codes
-            .iter()
-            .map(|c| agency(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        let objective_id = match &t.objective_code {
-            Some(code) => Some(
-                *objective_ids
-                    .get(code.as_str())
-                    .ok_or_else(|| format!("unknown objective {code}"))?,
-            ),
-            None => None,
-        };
-        let search = search_text(&t.code, &t.title, &t.expected_output);
-        let task = store::tasks::insert(
-            conn,
-            &NewTask {
-                id: Uuid::new_v4(),
-                plan_id: plan.id,
-                code: &t.code,
-                title: &t.title,
-                area: &t.area,
-                objective_id,
-                lead_agency_id: lead,
-                deadline_kind: deadline.kind.as_str(),
-                deadline_value: deadline.value.as_deref(),
-                deadline_label: &deadline.label,
-                original_due_on: deadline.due_on,
-                due_on: deadline.due_on,
-                expected_output: &t.expected_output,
-                status: "not_started",
-                progress_percent: 0,
-                completed_on: None,
-                search_text: &search,
-            },
-        )?;
-        store::tasks::set_supporting_agencies(conn, task.id, &supporting)?;
-        let audit = |conn: &mut PgConnection,
-                     when: DateTime<Utc>,
-                     actor: Option<Uuid>,
-                     action: &str,
-                     entity_type: &str,
-                     entity_id: Uuid,
-                     changes: serde_json::Value| {
-            store::audit::record(
-                conn,
-                &NewAuditEvent {
-                    occurred_at: when,
-                    actor_id: actor,
-                    action,
-                    entity_type,
-                    entity_id,
-                    task_id: Some(task.id),
-                    changes,
-                },
-            )
-        };
-        audit(
-            conn,
-            created,
-            Some(coordinator),
-            "task.created",
-            "task",
-            task.id,
-            serde_json::json!({"code": t.code, "due_on": deadline.due_on, "source": "demo"}),
-        )?;
-
-        let mut progress = 0i16;
-        let mut due_on = deadline.due_on;
-        for r in &t.reports {
-            let agency_id = agency(&r.agency_code)?;
-            let report_id = Uuid::new_v4();
-            store::reports::insert_report(
-                conn,
-                &NewReport {
-                    id: report_id,
-                    task_id: task.id,
-                    agency_id,
-                    author_id: user_of_agency[&agency_id],
-                    progress_percent: r.progress_percent,
-                    summary: &r.summary,
-                    created_at: at(r.reported_on, 10),
-                },
-            )?;
-            store::reports::insert_evidence(
-                conn,
-                &evidence_rows(&r.evidence, Some(report_id), None),
-            )?;
-            if agency_id == lead {
-                progress = r.progress_percent;
-            }
-            audit(
-                conn,
-                at(r.reported_on, 10),
-                Some(user_of_agency[&agency_id]),
-                "report.created",
-                "report",
-                report_id,
-                serde_json::json!({"agency_id": agency_id, "progress_percent": r.progress_percent}),
-            )?;
-        }
-        if let Some(e) = &t.extension {
-            let row = store::reports::insert_extension(
-                conn,
-                &NewExtension {
-                    id: Uuid::new_v4(),
-                    task_id: task.id,
-                    requested_by: user_of_agency[&lead],
-                    previous_due_on: due_on,
-                    requested_due_on: e.requested_due_on,
-                    reason: &e.reason,
-                    created_at: at(e.requested_on, 9),
-                },
-            )?;
-            let status = if e.decision == "approve" {
-                "approved"
-            } else {
-                "rejected"
-            };
-            store::reports::decide_extension(
-                conn,
-                row.id,
-                status,
-                coordinator,
-                at(e.decided_on, 15),
-                e.decided_on,
-                Some(&e.comment),
-            )?;
-            audit(
-                conn,
-                at(e.requested_on, 9),
-                Some(user_of_agency[&lead]),
-                "extension.requested",
-                "extension_request",
-                row.id,
-                serde_json::json!({"requested_due_on": e.requested_due_on}),
-            )?;
-            audit(
-                conn,
-                at(e.decided_on, 15),
-                Some(coordinator),
-                &format!("extension.{status}"),
-                "extension_request",
-                row.id,
-                serde_json::json!({"decision": e.decision}),
-            )?;
-            if status == "approved" {
-                due_on = e.requested_due_on;
-            }
-        }
-        let mut changes = TaskChangeset {
-            progress_percent: Some(progress),
-            status: Some(
-                if t.reports.is_empty() {
-                    "not_started"
-                } else {
-                    "in_progress"
-                }
-                .into(),
-            ),
-            due_on: Some(due_on),
-            ..Default::default()
-        };
-        if let Some(c) = &t.completion {
-            let claim_id = Uuid::new_v4();
-            store::reports::insert_claim(
-                conn,
-                &NewClaim {
-                    id: claim_id,
-                    task_id: task.id,
-                    agency_id: lead,
-                    author_id: user_of_agency[&lead],
-                    completed_on: c.completed_on,
-                    summary: &c.summary,
-                    created_at: at(c.claimed_on, 11),
-                },
-            )?;
-            store::reports::insert_evidence(
-                conn,
-                &evidence_rows(&c.evidence, None, Some(claim_id)),
-            )?;
-            store::reports::review_claim(
-                conn,
-                claim_id,
-                "accepted",
-                coordinator,
-                at(c.accepted_on, 16),
-                Some("Đạt yêu cầu"),
-            )?;
-            audit(
-                conn,
-                at(c.claimed_on, 11),
-                Some(user_of_agency[&lead]),
-                "completion.claimed",
-                "completion_claim",
-                claim_id,
-                serde_json::json!({"completed_on": c.completed_on}),
-            )?;
-            audit(
-                conn,
-                at(c.accepted_on, 16),
-                Some(coordinator),
-                "completion.accepted",
-                "completion_claim",
-                claim_id,
-                serde_json::json!({"task": {"status": "completed", "completed_on": c.completed_on}}),
-            )?;
-            changes.status = Some("completed".into());
-            changes.progress_percent = Some(100);
-            changes.completed_on = Some(Some(c.completed_on));
-        }
-        store::tasks::update_versioned(conn, task.id, task.version, &changes)?
-            .ok_or("task changed during the demo load")?;
+        load_task(conn, &people, plan.id, &objective_ids, t, created)
+            .map_err(|e| format!("task {}: {e}", t.code))?;
     }
     log::info!(
         "loaded the demo plan {}: {} agencies, {} objectives, {} tasks",
@@ -529,6 +223,229 @@ fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<(),
         demo.tasks.len()
     );
     Ok(())
+}
+
+/// The demo's accounts: the coordinator, and one officer per agency.
+struct People {
+    coordinator: Principal,
+    officers: HashMap<String, Principal>,
+}
+
+impl People {
+    fn officer(&self, agency_code: &str) -> Result<&Principal, BoxError> {
+        Ok(self
+            .officers
+            .get(agency_code)
+            .ok_or_else(|| format!("unknown agency {agency_code}"))?)
+    }
+}
+
+fn principal(user: &User) -> Principal {
+    Principal {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        agency_id: user.agency_id,
+    }
+}
+
+/// The first account has no one to create it: it is written directly.
+fn bootstrap_admin(
+    conn: &mut PgConnection,
+    password_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<Principal, BoxError> {
+    let row = store::users::insert(
+        conn,
+        &store::users::NewUser {
+            id: UserId::new(),
+            username: "admin",
+            display_name: "Quản trị hệ thống",
+            password_hash,
+            role: Role::Admin,
+            agency_id: None,
+            active: true,
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    Ok(principal(&row.into()))
+}
+
+fn load_agencies_and_people(
+    conn: &mut PgConnection,
+    demo: &Demo,
+    admin: &Principal,
+    password_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<People, BoxError> {
+    let admin = Actor::new(admin, at);
+    let mut agency_ids: HashMap<&str, AgencyId> = HashMap::new();
+    for a in &demo.agencies {
+        let parent_id = match &a.parent_code {
+            Some(code) => Some(
+                *agency_ids
+                    .get(code.as_str())
+                    .ok_or_else(|| format!("unknown parent {code}"))?,
+            ),
+            None => None,
+        };
+        let input = CreateAgency {
+            code: parse(Code::parse(&a.code))?,
+            name: parse(Name::parse(&a.name))?,
+            kind: a.kind,
+            parent_id,
+        };
+        let row = service::agencies::create(conn, &admin, input)?;
+        agency_ids.insert(&a.code, row.id);
+    }
+    let mut add_user = |username: &str, display: &str, role: Role, agency_id| {
+        let input = CreateUser {
+            username: parse(Username::parse(username))?,
+            display_name: parse(DisplayName::parse(display))?,
+            password: parse(Password::parse(DEMO_PASSWORD))?,
+            role,
+            agency_id,
+        };
+        let user = service::users::create(conn, &admin, input, password_hash)?;
+        Ok::<Principal, BoxError>(principal(&user))
+    };
+    let snv = agency_ids.get("SNV").copied();
+    let coordinator = add_user("sonoivu", "Sở Nội vụ - Phòng CCHC", Role::Coordinator, snv)?;
+    add_user("thanhtra", "Đoàn kiểm tra CCHC tỉnh", Role::Inspector, None)?;
+    let mut officers = HashMap::new();
+    for a in &demo.agencies {
+        let display = format!("Đầu mối CCHC - {}", a.name);
+        let agency = agency_ids.get(a.code.as_str()).copied();
+        let officer = add_user(
+            &a.code.to_lowercase(),
+            &display,
+            Role::AgencyOfficer,
+            agency,
+        )?;
+        officers.insert(a.code.clone(), officer);
+    }
+    Ok(People {
+        coordinator,
+        officers,
+    })
+}
+
+/// One task and its year: created, reported on, extended, claimed and
+/// accepted, each step through the same use case the API runs, at its day.
+fn load_task(
+    conn: &mut PgConnection,
+    people: &People,
+    plan: PlanId,
+    objective_ids: &HashMap<&str, ObjectiveId>,
+    t: &DemoTask,
+    created: DateTime<Utc>,
+) -> Result<(), BoxError> {
+    let agency = |code: &str| {
+        people
+            .officer(code)
+            .and_then(|p| p.agency_id.ok_or("no agency".into()))
+    };
+    let objective_id = match &t.objective_code {
+        Some(code) => Some(
+            *objective_ids
+                .get(code.as_str())
+                .ok_or_else(|| format!("unknown objective {code}"))?,
+        ),
+        None => None,
+    };
+    let input = CreateTask {
+        code: parse(Code::parse(&t.code))?,
+        title: parse(Title::parse(&t.title))?,
+        area: t.area,
+        objective_id,
+        lead_agency_id: agency(&t.lead_agency_code)?,
+        supporting_agency_ids: t
+            .supporting_agency_codes
+            .iter()
+            .map(|c| agency(c))
+            .collect::<Result<_, _>>()?,
+        deadline: DeadlineIn {
+            kind: t.deadline.kind,
+            value: t.deadline.value.clone().map(Some),
+        },
+        expected_output: parse(OutputText::parse(&t.expected_output))?,
+    };
+    let coordinator = &people.coordinator;
+    let task = service::tasks::create(conn, &Actor::new(coordinator, created), plan, input)?.id;
+    let lead = people.officer(&t.lead_agency_code)?;
+    for r in &t.reports {
+        let officer = people.officer(&r.agency_code)?;
+        let input = CreateReport {
+            progress_percent: i64::from(r.progress_percent),
+            summary: parse(LongText::parse(&r.summary))?,
+            evidence: evidence(&r.evidence)?,
+        };
+        service::reports::post(
+            conn,
+            &Actor::new(officer, at(r.reported_on, 10)),
+            task,
+            input,
+            None,
+        )?;
+    }
+    if let Some(e) = &t.extension {
+        let input = CreateExtensionRequest {
+            requested_due_on: e.requested_due_on,
+            reason: parse(LongText::parse(&e.reason))?,
+        };
+        let asked = Actor::new(lead, at(e.requested_on, 9));
+        let request = service::extensions::request(conn, &asked, task, input)?;
+        let input = DecisionRequest {
+            decision: e.decision,
+            comment: Some(parse(LongText::parse(&e.comment))?),
+        };
+        service::extensions::decide(
+            conn,
+            &Actor::new(coordinator, at(e.decided_on, 15)),
+            request.id,
+            input,
+        )?;
+    }
+    if let Some(c) = &t.completion {
+        let input = CreateCompletionClaim {
+            completed_on: c.completed_on,
+            summary: parse(LongText::parse(&c.summary))?,
+            evidence: evidence(&c.evidence)?,
+        };
+        service::completion::claim(conn, &Actor::new(lead, at(c.claimed_on, 11)), task, input)?;
+        let input = ReviewRequest {
+            decision: ReviewDecision::Accept,
+            comment: Some(parse(LongText::parse("Đạt yêu cầu"))?),
+        };
+        service::completion::review(
+            conn,
+            &Actor::new(coordinator, at(c.accepted_on, 16)),
+            task,
+            input,
+        )?;
+    }
+    Ok(())
+}
+
+/// Demo text goes through the same input types as the API's.
+fn parse<T>(value: Result<T, String>) -> Result<T, BoxError> {
+    Ok(value?)
+}
+
+fn evidence(items: &[DemoEvidence]) -> Result<Vec<Evidence>, BoxError> {
+    items
+        .iter()
+        .map(|e| {
+            Ok(Evidence {
+                document_number: parse(DocumentNumber::parse(&e.document_number))?,
+                issued_on: e.issued_on,
+                issuer: parse(Name::parse(&e.issuer))?,
+                title: parse(Title::parse(&e.title))?,
+                url: e.url.as_deref().map(HttpUrl::parse).transpose()?,
+            })
+        })
+        .collect()
 }
 
 /// Creates an account from the command line (for the first admin of a real deployment).
@@ -561,13 +478,15 @@ pub fn create_user(
     Ok(store::users::insert(
         conn,
         &store::users::NewUser {
-            id: Uuid::new_v4(),
+            id: UserId::new(),
             username: &username,
             display_name: &username,
             password_hash: &hash,
-            role: role.as_str(),
+            role,
             agency_id,
             active: true,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
         },
     )?)
 }

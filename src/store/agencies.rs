@@ -1,6 +1,7 @@
+use crate::domain::enums::AgencyKind;
+use crate::domain::ids::AgencyId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::After;
 use crate::db::schema::{agencies, reform_areas};
@@ -8,11 +9,11 @@ use crate::db::schema::{agencies, reform_areas};
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = agencies)]
 pub struct AgencyRow {
-    pub id: Uuid,
+    pub id: AgencyId,
     pub code: String,
     pub name: String,
-    pub kind: String,
-    pub parent_id: Option<Uuid>,
+    pub kind: AgencyKind,
+    pub parent_id: Option<AgencyId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -20,11 +21,13 @@ pub struct AgencyRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = agencies)]
 pub struct NewAgency<'a> {
-    pub id: Uuid,
+    pub id: AgencyId,
     pub code: &'a str,
     pub name: &'a str,
-    pub kind: &'a str,
-    pub parent_id: Option<Uuid>,
+    pub kind: AgencyKind,
+    pub parent_id: Option<AgencyId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// `None`: leave as is; `Some(None)`: clear (nullable fields only).
@@ -33,8 +36,8 @@ pub struct NewAgency<'a> {
 pub struct AgencyChangeset {
     pub code: Option<String>,
     pub name: Option<String>,
-    pub kind: Option<String>,
-    pub parent_id: Option<Option<Uuid>>,
+    pub kind: Option<AgencyKind>,
+    pub parent_id: Option<Option<AgencyId>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -53,7 +56,7 @@ pub fn list_areas(conn: &mut PgConnection) -> QueryResult<Vec<AreaRow>> {
         .load(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AgencyRow>> {
+pub fn find(conn: &mut PgConnection, id: AgencyId) -> QueryResult<Option<AgencyRow>> {
     agencies::table
         .find(id)
         .select(AgencyRow::as_select())
@@ -70,7 +73,7 @@ pub fn find_by_code(conn: &mut PgConnection, code: &str) -> QueryResult<Option<A
 }
 
 /// The agencies among `ids` that exist.
-pub fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+pub fn existing_ids(conn: &mut PgConnection, ids: &[AgencyId]) -> QueryResult<Vec<AgencyId>> {
     agencies::table
         .filter(agencies::id.eq_any(ids))
         .select(agencies::id)
@@ -80,14 +83,14 @@ pub fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uu
 /// Agencies by code, after `after` (keyset), optionally of one kind or under one parent.
 pub fn list(
     conn: &mut PgConnection,
-    kind: Option<&str>,
-    parent_id: Option<Uuid>,
-    after: Option<&After>,
+    kind: Option<AgencyKind>,
+    parent_id: Option<AgencyId>,
+    after: Option<&After<String, AgencyId>>,
     limit: i64,
 ) -> QueryResult<Vec<AgencyRow>> {
     let mut q = agencies::table.select(AgencyRow::as_select()).into_boxed();
     if let Some(kind) = kind {
-        q = q.filter(agencies::kind.eq(kind.to_string()));
+        q = q.filter(agencies::kind.eq(kind));
     }
     if let Some(parent) = parent_id {
         q = q.filter(agencies::parent_id.eq(parent));
@@ -113,7 +116,7 @@ pub fn insert(conn: &mut PgConnection, new: &NewAgency<'_>) -> QueryResult<Agenc
 
 pub fn update(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: AgencyId,
     changes: &AgencyChangeset,
 ) -> QueryResult<AgencyRow> {
     diesel::update(agencies::table.find(id))
@@ -123,7 +126,7 @@ pub fn update(
 }
 
 /// Whether making `parent` the parent of `id` would close a loop.
-pub fn would_cycle(conn: &mut PgConnection, id: Uuid, parent: Uuid) -> QueryResult<bool> {
+pub fn would_cycle(conn: &mut PgConnection, id: AgencyId, parent: AgencyId) -> QueryResult<bool> {
     let mut current = Some(parent);
     let mut steps = 0;
     while let Some(p) = current {

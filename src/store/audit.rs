@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::ids::{TaskId, UserId};
+
 use crate::db::schema::audit_events;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -11,11 +13,11 @@ use crate::db::schema::audit_events;
 pub struct AuditRow {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub action: String,
     pub entity_type: String,
     pub entity_id: Uuid,
-    pub task_id: Option<Uuid>,
+    pub task_id: Option<TaskId>,
     pub changes: serde_json::Value,
 }
 
@@ -23,49 +25,12 @@ pub struct AuditRow {
 #[diesel(table_name = audit_events)]
 pub struct NewAuditEvent<'a> {
     pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub action: &'a str,
     pub entity_type: &'a str,
     pub entity_id: Uuid,
-    pub task_id: Option<Uuid>,
+    pub task_id: Option<TaskId>,
     pub changes: serde_json::Value,
-}
-
-impl<'a> NewAuditEvent<'a> {
-    /// `actor` did `action` to an entity; `changes` holds the fields written.
-    pub fn new(
-        actor: Uuid,
-        action: &'a str,
-        entity_type: &'a str,
-        entity_id: Uuid,
-        changes: serde_json::Value,
-    ) -> Self {
-        NewAuditEvent {
-            occurred_at: Utc::now(),
-            actor_id: Some(actor),
-            action,
-            entity_type,
-            entity_id,
-            task_id: None,
-            changes,
-        }
-    }
-
-    /// When it happened: the time the write stamped on the row.
-    pub fn at(self, occurred_at: DateTime<Utc>) -> Self {
-        NewAuditEvent {
-            occurred_at,
-            ..self
-        }
-    }
-
-    /// The task whose history shows the event.
-    pub fn on_task(self, task_id: Uuid) -> Self {
-        NewAuditEvent {
-            task_id: Some(task_id),
-            ..self
-        }
-    }
 }
 
 pub fn record(conn: &mut PgConnection, event: &NewAuditEvent<'_>) -> QueryResult<()> {
@@ -78,7 +43,7 @@ pub fn record(conn: &mut PgConnection, event: &NewAuditEvent<'_>) -> QueryResult
 /// A task's events, oldest first, after event `after_id`.
 pub fn task_history(
     conn: &mut PgConnection,
-    task_id: Uuid,
+    task_id: TaskId,
     after_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<AuditRow>> {

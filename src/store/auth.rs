@@ -4,13 +4,15 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::ids::UserId;
+
 use crate::db::schema::{login_failures, refresh_tokens};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub family_id: Uuid,
     pub token_hash: String,
     pub issued_at: DateTime<Utc>,
@@ -21,7 +23,7 @@ pub struct RefreshTokenRow {
 
 pub fn insert_refresh_token(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     family_id: Uuid,
     token_hash: &str,
     expires_at: DateTime<Utc>,
@@ -71,7 +73,7 @@ pub fn revoke_family(
 
 pub fn revoke_user_tokens(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))

@@ -1,9 +1,9 @@
 //! Idempotency records: the first response to a retried write, kept in
 //! PostgreSQL so a retry sent to any node gets the same answer.
 
+use crate::domain::ids::UserId;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use uuid::Uuid;
 
 use crate::db::schema::idempotency_records;
 
@@ -16,7 +16,12 @@ pub struct IdempotencyRow {
 }
 
 /// Serialises concurrent requests with the same key until the transaction ends.
-pub fn lock_key(conn: &mut PgConnection, user_id: Uuid, scope: &str, key: &str) -> QueryResult<()> {
+pub fn lock_key(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    scope: &str,
+    key: &str,
+) -> QueryResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind::<Text, _>(format!("{user_id}\u{1f}{scope}\u{1f}{key}"))
         .execute(conn)?;
@@ -25,7 +30,7 @@ pub fn lock_key(conn: &mut PgConnection, user_id: Uuid, scope: &str, key: &str) 
 
 pub fn find(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     scope: &str,
     key: &str,
 ) -> QueryResult<Option<IdempotencyRow>> {
@@ -54,7 +59,7 @@ fn purge_expired(conn: &mut PgConnection) -> QueryResult<()> {
 
 pub fn save(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     scope: &str,
     key: &str,
     request_hash: &str,

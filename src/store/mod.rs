@@ -1,5 +1,5 @@
 //! diesel queries, one module per table family. Functions take a connection
-//! (so a handler can run several in one transaction) and return `QueryResult`.
+//! (so a use case can run several in one transaction) and return `QueryResult`.
 
 pub mod agencies;
 pub mod audit;
@@ -7,12 +7,68 @@ pub mod auth;
 pub mod idempotency;
 pub mod plans;
 pub mod reports;
+pub mod sql_types;
 pub mod tasks;
 pub mod users;
 
-/// Keyset position: the sort key of the last row seen, as text, and its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct After {
-    pub key: String,
-    pub id: uuid::Uuid,
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::error::{Conflict, DomainError};
+
+/// Keyset position: the sort key of the last row seen, typed, and its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct After<K, I> {
+    pub key: K,
+    pub id: I,
+}
+
+impl From<DieselError> for DomainError {
+    fn from(e: DieselError) -> DomainError {
+        match e {
+            DieselError::NotFound => DomainError::not_found("object"),
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => {
+                    log::info!("unique violation: {:?}", info.constraint_name());
+                    Conflict::Duplicate(
+                        "an object with the same code or name already exists".into(),
+                    )
+                    .into()
+                }
+                DatabaseErrorKind::ForeignKeyViolation => DomainError::Unprocessable {
+                    problem: crate::domain::error::ProblemType::Unprocessable,
+                    detail: "a referenced object does not exist".into(),
+                    errors: Vec::new(),
+                },
+                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                    log::info!("data rule violated: {:?}", info.constraint_name());
+                    DomainError::Unprocessable {
+                        problem: crate::domain::error::ProblemType::Unprocessable,
+                        detail: "the request breaks a data rule".into(),
+                        errors: Vec::new(),
+                    }
+                }
+                DatabaseErrorKind::SerializationFailure => Conflict::ConcurrentChange.into(),
+                DatabaseErrorKind::ClosedConnection => {
+                    DomainError::Unavailable(info.message().to_string())
+                }
+                _ => DomainError::Internal(format!("database error: {}", info.message())),
+            },
+            other => DomainError::Internal(format!("database error: {other}")),
+        }
+    }
+}
+
+/// Maps a database error as `From` does, but a unique-key violation becomes
+/// `conflict`, naming what already exists in the caller's terms.
+pub fn conflict_on_duplicate(conflict: Conflict) -> impl FnOnce(DieselError) -> DomainError {
+    move |e| match DomainError::from(e) {
+        DomainError::Conflict(Conflict::Duplicate(_)) => conflict.into(),
+        other => other,
+    }
+}
+
+/// `conflict_on_duplicate` for a duplicate code or name described by `detail`.
+pub fn duplicate_as(detail: impl Into<String>) -> impl FnOnce(DieselError) -> DomainError {
+    conflict_on_duplicate(Conflict::Duplicate(detail.into()))
 }

@@ -1,6 +1,6 @@
+use crate::domain::ids::{ObjectiveId, PlanId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::After;
 use crate::db::schema::{objectives, plans};
@@ -8,7 +8,7 @@ use crate::db::schema::{objectives, plans};
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = plans)]
 pub struct PlanRow {
-    pub id: Uuid,
+    pub id: PlanId,
     pub code: String,
     pub year: i32,
     pub title: String,
@@ -20,11 +20,13 @@ pub struct PlanRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = plans)]
 pub struct NewPlan<'a> {
-    pub id: Uuid,
+    pub id: PlanId,
     pub code: &'a str,
     pub year: i32,
     pub title: &'a str,
     pub programme: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -39,8 +41,8 @@ pub struct PlanChangeset {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = objectives)]
 pub struct ObjectiveRow {
-    pub id: Uuid,
-    pub plan_id: Uuid,
+    pub id: ObjectiveId,
+    pub plan_id: PlanId,
     pub code: String,
     pub title: String,
     pub created_at: DateTime<Utc>,
@@ -50,10 +52,12 @@ pub struct ObjectiveRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = objectives)]
 pub struct NewObjective<'a> {
-    pub id: Uuid,
-    pub plan_id: Uuid,
+    pub id: ObjectiveId,
+    pub plan_id: PlanId,
     pub code: &'a str,
     pub title: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -64,7 +68,7 @@ pub struct ObjectiveChangeset {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PlanRow>> {
+pub fn find(conn: &mut PgConnection, id: PlanId) -> QueryResult<Option<PlanRow>> {
     plans::table
         .find(id)
         .select(PlanRow::as_select())
@@ -80,7 +84,7 @@ pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
 pub fn list(
     conn: &mut PgConnection,
     year: Option<i32>,
-    after: Option<&After>,
+    after: Option<&After<String, PlanId>>,
     limit: i64,
 ) -> QueryResult<Vec<PlanRow>> {
     let mut q = plans::table.select(PlanRow::as_select()).into_boxed();
@@ -104,14 +108,21 @@ pub fn insert(conn: &mut PgConnection, new: &NewPlan<'_>) -> QueryResult<PlanRow
         .get_result(conn)
 }
 
-pub fn update(conn: &mut PgConnection, id: Uuid, changes: &PlanChangeset) -> QueryResult<PlanRow> {
+pub fn update(
+    conn: &mut PgConnection,
+    id: PlanId,
+    changes: &PlanChangeset,
+) -> QueryResult<PlanRow> {
     diesel::update(plans::table.find(id))
         .set(changes)
         .returning(PlanRow::as_returning())
         .get_result(conn)
 }
 
-pub fn find_objective(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<ObjectiveRow>> {
+pub fn find_objective(
+    conn: &mut PgConnection,
+    id: ObjectiveId,
+) -> QueryResult<Option<ObjectiveRow>> {
     objectives::table
         .find(id)
         .select(ObjectiveRow::as_select())
@@ -121,8 +132,8 @@ pub fn find_objective(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<O
 
 pub fn list_objectives(
     conn: &mut PgConnection,
-    plan_id: Uuid,
-    after: Option<&After>,
+    plan_id: PlanId,
+    after: Option<&After<String, ObjectiveId>>,
     limit: i64,
 ) -> QueryResult<Vec<ObjectiveRow>> {
     let mut q = objectives::table
@@ -153,7 +164,7 @@ pub fn insert_objective(
 
 pub fn update_objective(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: ObjectiveId,
     changes: &ObjectiveChangeset,
 ) -> QueryResult<ObjectiveRow> {
     diesel::update(objectives::table.find(id))

@@ -4,6 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::enums::{ClaimStatus, ExtensionStatus};
+use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, ReportId, TaskId, UserId};
+
 use super::After;
 use crate::db::schema::{
     completion_claims, evidence_documents, extension_requests, progress_reports,
@@ -12,10 +15,10 @@ use crate::db::schema::{
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = progress_reports)]
 pub struct ReportRow {
-    pub id: Uuid,
-    pub task_id: Uuid,
-    pub agency_id: Uuid,
-    pub author_id: Uuid,
+    pub id: ReportId,
+    pub task_id: TaskId,
+    pub agency_id: AgencyId,
+    pub author_id: UserId,
     pub progress_percent: i16,
     pub summary: String,
     pub created_at: DateTime<Utc>,
@@ -24,10 +27,10 @@ pub struct ReportRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = progress_reports)]
 pub struct NewReport<'a> {
-    pub id: Uuid,
-    pub task_id: Uuid,
-    pub agency_id: Uuid,
-    pub author_id: Uuid,
+    pub id: ReportId,
+    pub task_id: TaskId,
+    pub agency_id: AgencyId,
+    pub author_id: UserId,
     pub progress_percent: i16,
     pub summary: &'a str,
     pub created_at: DateTime<Utc>,
@@ -37,8 +40,8 @@ pub struct NewReport<'a> {
 #[diesel(table_name = evidence_documents)]
 pub struct EvidenceRow {
     pub id: Uuid,
-    pub report_id: Option<Uuid>,
-    pub completion_claim_id: Option<Uuid>,
+    pub report_id: Option<ReportId>,
+    pub completion_claim_id: Option<ClaimId>,
     pub position: i16,
     pub document_number: String,
     pub issued_on: NaiveDate,
@@ -51,8 +54,8 @@ pub struct EvidenceRow {
 #[diesel(table_name = evidence_documents)]
 pub struct NewEvidence {
     pub id: Uuid,
-    pub report_id: Option<Uuid>,
-    pub completion_claim_id: Option<Uuid>,
+    pub report_id: Option<ReportId>,
+    pub completion_claim_id: Option<ClaimId>,
     pub position: i16,
     pub document_number: String,
     pub issued_on: NaiveDate,
@@ -64,14 +67,14 @@ pub struct NewEvidence {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = completion_claims)]
 pub struct ClaimRow {
-    pub id: Uuid,
-    pub task_id: Uuid,
-    pub agency_id: Uuid,
-    pub author_id: Uuid,
+    pub id: ClaimId,
+    pub task_id: TaskId,
+    pub agency_id: AgencyId,
+    pub author_id: UserId,
     pub completed_on: NaiveDate,
     pub summary: String,
-    pub status: String,
-    pub reviewer_id: Option<Uuid>,
+    pub status: ClaimStatus,
+    pub reviewer_id: Option<UserId>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub review_comment: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -80,10 +83,10 @@ pub struct ClaimRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = completion_claims)]
 pub struct NewClaim<'a> {
-    pub id: Uuid,
-    pub task_id: Uuid,
-    pub agency_id: Uuid,
-    pub author_id: Uuid,
+    pub id: ClaimId,
+    pub task_id: TaskId,
+    pub agency_id: AgencyId,
+    pub author_id: UserId,
     pub completed_on: NaiveDate,
     pub summary: &'a str,
     pub created_at: DateTime<Utc>,
@@ -92,14 +95,14 @@ pub struct NewClaim<'a> {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = extension_requests)]
 pub struct ExtensionRow {
-    pub id: Uuid,
-    pub task_id: Uuid,
-    pub requested_by: Uuid,
+    pub id: ExtensionId,
+    pub task_id: TaskId,
+    pub requested_by: UserId,
     pub previous_due_on: NaiveDate,
     pub requested_due_on: NaiveDate,
     pub reason: String,
-    pub status: String,
-    pub decided_by: Option<Uuid>,
+    pub status: ExtensionStatus,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_on: Option<NaiveDate>,
     pub decision_comment: Option<String>,
@@ -109,9 +112,9 @@ pub struct ExtensionRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = extension_requests)]
 pub struct NewExtension<'a> {
-    pub id: Uuid,
-    pub task_id: Uuid,
-    pub requested_by: Uuid,
+    pub id: ExtensionId,
+    pub task_id: TaskId,
+    pub requested_by: UserId,
     pub previous_due_on: NaiveDate,
     pub requested_due_on: NaiveDate,
     pub reason: &'a str,
@@ -137,8 +140,8 @@ pub fn insert_evidence(conn: &mut PgConnection, rows: &[NewEvidence]) -> QueryRe
 /// A task's reports, oldest first (keyset on `created_at`, id).
 pub fn list_reports(
     conn: &mut PgConnection,
-    task_id: Uuid,
-    after: Option<&After>,
+    task_id: TaskId,
+    after: Option<&After<DateTime<Utc>, ReportId>>,
     limit: i64,
 ) -> QueryResult<Vec<ReportRow>> {
     let mut q = progress_reports::table
@@ -146,9 +149,7 @@ pub fn list_reports(
         .select(ReportRow::as_select())
         .into_boxed();
     if let Some(a) = after {
-        let at = DateTime::parse_from_rfc3339(&a.key)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| diesel::result::Error::NotFound)?;
+        let at = a.key;
         q = q.filter(
             progress_reports::created_at
                 .gt(at)
@@ -164,7 +165,7 @@ pub fn list_reports(
 
 pub fn evidence_of_reports(
     conn: &mut PgConnection,
-    report_ids: &[Uuid],
+    report_ids: &[ReportId],
 ) -> QueryResult<Vec<EvidenceRow>> {
     evidence_documents::table
         .filter(evidence_documents::report_id.eq_any(report_ids))
@@ -173,7 +174,10 @@ pub fn evidence_of_reports(
         .load(conn)
 }
 
-pub fn evidence_of_claim(conn: &mut PgConnection, claim_id: Uuid) -> QueryResult<Vec<EvidenceRow>> {
+pub fn evidence_of_claim(
+    conn: &mut PgConnection,
+    claim_id: ClaimId,
+) -> QueryResult<Vec<EvidenceRow>> {
     evidence_documents::table
         .filter(evidence_documents::completion_claim_id.eq(claim_id))
         .order(evidence_documents::position)
@@ -188,10 +192,10 @@ pub fn insert_claim(conn: &mut PgConnection, new: &NewClaim<'_>) -> QueryResult<
         .get_result(conn)
 }
 
-pub fn pending_claim(conn: &mut PgConnection, task_id: Uuid) -> QueryResult<Option<ClaimRow>> {
+pub fn pending_claim(conn: &mut PgConnection, task_id: TaskId) -> QueryResult<Option<ClaimRow>> {
     completion_claims::table
         .filter(completion_claims::task_id.eq(task_id))
-        .filter(completion_claims::status.eq("pending"))
+        .filter(completion_claims::status.eq(ClaimStatus::Pending))
         .select(ClaimRow::as_select())
         .first(conn)
         .optional()
@@ -199,9 +203,9 @@ pub fn pending_claim(conn: &mut PgConnection, task_id: Uuid) -> QueryResult<Opti
 
 pub fn review_claim(
     conn: &mut PgConnection,
-    claim_id: Uuid,
-    status: &str,
-    reviewer: Uuid,
+    claim_id: ClaimId,
+    status: ClaimStatus,
+    reviewer: UserId,
     at: DateTime<Utc>,
     comment: Option<&str>,
 ) -> QueryResult<ClaimRow> {
@@ -228,7 +232,7 @@ pub fn insert_extension(
 
 pub fn find_extension_for_update(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: ExtensionId,
 ) -> QueryResult<Option<ExtensionRow>> {
     extension_requests::table
         .find(id)
@@ -240,9 +244,9 @@ pub fn find_extension_for_update(
 
 pub fn decide_extension(
     conn: &mut PgConnection,
-    id: Uuid,
-    status: &str,
-    decider: Uuid,
+    id: ExtensionId,
+    status: ExtensionStatus,
+    decider: UserId,
     at: DateTime<Utc>,
     on: NaiveDate,
     comment: Option<&str>,

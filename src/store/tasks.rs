@@ -2,30 +2,31 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Date, Integer, Text, Uuid as SqlUuid};
-use uuid::Uuid;
+use diesel::sql_types::{Date, Integer, Text, Timestamptz, Uuid as SqlUuid};
+use serde::{Deserialize, Serialize};
 
 use super::After;
 use crate::db::schema::{agencies, task_supporting_agencies, tasks};
-use crate::domain::enums::{AgencyRole, TaskSort};
+use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
+use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = tasks)]
 pub struct TaskRow {
-    pub id: Uuid,
-    pub plan_id: Uuid,
+    pub id: TaskId,
+    pub plan_id: PlanId,
     pub code: String,
     pub title: String,
-    pub area: String,
-    pub objective_id: Option<Uuid>,
-    pub lead_agency_id: Uuid,
-    pub deadline_kind: String,
+    pub area: ReformArea,
+    pub objective_id: Option<ObjectiveId>,
+    pub lead_agency_id: AgencyId,
+    pub deadline_kind: DeadlineKind,
     pub deadline_value: Option<String>,
     pub deadline_label: String,
     pub original_due_on: NaiveDate,
     pub due_on: NaiveDate,
     pub expected_output: String,
-    pub status: String,
+    pub status: TaskStatus,
     pub progress_percent: i16,
     pub completed_on: Option<NaiveDate>,
     pub search_text: String,
@@ -37,23 +38,25 @@ pub struct TaskRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = tasks)]
 pub struct NewTask<'a> {
-    pub id: Uuid,
-    pub plan_id: Uuid,
+    pub id: TaskId,
+    pub plan_id: PlanId,
     pub code: &'a str,
     pub title: &'a str,
-    pub area: &'a str,
-    pub objective_id: Option<Uuid>,
-    pub lead_agency_id: Uuid,
-    pub deadline_kind: &'a str,
+    pub area: ReformArea,
+    pub objective_id: Option<ObjectiveId>,
+    pub lead_agency_id: AgencyId,
+    pub deadline_kind: DeadlineKind,
     pub deadline_value: Option<&'a str>,
     pub deadline_label: &'a str,
     pub original_due_on: NaiveDate,
     pub due_on: NaiveDate,
     pub expected_output: &'a str,
-    pub status: &'a str,
+    pub status: TaskStatus,
     pub progress_percent: i16,
     pub completed_on: Option<NaiveDate>,
     pub search_text: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Every change bumps `version` and `updated_at` (see `update_versioned`).
@@ -61,10 +64,10 @@ pub struct NewTask<'a> {
 #[diesel(table_name = tasks)]
 pub struct TaskChangeset {
     pub title: Option<String>,
-    pub area: Option<String>,
-    pub objective_id: Option<Option<Uuid>>,
+    pub area: Option<ReformArea>,
+    pub objective_id: Option<Option<ObjectiveId>>,
     pub expected_output: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<TaskStatus>,
     pub progress_percent: Option<i16>,
     pub completed_on: Option<Option<NaiveDate>>,
     pub due_on: Option<NaiveDate>,
@@ -90,8 +93,8 @@ pub struct TaskViewRow {
 
 #[derive(Debug, Clone, Queryable)]
 pub struct AgencyRef {
-    pub task_id: Uuid,
-    pub id: Uuid,
+    pub task_id: TaskId,
+    pub id: AgencyId,
     pub code: String,
     pub name: String,
 }
@@ -100,18 +103,18 @@ pub struct AgencyRef {
 #[derive(Debug, Clone)]
 pub struct TaskFilter {
     pub as_of: NaiveDate,
-    pub plan_id: Option<Uuid>,
-    pub area: Option<String>,
-    pub objective_id: Option<Uuid>,
-    pub agency: Option<(Uuid, AgencyRole)>,
-    pub status: Option<String>,
+    pub plan_id: Option<PlanId>,
+    pub area: Option<ReformArea>,
+    pub objective_id: Option<ObjectiveId>,
+    pub agency: Option<(AgencyId, AgencyRole)>,
+    pub status: Option<TaskStatus>,
     pub overdue: Option<bool>,
     pub at_risk_days: Option<i32>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
     /// A LIKE pattern over the folded search text.
     pub search_pattern: Option<String>,
-    pub ids: Option<Vec<Uuid>>,
+    pub ids: Option<Vec<TaskId>>,
 }
 
 impl TaskFilter {
@@ -155,7 +158,7 @@ impl Sql {
         self.next += 1;
         p
     }
-    fn uuid(&mut self, text_before: &str, v: Uuid, text_after: &str) {
+    fn uuid(&mut self, text_before: &str, v: uuid::Uuid, text_after: &str) {
         let p = self.placeholder();
         self.push(&format!("{text_before}{p}{text_after}"));
         let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
@@ -172,6 +175,12 @@ impl Sql {
         self.push(&format!("{text_before}{p}{text_after}"));
         let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
         self.query = q.bind::<Date, _>(v);
+    }
+    fn timestamp(&mut self, text_before: &str, v: DateTime<Utc>, text_after: &str) {
+        let p = self.placeholder();
+        self.push(&format!("{text_before}{p}{text_after}"));
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<Timestamptz, _>(v);
     }
     fn int(&mut self, text_before: &str, v: i32, text_after: &str) {
         let p = self.placeholder();
@@ -209,7 +218,7 @@ pub fn list_view(
     conn: &mut PgConnection,
     filter: &TaskFilter,
     sort: TaskSort,
-    after: Option<&After>,
+    after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
     view_query("", filter, sort, after, limit).load(conn)
@@ -226,7 +235,7 @@ pub fn explain_view(
     conn: &mut PgConnection,
     filter: &TaskFilter,
     sort: TaskSort,
-    after: Option<&After>,
+    after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<String>> {
     let lines: Vec<PlanLine> =
@@ -238,26 +247,28 @@ fn view_query(
     prefix: &str,
     filter: &TaskFilter,
     sort: TaskSort,
-    after: Option<&After>,
+    after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
     let mut sql = Sql::new(filter.as_of, &format!("{prefix}{VIEW_HEAD}"));
     if let Some(plan) = filter.plan_id {
-        sql.uuid(" AND t.plan_id = ", plan, "");
+        sql.uuid(" AND t.plan_id = ", plan.0, "");
     }
     if let Some(area) = &filter.area {
-        sql.text(" AND t.area = ", area.clone(), "");
+        sql.text(" AND t.area = ", area.as_str().to_string(), "");
     }
     if let Some(objective) = filter.objective_id {
-        sql.uuid(" AND t.objective_id = ", objective, "");
+        sql.uuid(" AND t.objective_id = ", objective.0, "");
     }
     if let Some(ids) = &filter.ids {
         let p = sql.placeholder();
         sql.push(&format!(" AND t.id = ANY({p})"));
         let q = std::mem::replace(&mut sql.query, diesel::sql_query("").into_boxed());
-        sql.query = q.bind::<diesel::sql_types::Array<SqlUuid>, _>(ids.clone());
+        sql.query = q.bind::<diesel::sql_types::Array<SqlUuid>, _>(
+            ids.iter().map(|i| i.0).collect::<Vec<_>>(),
+        );
     }
-    if let Some((agency, role)) = filter.agency {
+    if let Some((AgencyId(agency), role)) = filter.agency {
         let supporting = "EXISTS (SELECT 1 FROM task_supporting_agencies s WHERE s.task_id = t.id AND s.agency_id = ";
         match role {
             AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
@@ -279,7 +290,7 @@ fn view_query(
         }
     }
     if let Some(status) = &filter.status {
-        sql.text(" AND t.status = ", status.clone(), "");
+        sql.text(" AND t.status = ", status.as_str().to_string(), "");
     }
     if let Some(d) = filter.due_before {
         sql.date(" AND t.due_on <= ", d, "");
@@ -312,21 +323,24 @@ fn view_query(
             "",
         );
     }
-    let (column, cast, descending) = match sort {
-        TaskSort::DueOn => ("v.due_on", "date", false),
-        TaskSort::DueOnDesc => ("v.due_on", "date", true),
-        TaskSort::Code => ("v.code", "text", false),
-        TaskSort::UpdatedAtDesc => ("v.updated_at", "timestamptz", true),
-        TaskSort::DaysOverdueDesc => ("v.days_overdue", "integer", true),
+    let (column, descending) = match sort {
+        TaskSort::DueOn => ("v.due_on", false),
+        TaskSort::DueOnDesc => ("v.due_on", true),
+        TaskSort::Code => ("v.code", false),
+        TaskSort::UpdatedAtDesc => ("v.updated_at", true),
+        TaskSort::DaysOverdueDesc => ("v.days_overdue", true),
     };
     if let Some(a) = after {
         let op = if descending { "<" } else { ">" };
-        sql.text(
-            &format!(" AND ({column}, v.id) {op} (CAST("),
-            a.key.clone(),
-            &format!(" AS {cast}), "),
-        );
-        sql.uuid("", a.id, ")");
+        let before = format!(" AND ({column}, v.id) {op} (");
+        // The key is bound with its own SQL type: nothing is cast from text.
+        match &a.key {
+            TaskKey::DueOn(d) => sql.date(&before, *d, ", "),
+            TaskKey::Code(c) => sql.text(&before, c.clone(), ", "),
+            TaskKey::UpdatedAt(t) => sql.timestamp(&before, *t, ", "),
+            TaskKey::DaysOverdue(n) => sql.int(&before, *n, ", "),
+        }
+        sql.uuid("", a.id.0, ")");
     }
     let dir = if descending { "DESC" } else { "ASC" };
     sql.push(&format!(" ORDER BY {column} {dir}, v.id {dir}"));
@@ -336,38 +350,47 @@ fn view_query(
     sql.query
 }
 
-/// The sort key of `row` for `sort`, as the keyset cursor stores it.
-pub fn sort_key(row: &TaskViewRow, sort: TaskSort) -> String {
-    match sort {
-        TaskSort::DueOn | TaskSort::DueOnDesc => row.task.due_on.to_string(),
-        TaskSort::Code => row.task.code.clone(),
-        TaskSort::UpdatedAtDesc => row
-            .task
-            .updated_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        TaskSort::DaysOverdueDesc => row.days_overdue.to_string(),
-    }
+/// A task list's keyset position: the last row's sort key, in its own type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKey {
+    DueOn(NaiveDate),
+    Code(String),
+    UpdatedAt(DateTime<Utc>),
+    DaysOverdue(i32),
 }
 
-/// Whether `key` is a sort key `sort` could have produced (cursors are opaque
-/// but not signed: a forged one must be refused, not cast by PostgreSQL).
-pub fn valid_sort_key(key: &str, sort: TaskSort) -> bool {
-    use chrono::Datelike;
-    match sort {
-        TaskSort::DueOn | TaskSort::DueOnDesc => {
-            NaiveDate::parse_from_str(key, "%Y-%m-%d").is_ok_and(|d| (0..=9999).contains(&d.year()))
+impl TaskKey {
+    /// The key of `row` in `sort` order.
+    pub fn of(row: &TaskViewRow, sort: TaskSort) -> TaskKey {
+        match sort {
+            TaskSort::DueOn | TaskSort::DueOnDesc => TaskKey::DueOn(row.task.due_on),
+            TaskSort::Code => TaskKey::Code(row.task.code.clone()),
+            TaskSort::UpdatedAtDesc => TaskKey::UpdatedAt(row.task.updated_at),
+            TaskSort::DaysOverdueDesc => TaskKey::DaysOverdue(row.days_overdue),
         }
-        TaskSort::Code => !key.chars().any(char::is_control),
-        TaskSort::UpdatedAtDesc => {
-            DateTime::parse_from_rfc3339(key).is_ok_and(|t| (0..=9999).contains(&t.year()))
+    }
+
+    /// Whether `sort` could have produced this key. Cursors are opaque but not
+    /// signed: a forged one is refused here, before any query.
+    pub fn fits(&self, sort: TaskSort) -> bool {
+        use chrono::Datelike;
+        let year_ok = |y: i32| (1..=9999).contains(&y);
+        match (self, sort) {
+            (TaskKey::DueOn(d), TaskSort::DueOn | TaskSort::DueOnDesc) => year_ok(d.year()),
+            (TaskKey::Code(c), TaskSort::Code) => {
+                c.len() <= 200 && !c.chars().any(char::is_control)
+            }
+            (TaskKey::UpdatedAt(t), TaskSort::UpdatedAtDesc) => year_ok(t.year()),
+            (TaskKey::DaysOverdue(_), TaskSort::DaysOverdueDesc) => true,
+            _ => false,
         }
-        TaskSort::DaysOverdueDesc => key.parse::<i32>().is_ok(),
     }
 }
 
 pub fn find_view(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: TaskId,
     as_of: NaiveDate,
 ) -> QueryResult<Option<TaskViewRow>> {
     let mut filter = TaskFilter::as_of(as_of);
@@ -375,7 +398,7 @@ pub fn find_view(
     Ok(list_view(conn, &filter, TaskSort::Code, None, Some(1))?.pop())
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<TaskRow>> {
+pub fn find(conn: &mut PgConnection, id: TaskId) -> QueryResult<Option<TaskRow>> {
     tasks::table
         .find(id)
         .select(TaskRow::as_select())
@@ -384,7 +407,7 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<TaskRow>> {
 }
 
 /// Locks the task row for the rest of the transaction.
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<TaskRow>> {
+pub fn find_for_update(conn: &mut PgConnection, id: TaskId) -> QueryResult<Option<TaskRow>> {
     tasks::table
         .find(id)
         .select(TaskRow::as_select())
@@ -395,7 +418,7 @@ pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<
 
 pub fn supporting_agencies(
     conn: &mut PgConnection,
-    task_ids: &[Uuid],
+    task_ids: &[TaskId],
 ) -> QueryResult<Vec<AgencyRef>> {
     task_supporting_agencies::table
         .inner_join(agencies::table)
@@ -410,7 +433,10 @@ pub fn supporting_agencies(
         .load(conn)
 }
 
-pub fn supporting_agency_ids(conn: &mut PgConnection, task_id: Uuid) -> QueryResult<Vec<Uuid>> {
+pub fn supporting_agency_ids(
+    conn: &mut PgConnection,
+    task_id: TaskId,
+) -> QueryResult<Vec<AgencyId>> {
     task_supporting_agencies::table
         .filter(task_supporting_agencies::task_id.eq(task_id))
         .select(task_supporting_agencies::agency_id)
@@ -419,8 +445,8 @@ pub fn supporting_agency_ids(conn: &mut PgConnection, task_id: Uuid) -> QueryRes
 
 pub fn set_supporting_agencies(
     conn: &mut PgConnection,
-    task_id: Uuid,
-    agency_ids: &[Uuid],
+    task_id: TaskId,
+    agency_ids: &[AgencyId],
 ) -> QueryResult<()> {
     diesel::delete(
         task_supporting_agencies::table.filter(task_supporting_agencies::task_id.eq(task_id)),
@@ -452,9 +478,10 @@ pub fn insert(conn: &mut PgConnection, new: &NewTask<'_>) -> QueryResult<TaskRow
 /// version. `Ok(None)`: someone else changed it first.
 pub fn update_versioned(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: TaskId,
     expected_version: i32,
     changes: &TaskChangeset,
+    now: DateTime<Utc>,
 ) -> QueryResult<Option<TaskRow>> {
     diesel::update(
         tasks::table
@@ -464,7 +491,7 @@ pub fn update_versioned(
     .set((
         changes,
         tasks::version.eq(tasks::version + 1),
-        tasks::updated_at.eq(diesel::dsl::now),
+        tasks::updated_at.eq(now),
     ))
     .returning(TaskRow::as_returning())
     .get_result(conn)

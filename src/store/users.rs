@@ -1,6 +1,7 @@
+use crate::domain::enums::Role;
+use crate::domain::ids::{AgencyId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::After;
 use crate::db::schema::users;
@@ -8,12 +9,12 @@ use crate::db::schema::users;
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
-    pub agency_id: Option<Uuid>,
+    pub role: Role,
+    pub agency_id: Option<AgencyId>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -22,13 +23,15 @@ pub struct UserRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: &'a str,
     pub display_name: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
-    pub agency_id: Option<Uuid>,
+    pub role: Role,
+    pub agency_id: Option<AgencyId>,
     pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -36,8 +39,8 @@ pub struct NewUser<'a> {
 pub struct UserChangeset {
     pub display_name: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
-    pub agency_id: Option<Option<Uuid>>,
+    pub role: Option<Role>,
+    pub agency_id: Option<Option<AgencyId>>,
     pub active: Option<bool>,
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -46,7 +49,7 @@ pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+pub fn find(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -64,7 +67,7 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<
 
 pub fn list(
     conn: &mut PgConnection,
-    after: Option<&After>,
+    after: Option<&After<String, UserId>>,
     limit: i64,
 ) -> QueryResult<Vec<UserRow>> {
     let mut q = users::table.select(UserRow::as_select()).into_boxed();
@@ -87,7 +90,11 @@ pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<UserRow
         .get_result(conn)
 }
 
-pub fn update(conn: &mut PgConnection, id: Uuid, changes: &UserChangeset) -> QueryResult<UserRow> {
+pub fn update(
+    conn: &mut PgConnection,
+    id: UserId,
+    changes: &UserChangeset,
+) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
         .set(changes)
         .returning(UserRow::as_returning())

@@ -20,7 +20,6 @@ use uuid::Uuid;
 use par_tracker::auth::TokenService;
 use par_tracker::db::local_cluster::{Durability, LocalCluster};
 use par_tracker::db::{self, DbPool};
-use par_tracker::domain::enums::Role;
 use par_tracker::domain::policy::Principal;
 use par_tracker::startup::{app, AppState};
 
@@ -314,7 +313,7 @@ impl TestApp {
         let principal = Principal {
             user_id: user.id,
             username: user.username,
-            role: Role::parse(&user.role).unwrap(),
+            role: user.role,
             agency_id: user.agency_id,
         };
         self.state.tokens.issue_access_token(&principal)
@@ -332,6 +331,7 @@ impl TestApp {
         par_tracker::seed::create_user(&mut conn, username, role, agency_code, password)
             .unwrap()
             .id
+            .0
     }
 
     /// Runs SQL returning one bigint `n`.
@@ -354,6 +354,7 @@ impl TestApp {
             .unwrap()
             .unwrap_or_else(|| panic!("no agency {code}"))
             .id
+            .0
     }
 
     /// The demo plan's id.

@@ -8,7 +8,9 @@ use diesel::RunQueryDsl;
 
 use crate::common::TestApp;
 use par_tracker::domain::enums::{AgencyRole, TaskSort};
-use par_tracker::store::tasks::{explain_view, list_view, sort_key, TaskFilter};
+use par_tracker::domain::ids::{AgencyId, PlanId};
+use par_tracker::service::tasks::TaskPosition;
+use par_tracker::store::tasks::{explain_view, list_view, TaskFilter, TaskKey};
 use par_tracker::store::After;
 
 const PLANS: i64 = 2_000;
@@ -79,26 +81,26 @@ async fn task_queries_stay_flat_at_scale() {
     let base = TaskFilter::as_of(as_of);
 
     let mut in_plan = base.clone();
-    in_plan.plan_id = Some(plan);
+    in_plan.plan_id = Some(PlanId(plan));
     let mut overdue_everywhere = base.clone();
     overdue_everywhere.overdue = Some(true);
     let mut overdue_in_plan = in_plan.clone();
     overdue_in_plan.overdue = Some(true);
     let mut led = base.clone();
-    led.agency = Some((agency, AgencyRole::Lead));
+    led.agency = Some((AgencyId(agency), AgencyRole::Lead));
     let mut any_role = base.clone();
-    any_role.agency = Some((agency, AgencyRole::Any));
+    any_role.agency = Some((AgencyId(agency), AgencyRole::Any));
     let mut search = base.clone();
     search.search_pattern = Some("%dang ky%".into());
 
     // a cursor deep into the plan's list
     let page = list_view(&mut conn, &in_plan, TaskSort::DueOn, None, Some(400)).unwrap();
     let deep = After {
-        key: sort_key(page.last().unwrap(), TaskSort::DueOn),
+        key: TaskKey::of(page.last().unwrap(), TaskSort::DueOn),
         id: page.last().unwrap().task.id,
     };
 
-    let cases: Vec<(&str, &TaskFilter, TaskSort, Option<&After>)> = vec![
+    let cases: Vec<(&str, &TaskFilter, TaskSort, Option<&TaskPosition>)> = vec![
         (
             "plan, first page by due_on",
             &in_plan,

@@ -1,12 +1,13 @@
 use actix_web::{get, web};
-use uuid::Uuid;
 
 use super::Agency;
 use crate::api::common::transaction;
 use crate::api::docs::ReadErrors;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::error::DomainError;
+use crate::domain::ids::AgencyId;
+use crate::error::ApiResult;
 use crate::store;
 
 /// One agency.
@@ -20,11 +21,11 @@ use crate::store;
 pub async fn get_agency(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<AgencyId>,
 ) -> ApiResult<web::Json<Agency>> {
     let id = id.into_inner();
     let row = transaction(&pool, move |conn| {
-        store::agencies::find(conn, id)?.ok_or_else(|| ApiError::not_found("agency"))
+        store::agencies::find(conn, id)?.ok_or(DomainError::not_found("agency"))
     })
     .await?;
     Ok(web::Json(row.into()))

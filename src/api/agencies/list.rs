@@ -1,7 +1,6 @@
 use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::{Agency, AgencyPage};
 use crate::api::common::{page_request, paged, transaction};
@@ -10,8 +9,10 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::AgencyKind;
+use crate::domain::ids::AgencyId;
 use crate::error::ApiResult;
 use crate::store;
+use crate::store::After;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -20,7 +21,8 @@ pub struct AgencyListParams {
     /// Only agencies of this kind.
     pub kind: Option<AgencyKind>,
     /// Only agencies directly under this one.
-    pub parent_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub parent_id: Option<AgencyId>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -48,7 +50,7 @@ pub async fn list_agencies(
     let rows = transaction(&pool, move |conn| {
         Ok(store::agencies::list(
             conn,
-            params.kind.map(|k| k.as_str()),
+            params.kind,
             params.parent_id,
             page.after.as_ref(),
             limit + 1,
@@ -59,7 +61,10 @@ pub async fn list_agencies(
         rows,
         limit,
         "agencies",
-        |r| (r.code.clone(), r.id),
+        |r| After {
+            key: r.code.clone(),
+            id: r.id,
+        },
         Agency::from,
     );
     Ok(web::Json(AgencyPage { items, next_cursor }))

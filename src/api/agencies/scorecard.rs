@@ -2,7 +2,6 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
@@ -11,8 +10,10 @@ use crate::api::plans::summary::Standing;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, TaskSort};
+use crate::domain::error::DomainError;
+use crate::domain::ids::{AgencyId, PlanId};
 use crate::domain::overdue::province_today;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::store;
 use crate::store::tasks::TaskFilter;
 
@@ -21,7 +22,8 @@ use crate::store::tasks::TaskFilter;
 #[serde(deny_unknown_fields)]
 pub struct ScorecardParams {
     /// Only this plan's tasks (default: every plan).
-    pub plan_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub plan_id: Option<PlanId>,
     /// The day to judge on (default: today in Asia/Ho_Chi_Minh).
     pub as_of: Option<NaiveDate>,
 }
@@ -29,8 +31,8 @@ pub struct ScorecardParams {
 /// How an agency stands on the tasks it leads.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Scorecard {
-    pub agency_id: Uuid,
-    pub plan_id: Option<Uuid>,
+    pub agency_id: AgencyId,
+    pub plan_id: Option<PlanId>,
     pub as_of: NaiveDate,
     /// Tasks it leads.
     pub led: i64,
@@ -54,17 +56,17 @@ pub struct Scorecard {
 pub async fn agency_scorecard(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<AgencyId>,
     params: QueryParams<ScorecardParams>,
 ) -> ApiResult<web::Json<Scorecard>> {
     let agency_id = id.into_inner();
     let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
     let plan_id = params.plan_id;
     let (led, supporting) = transaction(&pool, move |conn| {
-        store::agencies::find(conn, agency_id)?.ok_or_else(|| ApiError::not_found("agency"))?;
+        store::agencies::find(conn, agency_id)?.ok_or(DomainError::not_found("agency"))?;
         if let Some(plan) = plan_id {
             store::plans::find(conn, plan)?
-                .ok_or_else(|| ApiError::unprocessable("plan_id", "no such plan"))?;
+                .ok_or_else(|| DomainError::rule("plan_id", "no such plan"))?;
         }
         let mut filter = TaskFilter::as_of(as_of);
         filter.plan_id = plan_id;

@@ -4,9 +4,11 @@ mod me;
 mod refresh;
 mod token;
 
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::auth::Outcome;
+pub use crate::service::auth::TokenResponse;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(token::issue_token)
@@ -14,18 +16,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(me::me);
 }
 
-/// A token pair.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
-    /// JWT to send as `Authorization: Bearer <access_token>`.
-    pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
-    pub token_type: String,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// Opaque; exchange it once at `/api/v1/auth/refresh` for a new pair.
-    pub refresh_token: String,
+/// A login's or refresh's outcome as an HTTP answer.
+fn answer(outcome: Outcome) -> ApiResult<actix_web::web::Json<TokenResponse>> {
+    match outcome {
+        Outcome::Issued(pair) => Ok(actix_web::web::Json(pair)),
+        Outcome::Refused(why) => Err(ApiError::Unauthorized(why.into())),
+        Outcome::Locked(seconds) => Err(ApiError::TooManyRequests {
+            retry_after_seconds: seconds.max(0) as u64,
+        }),
+    }
 }
-
-pub use token::issue_pair;

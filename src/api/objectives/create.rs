@@ -1,27 +1,13 @@
 use actix_web::{post, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::Objective;
-use crate::api::common::transaction;
+use crate::api::common::act;
 use crate::api::docs::WriteErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::policy::Action;
-use crate::domain::text::{Code, Title};
-use crate::error::{conflict_as, ApiError, ApiResult};
-use crate::store;
-use crate::store::audit::NewAuditEvent;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateObjective {
-    /// e.g. `MT01`.
-    pub code: Code,
-    pub title: Title,
-}
+use crate::domain::ids::PlanId;
+use crate::error::ApiResult;
+use crate::service::objectives::{self, CreateObjective, Objective};
 
 /// Adds an objective to a plan (coordinator).
 #[utoipa::path(
@@ -35,41 +21,13 @@ pub struct CreateObjective {
 pub async fn create_objective(
     who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<PlanId>,
     body: JsonBody<CreateObjective>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Action::EditPlan)?;
-    let plan_id = id.into_inner();
-    let body = body.into_inner();
-    let (code, title) = (body.code.into_inner(), body.title.into_inner());
-    let actor = who.user_id;
-    let row = transaction(&pool, move |conn| {
-        store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
-        let row = store::plans::insert_objective(
-            conn,
-            &store::plans::NewObjective {
-                id: Uuid::new_v4(),
-                plan_id,
-                code: &code,
-                title: &title,
-            },
-        )
-        .map_err(conflict_as(format!(
-            "the plan already has an objective {code}"
-        )))?;
-        store::audit::record(
-            conn,
-            &NewAuditEvent::new(
-                actor,
-                "objective.created",
-                "objective",
-                row.id,
-                serde_json::json!({"plan_id": plan_id, "code": row.code, "title": row.title}),
-            )
-            .at(row.created_at),
-        )?;
-        Ok(row)
+    let (id, body) = (id.into_inner(), body.into_inner());
+    let done = act(&pool, who, move |conn, actor| {
+        objectives::create(conn, actor, id, body)
     })
     .await?;
-    Ok(HttpResponse::Created().json(Objective::from(row)))
+    Ok(HttpResponse::Created().json(done))
 }

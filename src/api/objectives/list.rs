@@ -1,5 +1,4 @@
 use actix_web::{get, web};
-use uuid::Uuid;
 
 use super::{Objective, ObjectivePage};
 use crate::api::common::{page_request, paged, transaction, PageParams};
@@ -7,8 +6,11 @@ use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::error::DomainError;
+use crate::domain::ids::PlanId;
+use crate::error::ApiResult;
 use crate::store;
+use crate::store::After;
 
 /// A plan's objectives, by code.
 #[utoipa::path(
@@ -21,14 +23,14 @@ use crate::store;
 pub async fn list_objectives(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<PlanId>,
     params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<ObjectivePage>> {
     let plan_id = id.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "objectives")?;
     let limit = page.limit;
     let rows = transaction(&pool, move |conn| {
-        store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
+        store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
         Ok(store::plans::list_objectives(
             conn,
             plan_id,
@@ -41,7 +43,10 @@ pub async fn list_objectives(
         rows,
         limit,
         "objectives",
-        |r| (r.code.clone(), r.id),
+        |r| After {
+            key: r.code.clone(),
+            id: r.id,
+        },
         Objective::from,
     );
     Ok(web::Json(ObjectivePage { items, next_cursor }))

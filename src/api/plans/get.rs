@@ -1,12 +1,13 @@
 use actix_web::{get, web};
-use uuid::Uuid;
 
 use super::Plan;
 use crate::api::common::transaction;
 use crate::api::docs::ReadErrors;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::error::DomainError;
+use crate::domain::ids::PlanId;
+use crate::error::ApiResult;
 use crate::store;
 
 /// One plan.
@@ -20,11 +21,11 @@ use crate::store;
 pub async fn get_plan(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<PlanId>,
 ) -> ApiResult<web::Json<Plan>> {
     let id = id.into_inner();
     let row = transaction(&pool, move |conn| {
-        store::plans::find(conn, id)?.ok_or_else(|| ApiError::not_found("plan"))
+        store::plans::find(conn, id)?.ok_or(DomainError::not_found("plan"))
     })
     .await?;
     Ok(web::Json(row.into()))

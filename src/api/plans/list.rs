@@ -10,6 +10,7 @@ use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::After;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,6 +55,15 @@ pub async fn list_plans(
         )?)
     })
     .await?;
-    let (items, next_cursor) = paged(rows, limit, "plans", |r| (r.code.clone(), r.id), Plan::from);
+    let (items, next_cursor) = paged(
+        rows,
+        limit,
+        "plans",
+        |r| After {
+            key: r.code.clone(),
+            id: r.id,
+        },
+        Plan::from,
+    );
     Ok(web::Json(PlanPage { items, next_cursor }))
 }

@@ -4,16 +4,17 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::enums::{TaskSort, TaskStatus};
+use crate::domain::enums::{ReformArea, TaskSort, TaskStatus};
+use crate::domain::error::DomainError;
+use crate::domain::ids::{AgencyId, PlanId};
 use crate::domain::overdue::{completed_late, province_today};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::store;
 use crate::store::tasks::{TaskFilter, TaskViewRow};
 
@@ -72,23 +73,22 @@ impl Standing {
 
 /// A task's status on `as_of`: one completed later counts as `in_progress` then.
 fn status_as_of(row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
-    let status = TaskStatus::parse(&row.task.status).unwrap_or(TaskStatus::NotStarted);
-    match (status, row.task.completed_on) {
+    match (row.task.status, row.task.completed_on) {
         (TaskStatus::Completed, Some(on)) if on > as_of => TaskStatus::InProgress,
-        _ => status,
+        (status, _) => status,
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AreaStanding {
-    pub area: String,
+    pub area: ReformArea,
     #[serde(flatten)]
     pub standing: Standing,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgencyStanding {
-    pub agency_id: Uuid,
+    pub agency_id: AgencyId,
     pub code: String,
     pub name: String,
     #[serde(flatten)]
@@ -98,7 +98,7 @@ pub struct AgencyStanding {
 /// Where a plan stands on a day.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanSummary {
-    pub plan_id: Uuid,
+    pub plan_id: PlanId,
     pub as_of: NaiveDate,
     pub total: i64,
     /// Statuses on `as_of` (a task completed after it counts as `in_progress`).
@@ -120,11 +120,12 @@ pub struct SummaryParams {
     pub as_of: Option<NaiveDate>,
 }
 
-pub fn summarise(plan_id: Uuid, rows: &[TaskViewRow], as_of: NaiveDate) -> PlanSummary {
+pub fn summarise(plan_id: PlanId, rows: &[TaskViewRow], as_of: NaiveDate) -> PlanSummary {
     let mut all = Standing::default();
     let mut by_status = StatusCounts::default();
-    let mut by_area: BTreeMap<String, Standing> = BTreeMap::new();
-    let mut by_agency: BTreeMap<(String, Uuid), (String, Standing)> = BTreeMap::new();
+    // Keyed by the area's code, so areas come in the order they always did.
+    let mut by_area: BTreeMap<&'static str, (ReformArea, Standing)> = BTreeMap::new();
+    let mut by_agency: BTreeMap<(String, AgencyId), (String, Standing)> = BTreeMap::new();
     for row in rows {
         let status = all.add(row, as_of);
         match status {
@@ -135,8 +136,9 @@ pub fn summarise(plan_id: Uuid, rows: &[TaskViewRow], as_of: NaiveDate) -> PlanS
             TaskStatus::Cancelled => by_status.cancelled += 1,
         }
         by_area
-            .entry(row.task.area.clone())
-            .or_default()
+            .entry(row.task.area.as_str())
+            .or_insert_with(|| (row.task.area, Standing::default()))
+            .1
             .add(row, as_of);
         by_agency
             .entry((row.lead_code.clone(), row.task.lead_agency_id))
@@ -161,7 +163,7 @@ pub fn summarise(plan_id: Uuid, rows: &[TaskViewRow], as_of: NaiveDate) -> PlanS
         completion_rate,
         by_area: by_area
             .into_iter()
-            .map(|(area, standing)| AreaStanding { area, standing })
+            .map(|(_, (area, standing))| AreaStanding { area, standing })
             .collect(),
         by_lead_agency: by_agency
             .into_iter()
@@ -186,13 +188,13 @@ pub fn summarise(plan_id: Uuid, rows: &[TaskViewRow], as_of: NaiveDate) -> PlanS
 pub async fn plan_summary(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<PlanId>,
     params: QueryParams<SummaryParams>,
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
     let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
     let rows = transaction(&pool, move |conn| {
-        store::plans::find(conn, plan_id)?.ok_or_else(|| ApiError::not_found("plan"))?;
+        store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
         let mut filter = TaskFilter::as_of(as_of);
         filter.plan_id = Some(plan_id);
         Ok(store::tasks::list_view(

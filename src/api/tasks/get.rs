@@ -3,16 +3,17 @@ use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use super::{load_task, task_response, Task};
+use super::{task_response, Task};
 use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
+use crate::domain::ids::TaskId;
 use crate::domain::overdue::province_today;
 use crate::error::ApiResult;
+use crate::service::tasks;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -33,11 +34,11 @@ pub struct AsOfParams {
 pub async fn get_task(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<TaskId>,
     params: QueryParams<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
-    let task = transaction(&pool, move |conn| load_task(conn, id, as_of)).await?;
+    let task = transaction(&pool, move |conn| tasks::get(conn, id, as_of)).await?;
     Ok(task_response(StatusCode::OK, &task))
 }

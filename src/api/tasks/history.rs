@@ -4,13 +4,16 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::common::{page_request, transaction, PageParams};
+use crate::api::common::{page_request, paged, transaction, PageParams};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::error::DomainError;
+use crate::domain::ids::{TaskId, UserId};
+use crate::error::ApiResult;
 use crate::store;
+use crate::store::audit::AuditRow;
 
 /// One recorded write.
 #[derive(Debug, Serialize, ToSchema)]
@@ -18,7 +21,7 @@ pub struct HistoryEvent {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
     /// Who did it (absent for system actions such as the demo load).
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     /// e.g. `task.created`, `task.updated`, `report.created`, `completion.claimed`,
     /// `completion.accepted`, `completion.returned`, `extension.requested`, `extension.approved`.
     pub action: String,
@@ -46,29 +49,25 @@ crate::api::common::page_type!(
 pub async fn task_history(
     _who: Authenticated,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<TaskId>,
     params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<HistoryPage>> {
     let id = id.into_inner();
-    let page = page_request(params.limit, params.cursor.as_deref(), "history")?;
-    let after_id: i64 = match &page.after {
-        Some(a) => a.key.parse().map_err(|_| {
-            ApiError::unprocessable("cursor", "is not a cursor returned by this list")
-        })?,
-        None => 0,
-    };
-    let limit = page.limit;
+    // The position is the last event's id: the trail only grows.
+    let page = page_request::<i64>(params.limit, params.cursor.as_deref(), "history")?;
+    let (after_id, limit) = (page.after.unwrap_or(0), page.limit);
     let rows = transaction(&pool, move |conn| {
-        store::tasks::find(conn, id)?.ok_or_else(|| ApiError::not_found("task"))?;
+        store::tasks::find(conn, id)?.ok_or(DomainError::not_found("task"))?;
         Ok(store::audit::task_history(conn, id, after_id, limit + 1)?)
     })
     .await?;
-    let (items, next_cursor) = crate::api::common::paged(
-        rows,
-        limit,
-        "history",
-        |r| (r.id.to_string(), r.entity_id),
-        |r| HistoryEvent {
+    let (items, next_cursor) = paged(rows, limit, "history", |r| r.id, HistoryEvent::from);
+    Ok(web::Json(HistoryPage { items, next_cursor }))
+}
+
+impl From<AuditRow> for HistoryEvent {
+    fn from(r: AuditRow) -> HistoryEvent {
+        HistoryEvent {
             id: r.id,
             occurred_at: r.occurred_at,
             actor_id: r.actor_id,
@@ -76,7 +75,6 @@ pub async fn task_history(
             entity_type: r.entity_type,
             entity_id: r.entity_id,
             changes: r.changes,
-        },
-    );
-    Ok(web::Json(HistoryPage { items, next_cursor }))
+        }
+    }
 }

@@ -2,30 +2,31 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use super::{to_tasks, TaskPage};
-use crate::api::common::{next_cursor, page_request, query_date, split_page, transaction};
+use super::TaskPage;
+use crate::api::common::{cursor_of, page_request, query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
+use crate::domain::ids::{AgencyId, ObjectiveId, PlanId};
 use crate::domain::overdue::province_today;
-use crate::domain::search::{fold, like_pattern};
 use crate::error::{ApiError, ApiResult};
-use crate::store;
-use crate::store::tasks::{sort_key, valid_sort_key, TaskFilter};
+use crate::service::tasks::{self, TaskQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TaskListParams {
-    pub plan_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub plan_id: Option<PlanId>,
     pub area: Option<ReformArea>,
-    pub objective_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub objective_id: Option<ObjectiveId>,
     /// Tasks this agency leads or supports (see `agency_role`).
-    pub agency_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub agency_id: Option<AgencyId>,
     /// With `agency_id`: `lead`, `supporting` or `any` (default).
     pub agency_role: Option<AgencyRole>,
     /// Current status.
@@ -68,76 +69,53 @@ pub async fn list_tasks(
     params: QueryParams<TaskListParams>,
 ) -> ApiResult<web::Json<TaskPage>> {
     let p = params.into_inner();
-    let sort = p.sort.unwrap_or(TaskSort::DueOn);
-    let as_of = query_date("as_of", p.as_of)?.unwrap_or_else(province_today);
-    let (due_before, due_after) = (
-        query_date("due_before", p.due_before)?,
-        query_date("due_after", p.due_after)?,
-    );
+    let query = task_query(&p)?;
     // Overdue days depend on the day judged on: a cursor holds for one as_of only.
-    let scope = format!("tasks:{sort}:{as_of}");
-    let page = page_request(p.limit, p.cursor.as_deref(), &scope)?;
-    if page
-        .after
-        .as_ref()
-        .is_some_and(|a| !valid_sort_key(&a.key, sort))
-    {
-        return Err(ApiError::unprocessable(
-            "cursor",
-            "is not a cursor returned by this list",
-        ));
-    }
+    let scope = format!("tasks:{}:{}", query.sort, query.as_of);
+    let request = page_request(p.limit, p.cursor.as_deref(), &scope)?;
+    let page = transaction(&pool, move |conn| {
+        tasks::list(conn, &query, request.after.as_ref(), request.limit)
+    })
+    .await?;
+    let next_cursor = page.next.and_then(|after| cursor_of(&scope, after));
+    Ok(web::Json(TaskPage {
+        items: page.items,
+        next_cursor,
+    }))
+}
+
+/// The parameters, checked, as the use case's query.
+fn task_query(p: &TaskListParams) -> ApiResult<TaskQuery> {
     if p.agency_role.is_some() && p.agency_id.is_none() {
         return Err(ApiError::unprocessable("agency_role", "needs agency_id"));
     }
-    if let Some(days) = p.at_risk_days {
-        if !(0..=366).contains(&days) {
-            return Err(ApiError::field("at_risk_days", "must be between 0 and 366"));
+    if p.at_risk_days
+        .is_some_and(|days| !(0..=366).contains(&days))
+    {
+        return Err(ApiError::field("at_risk_days", "must be between 0 and 366"));
+    }
+    if let Some(q) = p.q.as_deref() {
+        if q.chars().count() > 200 {
+            return Err(ApiError::field("q", "must be at most 200 characters"));
+        }
+        if q.chars().any(char::is_control) {
+            return Err(ApiError::field("q", "must not contain control characters"));
         }
     }
-    let search_pattern = match p.q.as_deref() {
-        Some(q) if q.chars().count() > 200 => {
-            return Err(ApiError::field("q", "must be at most 200 characters"))
-        }
-        Some(q) if q.chars().any(char::is_control) => {
-            return Err(ApiError::field("q", "must not contain control characters"))
-        }
-        Some(q) => Some(fold(q))
-            .filter(|f| !f.is_empty())
-            .map(|f| like_pattern(&f)),
-        None => None,
-    };
-    let filter = TaskFilter {
-        as_of,
+    Ok(TaskQuery {
+        as_of: query_date("as_of", p.as_of)?.unwrap_or_else(province_today),
         plan_id: p.plan_id,
-        area: p.area.map(|a| a.as_str().to_string()),
+        area: p.area,
         objective_id: p.objective_id,
         agency: p
             .agency_id
             .map(|a| (a, p.agency_role.unwrap_or(AgencyRole::Any))),
-        status: p.status.map(|s| s.as_str().to_string()),
+        status: p.status,
         overdue: p.overdue,
         at_risk_days: p.at_risk_days,
-        due_before,
-        due_after,
-        search_pattern,
-        ids: None,
-    };
-    let limit = page.limit;
-    let (tasks, cursor) = transaction(&pool, move |conn| {
-        let rows =
-            store::tasks::list_view(conn, &filter, sort, page.after.as_ref(), Some(limit + 1))?;
-        let (rows, more) = split_page(rows, limit);
-        let cursor = if more {
-            next_cursor(&rows, limit, &scope, |r| (sort_key(r, sort), r.task.id))
-        } else {
-            None
-        };
-        Ok((to_tasks(conn, rows, as_of)?, cursor))
+        due_before: query_date("due_before", p.due_before)?,
+        due_after: query_date("due_after", p.due_after)?,
+        words: p.q.clone(),
+        sort: p.sort.unwrap_or(TaskSort::DueOn),
     })
-    .await?;
-    Ok(web::Json(TaskPage {
-        items: tasks,
-        next_cursor: cursor,
-    }))
 }

@@ -9,6 +9,7 @@ use crate::db::DbPool;
 use crate::domain::policy::Action;
 use crate::error::ApiResult;
 use crate::store;
+use crate::store::After;
 
 /// User accounts, by username (admin).
 #[utoipa::path(
@@ -34,7 +35,10 @@ pub async fn list_users(
         rows,
         limit,
         "users",
-        |r| (r.username.clone(), r.id),
+        |r| After {
+            key: r.username.clone(),
+            id: r.id,
+        },
         User::from,
     );
     Ok(web::Json(UserPage { items, next_cursor }))

@@ -1,0 +1,308 @@
+//! Why a use case refused, in the domain's words. Each reason has its own
+//! problem type (`ProblemType`), so clients branch on `type`, not on `detail`;
+//! `crate::error` alone turns these into HTTP responses.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::enums::{ExtensionStatus, TaskStatus};
+use super::policy::Denied;
+
+/// One offending input field.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    /// The field, as a JSON path (`evidence[0].url`), a query parameter or a header name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+macro_rules! problem_types {
+    ($($variant:ident => $slug:literal, $status:literal, $title:literal;)+) => {
+        /// Every distinct failure the API reports, as the `type` of its problem document
+        /// (`urn:par-tracker:problem:<slug>`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ProblemType { $($variant),+ }
+
+        impl ProblemType {
+            pub const ALL: &'static [ProblemType] = &[$(ProblemType::$variant),+];
+
+            pub fn slug(self) -> &'static str {
+                match self { $(ProblemType::$variant => $slug),+ }
+            }
+
+            /// The HTTP status this problem is sent with.
+            pub fn status(self) -> u16 {
+                match self { $(ProblemType::$variant => $status),+ }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self { $(ProblemType::$variant => $title),+ }
+            }
+
+            pub fn uri(self) -> String {
+                format!("urn:par-tracker:problem:{}", self.slug())
+            }
+        }
+    };
+}
+
+problem_types! {
+    Validation => "validation", 400, "Invalid request";
+    Unauthorized => "unauthorized", 401, "Authentication required";
+    NotAdmin => "not-admin", 403, "Only an administrator may do this";
+    NotCoordinator => "not-coordinator", 403, "Only the coordinator may do this";
+    NotTaskAgency => "not-task-agency", 403, "Not an agency of this task";
+    NotLeadAgency => "not-lead-agency", 403, "Not the task's lead agency";
+    NotFound => "not-found", 404, "Not found";
+    MethodNotAllowed => "method-not-allowed", 405, "Method not allowed";
+    TaskClosed => "task-closed", 409, "The task is completed or cancelled";
+    TaskNotClaimable => "task-not-claimable", 409, "The task cannot be claimed complete";
+    TaskNotSubmitted => "task-not-submitted", 409, "The task has no pending completion claim";
+    ExtensionDecided => "extension-decided", 409, "The extension request is already decided";
+    ExtensionPending => "extension-pending", 409, "An extension request is already pending";
+    DeadlineNotLater => "deadline-not-later", 409, "The task is already due later";
+    Duplicate => "duplicate", 409, "Already exists";
+    ConcurrentChange => "concurrent-change", 409, "Changed concurrently";
+    OwnAccount => "own-account", 409, "Not on your own account";
+    StaleEtag => "stale-etag", 412, "Precondition failed";
+    PayloadTooLarge => "payload-too-large", 413, "Request body too large";
+    UnsupportedMediaType => "unsupported-media-type", 415, "Unsupported media type";
+    Unprocessable => "unprocessable", 422, "Request cannot be processed";
+    IdempotencyKeyReused => "idempotency-key-reused", 422, "Idempotency-Key reused with another body";
+    InvalidCursor => "invalid-cursor", 422, "Not a cursor of this list";
+    PreconditionRequired => "precondition-required", 428, "Precondition required";
+    TooManyRequests => "too-many-requests", 429, "Too many requests";
+    Internal => "internal", 500, "Internal error";
+    Unavailable => "unavailable", 503, "Service unavailable";
+}
+
+/// A state conflict: the object's current state forbids the change (409).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// Completed or cancelled: no reports, no deadline moves.
+    TaskClosed {
+        current: TaskStatus,
+        refused: &'static str,
+    },
+    /// Only a `not_started` or `in_progress` task can be claimed complete.
+    TaskNotClaimable {
+        current: TaskStatus,
+    },
+    /// Only a `submitted` task can be reviewed.
+    TaskNotSubmitted {
+        current: TaskStatus,
+    },
+    ExtensionDecided {
+        current: ExtensionStatus,
+    },
+    ExtensionPending,
+    DeadlineNotLater {
+        due_on: NaiveDate,
+        requested: NaiveDate,
+    },
+    /// A unique code or name is taken; the text names it in the caller's terms.
+    Duplicate(String),
+    /// The row changed between read and write inside this request (a race).
+    ConcurrentChange,
+    OwnAccount,
+}
+
+impl Conflict {
+    pub fn problem_type(&self) -> ProblemType {
+        match self {
+            Conflict::TaskClosed { .. } => ProblemType::TaskClosed,
+            Conflict::TaskNotClaimable { .. } => ProblemType::TaskNotClaimable,
+            Conflict::TaskNotSubmitted { .. } => ProblemType::TaskNotSubmitted,
+            Conflict::ExtensionDecided { .. } => ProblemType::ExtensionDecided,
+            Conflict::ExtensionPending => ProblemType::ExtensionPending,
+            Conflict::DeadlineNotLater { .. } => ProblemType::DeadlineNotLater,
+            Conflict::Duplicate(_) => ProblemType::Duplicate,
+            Conflict::ConcurrentChange => ProblemType::ConcurrentChange,
+            Conflict::OwnAccount => ProblemType::OwnAccount,
+        }
+    }
+
+    pub fn detail(&self) -> String {
+        match self {
+            Conflict::TaskClosed { current, refused } => format!("the task is {current}; {refused}"),
+            Conflict::TaskNotClaimable { current } => format!(
+                "the task is {current}; only a not_started or in_progress task can be claimed complete"
+            ),
+            Conflict::TaskNotSubmitted { current } => {
+                format!("the task is {current}; only a submitted task can be reviewed")
+            }
+            Conflict::ExtensionDecided { current } => format!("the request is already {current}"),
+            Conflict::ExtensionPending => "the task already has a pending extension request".into(),
+            Conflict::DeadlineNotLater { due_on, requested } => format!(
+                "the task is already due on {due_on}, not before the requested {requested}"
+            ),
+            Conflict::Duplicate(what) => what.clone(),
+            Conflict::ConcurrentChange => "it changed meanwhile; retry".into(),
+            Conflict::OwnAccount => {
+                "you cannot deactivate your own account or give up your own admin role".into()
+            }
+        }
+    }
+}
+
+/// Why a use case did not happen. Nothing was written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainError {
+    /// Malformed input: the spec's own rules (400).
+    Invalid(Vec<FieldError>),
+    /// Well-formed input that breaks a rule no schema states (422).
+    Unprocessable {
+        problem: ProblemType,
+        errors: Vec<FieldError>,
+        detail: String,
+    },
+    NotFound {
+        what: &'static str,
+    },
+    Forbidden(Denied),
+    Conflict(Conflict),
+    /// `If-Match` names an older version (412).
+    StaleVersion {
+        detail: String,
+    },
+    /// The database cannot be reached; the cause is for the log.
+    Unavailable(String),
+    /// A bug or broken data; the cause is for the log, never the client.
+    Internal(String),
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+impl DomainError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> DomainError {
+        DomainError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// A rule broken by one field (422).
+    pub fn rule(field: impl Into<String>, message: impl Into<String>) -> DomainError {
+        let error = FieldError::new(field, message);
+        DomainError::Unprocessable {
+            problem: ProblemType::Unprocessable,
+            detail: format!("{}: {}", error.field, error.message),
+            errors: vec![error],
+        }
+    }
+
+    /// A 422 of a kind of its own (a reused idempotency key, a foreign cursor).
+    pub fn unprocessable_as(
+        problem: ProblemType,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> DomainError {
+        match DomainError::rule(field, message) {
+            DomainError::Unprocessable { errors, detail, .. } => DomainError::Unprocessable {
+                problem,
+                errors,
+                detail,
+            },
+            other => other,
+        }
+    }
+
+    pub fn not_found(what: &'static str) -> DomainError {
+        DomainError::NotFound { what }
+    }
+
+    pub fn problem_type(&self) -> ProblemType {
+        match self {
+            DomainError::Invalid(_) => ProblemType::Validation,
+            DomainError::Unprocessable { problem, .. } => *problem,
+            DomainError::NotFound { .. } => ProblemType::NotFound,
+            DomainError::Forbidden(denied) => denied.problem_type(),
+            DomainError::Conflict(c) => c.problem_type(),
+            DomainError::StaleVersion { .. } => ProblemType::StaleEtag,
+            DomainError::Unavailable(_) => ProblemType::Unavailable,
+            DomainError::Internal(_) => ProblemType::Internal,
+        }
+    }
+
+    /// What the client is told; causes of 500 and 503 stay in the log.
+    pub fn detail(&self) -> String {
+        match self {
+            DomainError::Invalid(errors) => match errors.as_slice() {
+                [one] => format!("{}: {}", one.field, one.message),
+                _ => format!("{} fields are invalid", errors.len()),
+            },
+            DomainError::Unprocessable { detail, .. } => detail.clone(),
+            DomainError::NotFound { what } => format!("{what} not found"),
+            DomainError::Forbidden(denied) => denied.message().to_string(),
+            DomainError::Conflict(c) => c.detail(),
+            DomainError::StaleVersion { detail } => detail.clone(),
+            DomainError::Unavailable(_) => "the database is unavailable; retry shortly".into(),
+            DomainError::Internal(_) => "an internal error occurred; it has been logged".into(),
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            DomainError::Invalid(errors) | DomainError::Unprocessable { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+}
+
+/// For logs and the command line: the detail, or the cause of a 500 or 503.
+impl std::fmt::Display for DomainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DomainError::Internal(cause) | DomainError::Unavailable(cause) => f.write_str(cause),
+            DomainError::Invalid(errors) | DomainError::Unprocessable { errors, .. }
+                if !errors.is_empty() =>
+            {
+                let fields: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                f.write_str(&fields.join("; "))
+            }
+            other => f.write_str(&other.detail()),
+        }
+    }
+}
+
+impl std::error::Error for DomainError {}
+
+impl From<Denied> for DomainError {
+    fn from(denied: Denied) -> DomainError {
+        DomainError::Forbidden(denied)
+    }
+}
+
+impl From<Conflict> for DomainError {
+    fn from(conflict: Conflict) -> DomainError {
+        DomainError::Conflict(conflict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_types_are_distinct_and_urns() {
+        let mut slugs: Vec<&str> = ProblemType::ALL.iter().map(|p| p.slug()).collect();
+        slugs.sort();
+        slugs.dedup();
+        assert_eq!(slugs.len(), ProblemType::ALL.len());
+        assert_eq!(
+            ProblemType::TaskClosed.uri(),
+            "urn:par-tracker:problem:task-closed"
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! The audit trail's events, typed: each variant is one kind of change, and
+//! its fields are what the history shows. `record` writes one in the
+//! transaction of the change it reports.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::PgConnection;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::enums::{
+    AgencyKind, DeadlineKind, ExtensionDecision, ReformArea, ReviewDecision, Role, TaskStatus,
+};
+use crate::domain::error::DomainResult;
+use crate::domain::ids::{
+    AgencyId, ClaimId, ExtensionId, ObjectiveId, PlanId, ReportId, TaskId, UserId,
+};
+use crate::store;
+use crate::store::audit::NewAuditEvent;
+
+/// A deadline as the history records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineRecord {
+    pub kind: DeadlineKind,
+    pub value: Option<String>,
+    pub label: String,
+}
+
+/// What a workflow step did to its task (only the fields it changed).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskEffect {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress_percent: Option<i16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_due_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_due_on: Option<NaiveDate>,
+}
+
+/// One change, as the audit trail and a task's history show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Event {
+    TaskCreated {
+        #[serde(skip)]
+        task: TaskId,
+        code: String,
+        title: String,
+        area: ReformArea,
+        lead_agency_id: AgencyId,
+        supporting_agency_ids: Vec<AgencyId>,
+        deadline: DeadlineRecord,
+        due_on: NaiveDate,
+    },
+    /// `patch` is the merge patch as sent: what the coordinator changed.
+    TaskUpdated {
+        #[serde(skip)]
+        task: TaskId,
+        #[serde(flatten)]
+        patch: serde_json::Map<String, serde_json::Value>,
+    },
+    ReportCreated {
+        #[serde(skip)]
+        task: TaskId,
+        #[serde(skip)]
+        report: ReportId,
+        agency_id: AgencyId,
+        progress_percent: i16,
+        summary: String,
+        evidence_count: usize,
+        task_effect: TaskEffect,
+    },
+    CompletionClaimed {
+        #[serde(skip)]
+        task: TaskId,
+        #[serde(skip)]
+        claim: ClaimId,
+        completed_on: NaiveDate,
+        summary: String,
+        evidence_count: usize,
+        task_effect: TaskEffect,
+    },
+    CompletionReviewed {
+        #[serde(skip)]
+        task: TaskId,
+        #[serde(skip)]
+        claim: ClaimId,
+        decision: ReviewDecision,
+        comment: Option<String>,
+        task_effect: TaskEffect,
+    },
+    ExtensionRequested {
+        #[serde(skip)]
+        task: TaskId,
+        #[serde(skip)]
+        request: ExtensionId,
+        previous_due_on: NaiveDate,
+        requested_due_on: NaiveDate,
+        reason: String,
+    },
+    ExtensionDecided {
+        #[serde(skip)]
+        task: TaskId,
+        #[serde(skip)]
+        request: ExtensionId,
+        decision: ExtensionDecision,
+        comment: Option<String>,
+        requested_due_on: NaiveDate,
+        task_effect: TaskEffect,
+    },
+    PlanCreated {
+        #[serde(skip)]
+        plan: PlanId,
+        code: String,
+        year: i32,
+        title: String,
+    },
+    PlanUpdated {
+        #[serde(skip)]
+        plan: PlanId,
+        #[serde(flatten)]
+        patch: serde_json::Map<String, serde_json::Value>,
+    },
+    ObjectiveCreated {
+        #[serde(skip)]
+        objective: ObjectiveId,
+        plan_id: PlanId,
+        code: String,
+        title: String,
+    },
+    ObjectiveUpdated {
+        #[serde(skip)]
+        objective: ObjectiveId,
+        #[serde(flatten)]
+        patch: serde_json::Map<String, serde_json::Value>,
+    },
+    AgencyCreated {
+        #[serde(skip)]
+        agency: AgencyId,
+        code: String,
+        name: String,
+        kind: AgencyKind,
+        parent_id: Option<AgencyId>,
+    },
+    AgencyUpdated {
+        #[serde(skip)]
+        agency: AgencyId,
+        #[serde(flatten)]
+        patch: serde_json::Map<String, serde_json::Value>,
+    },
+    UserCreated {
+        #[serde(skip)]
+        user: UserId,
+        username: String,
+        role: Role,
+        agency_id: Option<AgencyId>,
+    },
+    UserUpdated {
+        #[serde(skip)]
+        user: UserId,
+        display_name: Option<String>,
+        role: Option<Role>,
+        agency_id: Option<Option<AgencyId>>,
+        active: Option<bool>,
+        password_changed: bool,
+    },
+}
+
+impl Event {
+    /// The action's name in the trail, e.g. `completion.accepted`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Event::TaskCreated { .. } => "task.created",
+            Event::TaskUpdated { .. } => "task.updated",
+            Event::ReportCreated { .. } => "report.created",
+            Event::CompletionClaimed { .. } => "completion.claimed",
+            Event::CompletionReviewed {
+                decision: ReviewDecision::Accept,
+                ..
+            } => "completion.accepted",
+            Event::CompletionReviewed { .. } => "completion.returned",
+            Event::ExtensionRequested { .. } => "extension.requested",
+            Event::ExtensionDecided {
+                decision: ExtensionDecision::Approve,
+                ..
+            } => "extension.approved",
+            Event::ExtensionDecided { .. } => "extension.rejected",
+            Event::PlanCreated { .. } => "plan.created",
+            Event::PlanUpdated { .. } => "plan.updated",
+            Event::ObjectiveCreated { .. } => "objective.created",
+            Event::ObjectiveUpdated { .. } => "objective.updated",
+            Event::AgencyCreated { .. } => "agency.created",
+            Event::AgencyUpdated { .. } => "agency.updated",
+            Event::UserCreated { .. } => "user.created",
+            Event::UserUpdated { .. } => "user.updated",
+        }
+    }
+
+    /// The object changed (its kind and id), and the task whose history shows it.
+    fn subject(&self) -> (&'static str, Uuid, Option<TaskId>) {
+        match self {
+            Event::TaskCreated { task, .. } | Event::TaskUpdated { task, .. } => {
+                ("task", task.0, Some(*task))
+            }
+            Event::ReportCreated { task, report, .. } => ("report", report.0, Some(*task)),
+            Event::CompletionClaimed { task, claim, .. }
+            | Event::CompletionReviewed { task, claim, .. } => {
+                ("completion_claim", claim.0, Some(*task))
+            }
+            Event::ExtensionRequested { task, request, .. }
+            | Event::ExtensionDecided { task, request, .. } => {
+                ("extension_request", request.0, Some(*task))
+            }
+            Event::PlanCreated { plan, .. } | Event::PlanUpdated { plan, .. } => {
+                ("plan", plan.0, None)
+            }
+            Event::ObjectiveCreated { objective, .. }
+            | Event::ObjectiveUpdated { objective, .. } => ("objective", objective.0, None),
+            Event::AgencyCreated { agency, .. } | Event::AgencyUpdated { agency, .. } => {
+                ("agency", agency.0, None)
+            }
+            Event::UserCreated { user, .. } | Event::UserUpdated { user, .. } => {
+                ("user", user.0, None)
+            }
+        }
+    }
+
+    /// The recorded fields. The history has always shown a workflow step's
+    /// effect on its task under `task`.
+    fn changes(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            if let Some(effect) = map.remove("task_effect") {
+                map.insert("task".into(), effect);
+            }
+        }
+        value
+    }
+}
+
+/// Writes `event`, done by `actor` at `at`, in the caller's transaction.
+pub fn record(
+    conn: &mut PgConnection,
+    actor: UserId,
+    at: DateTime<Utc>,
+    event: &Event,
+) -> DomainResult<()> {
+    let (entity_type, entity_id, task_id) = event.subject();
+    store::audit::record(
+        conn,
+        &NewAuditEvent {
+            occurred_at: at,
+            actor_id: Some(actor),
+            action: event.action(),
+            entity_type,
+            entity_id,
+            task_id,
+            changes: event.changes(),
+        },
+    )?;
+    Ok(())
+}

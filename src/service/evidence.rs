@@ -1,0 +1,97 @@
+//! Evidence documents (tài liệu kiểm chứng) cited by reports and completion claims.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::ids::{ClaimId, ReportId};
+use crate::domain::input::Checker;
+use crate::domain::text::{DocumentNumber, HttpUrl, Name, Title};
+use crate::store::reports::{EvidenceRow, NewEvidence};
+
+/// A document cited as evidence: a decision, plan, report or official letter.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Document number and symbol, e.g. `123/QĐ-UBND`.
+    pub document_number: DocumentNumber,
+    pub issued_on: NaiveDate,
+    /// Who issued it, e.g. `UBND tỉnh`.
+    pub issuer: Name,
+    pub title: Title,
+    /// Optional http(s) link to the document.
+    pub url: Option<HttpUrl>,
+}
+
+pub const MAX_EVIDENCE: usize = 20;
+
+/// What the evidence belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Cited {
+    Report(ReportId),
+    Claim(ClaimId),
+}
+
+/// Turns evidence items into rows for one report or claim. Their shapes were
+/// checked by their types; what remains is the count and the issue dates' range.
+pub fn check_evidence(check: &mut Checker, items: &[Evidence], by: Cited) -> Vec<NewEvidence> {
+    if items.len() > MAX_EVIDENCE {
+        check.add("evidence", format!("at most {MAX_EVIDENCE} documents"));
+    }
+    let (report_id, completion_claim_id) = match by {
+        Cited::Report(id) => (Some(id), None),
+        Cited::Claim(id) => (None, Some(id)),
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, e)| NewEvidence {
+            id: Uuid::new_v4(),
+            report_id,
+            completion_claim_id,
+            position: i as i16,
+            document_number: e.document_number.to_string(),
+            issued_on: check.date_in_range(&format!("evidence[{i}].issued_on"), e.issued_on),
+            issuer: e.issuer.to_string(),
+            title: e.title.to_string(),
+            url: e.url.as_ref().map(HttpUrl::to_string),
+        })
+        .collect()
+}
+
+/// Evidence as stored, in responses.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceDocument {
+    /// Document number and symbol, e.g. `123/QĐ-UBND`.
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+    pub title: String,
+    pub url: Option<String>,
+}
+
+impl From<EvidenceRow> for EvidenceDocument {
+    fn from(row: EvidenceRow) -> EvidenceDocument {
+        EvidenceDocument {
+            document_number: row.document_number,
+            issued_on: row.issued_on,
+            issuer: row.issuer,
+            title: row.title,
+            url: row.url,
+        }
+    }
+}
+
+/// Evidence rows grouped by the report they belong to.
+pub fn by_report(rows: Vec<EvidenceRow>) -> HashMap<ReportId, Vec<EvidenceDocument>> {
+    let mut grouped: HashMap<ReportId, Vec<EvidenceDocument>> = HashMap::new();
+    for row in rows {
+        if let Some(report) = row.report_id {
+            grouped.entry(report).or_default().push(row.into());
+        }
+    }
+    grouped
+}

@@ -1,0 +1,579 @@
+//! Tasks: create and change them (coordinator), read them as of a day.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel::PgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::{self, DeadlineRecord, Event};
+use super::{Actor, Page};
+use crate::domain::deadline::Deadline;
+use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
+use crate::domain::error::{Conflict, DomainError, DomainResult};
+use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
+use crate::domain::policy::Action;
+use crate::domain::search::fold;
+use crate::domain::text::{Code, OutputText, Title};
+use crate::store;
+use crate::store::tasks::{NewTask, TaskChangeset, TaskFilter, TaskKey, TaskViewRow};
+use crate::store::After;
+
+/// An agency as a task refers to it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgencySummary {
+    pub id: AgencyId,
+    pub code: String,
+    pub name: String,
+}
+
+/// A deadline as the plan writes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeadlineOut {
+    pub kind: DeadlineKind,
+    /// `2024-06-30`, `2024-09`, `2024-Q2`; absent for ongoing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Vietnamese label: "30/06/2024", "Tháng 9/2024", "Quý II/2024", "Thường xuyên".
+    pub label: String,
+}
+
+/// A deadline in a request: `value` is a date, a month or a quarter, absent when ongoing.
+/// (Its spec is `Deadline`, which states the shape of `value` for each kind.)
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineIn {
+    pub kind: DeadlineKind,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::input::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<Option<String>>,
+}
+
+/// A deadline as plans write it; `value` depends on `kind`. The due date is the
+/// day itself, the month's or quarter's last day, or the plan year's last day.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = Deadline)]
+#[allow(dead_code)] // describes DeadlineIn in the spec; never constructed
+pub enum DeadlineSpec {
+    /// A calendar day.
+    #[schema(title = "DateDeadline")]
+    Date {
+        #[schema(value_type = String, format = Date, example = "2024-06-30")]
+        value: String,
+    },
+    /// A month, due on its last day.
+    #[schema(title = "MonthDeadline")]
+    Month {
+        #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2024-09")]
+        value: String,
+    },
+    /// A quarter, due on its last day.
+    #[schema(title = "QuarterDeadline")]
+    Quarter {
+        #[schema(pattern = "^[0-9]{4}-Q[1-4]$", example = "2024-Q2")]
+        value: String,
+    },
+    /// "Thường xuyên": ongoing, due on the plan year's last day.
+    #[schema(title = "OngoingDeadline")]
+    Ongoing {},
+}
+
+/// A task of a plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Task {
+    pub id: TaskId,
+    pub plan_id: PlanId,
+    /// Unique within the plan, e.g. `NV12`.
+    pub code: String,
+    pub title: String,
+    pub area: ReformArea,
+    pub objective_id: Option<ObjectiveId>,
+    /// The agency responsible (cơ quan chủ trì).
+    pub lead_agency: AgencySummary,
+    /// Agencies that take part (cơ quan phối hợp).
+    pub supporting_agencies: Vec<AgencySummary>,
+    pub deadline: DeadlineOut,
+    /// The due date the plan first set.
+    pub original_due_on: NaiveDate,
+    /// The due date now in force (moved by approved extensions).
+    pub due_on: NaiveDate,
+    /// Expected output (kết quả, sản phẩm).
+    pub expected_output: String,
+    pub status: TaskStatus,
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress_percent: i16,
+    /// Set when the coordinator accepted the completion claim.
+    pub completed_on: Option<NaiveDate>,
+    /// Overdue as of `as_of`.
+    pub overdue: bool,
+    /// Days past the due date in force on `as_of`; 0 when not overdue.
+    pub days_overdue: i32,
+    /// The day `overdue` is computed for: the `as_of` parameter, else today in Asia/Ho_Chi_Minh.
+    pub as_of: NaiveDate,
+    /// Increases with every change; the ETag is derived from it.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Task {
+    /// A strong ETag for this version of the task.
+    pub fn etag(&self) -> String {
+        etag(self.id, self.version)
+    }
+}
+
+pub fn etag(id: TaskId, version: i32) -> String {
+    format!("\"{id}-{version}\"")
+}
+
+fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -> Task {
+    let t = row.task;
+    Task {
+        id: t.id,
+        plan_id: t.plan_id,
+        code: t.code,
+        title: t.title,
+        area: t.area,
+        objective_id: t.objective_id,
+        lead_agency: AgencySummary {
+            id: t.lead_agency_id,
+            code: row.lead_code,
+            name: row.lead_name,
+        },
+        supporting_agencies: supporting,
+        deadline: DeadlineOut {
+            kind: t.deadline_kind,
+            value: t.deadline_value,
+            label: t.deadline_label,
+        },
+        original_due_on: t.original_due_on,
+        due_on: t.due_on,
+        expected_output: t.expected_output,
+        status: t.status,
+        progress_percent: t.progress_percent,
+        completed_on: t.completed_on,
+        overdue: row.days_overdue > 0,
+        days_overdue: row.days_overdue,
+        as_of,
+        version: t.version,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+    }
+}
+
+/// Completes view rows with their supporting agencies (one query for the page).
+pub fn to_tasks(
+    conn: &mut PgConnection,
+    rows: Vec<TaskViewRow>,
+    as_of: NaiveDate,
+) -> DomainResult<Vec<Task>> {
+    let ids: Vec<TaskId> = rows.iter().map(|r| r.task.id).collect();
+    let mut supporting: HashMap<TaskId, Vec<AgencySummary>> = HashMap::new();
+    for a in store::tasks::supporting_agencies(conn, &ids)? {
+        supporting
+            .entry(a.task_id)
+            .or_default()
+            .push(AgencySummary {
+                id: a.id,
+                code: a.code,
+                name: a.name,
+            });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let s = supporting.remove(&r.task.id).unwrap_or_default();
+            to_task(r, s, as_of)
+        })
+        .collect())
+}
+
+/// One task as of a day, or `NotFound`.
+pub fn get(conn: &mut PgConnection, id: TaskId, as_of: NaiveDate) -> DomainResult<Task> {
+    let row = store::tasks::find_view(conn, id, as_of)?.ok_or(DomainError::not_found("task"))?;
+    Ok(to_tasks(conn, vec![row], as_of)?.remove(0))
+}
+
+/// Text that search matches: code, title and expected output, folded.
+pub fn search_text(code: &str, title: &str, expected_output: &str) -> String {
+    fold(&format!("{code} {title} {expected_output}"))
+}
+
+/// Checks that supporting agencies exist, are distinct and exclude the lead.
+fn check_supporting(
+    conn: &mut PgConnection,
+    lead: AgencyId,
+    ids: &[AgencyId],
+) -> DomainResult<Vec<AgencyId>> {
+    const FIELD: &str = "supporting_agency_ids";
+    if ids.len() > 100 {
+        return Err(DomainError::field(FIELD, "at most 100 agencies"));
+    }
+    let mut unique: Vec<AgencyId> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if *id == lead {
+            return Err(DomainError::rule(FIELD, "must not include the lead agency"));
+        }
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    let found = store::agencies::existing_ids(conn, &unique)?;
+    if let Some(missing) = unique.iter().find(|id| !found.contains(id)) {
+        return Err(DomainError::rule(FIELD, format!("no agency {missing}")));
+    }
+    Ok(unique)
+}
+
+fn check_objective(
+    conn: &mut PgConnection,
+    objective: ObjectiveId,
+    plan: PlanId,
+) -> DomainResult<()> {
+    let found = store::plans::find_objective(conn, objective)?;
+    if found.is_none_or(|o| o.plan_id != plan) {
+        return Err(DomainError::rule(
+            "objective_id",
+            "no such objective in this plan",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTask {
+    /// Unique within the plan, e.g. `NV65`.
+    pub code: Code,
+    pub title: Title,
+    pub area: ReformArea,
+    pub objective_id: Option<ObjectiveId>,
+    pub lead_agency_id: AgencyId,
+    /// At most 100; never the lead agency.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub supporting_agency_ids: Vec<AgencyId>,
+    #[schema(value_type = DeadlineSpec)]
+    pub deadline: DeadlineIn,
+    /// Expected output (kết quả, sản phẩm).
+    pub expected_output: OutputText,
+}
+
+/// The deadline's value, which must be a string when present.
+fn deadline_value(deadline: &DeadlineIn) -> DomainResult<Option<&str>> {
+    match &deadline.value {
+        Some(None) => Err(DomainError::field(
+            "deadline.value",
+            "must be a string, or absent for an ongoing deadline",
+        )),
+        Some(Some(v)) => Ok(Some(v.as_str())),
+        None => Ok(None),
+    }
+}
+
+/// Adds a task to a plan (coordinator). It starts `not_started`.
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    plan_id: PlanId,
+    input: CreateTask,
+) -> DomainResult<Task> {
+    actor.may(Action::EditPlan)?;
+    if input.supporting_agency_ids.len() > 100 {
+        return Err(DomainError::field(
+            "supporting_agency_ids",
+            "at most 100 agencies",
+        ));
+    }
+    let value = deadline_value(&input.deadline)?;
+    let plan = store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
+    let deadline = Deadline::parse(input.deadline.kind, value, plan.year)
+        .map_err(|m| DomainError::field("deadline.value", m))?;
+    if !(2000..=2100).contains(&deadline.due_on.year()) {
+        return Err(DomainError::rule(
+            "deadline.value",
+            "must fall between 2000 and 2100",
+        ));
+    }
+    if let Some(objective) = input.objective_id {
+        check_objective(conn, objective, plan_id)?;
+    }
+    store::agencies::find(conn, input.lead_agency_id)?
+        .ok_or_else(|| DomainError::rule("lead_agency_id", "no such agency"))?;
+    let supporting = check_supporting(conn, input.lead_agency_id, &input.supporting_agency_ids)?;
+    let (code, title) = (input.code.as_str(), input.title.as_str());
+    let search = search_text(code, title, input.expected_output.as_str());
+    let row = store::tasks::insert(
+        conn,
+        &NewTask {
+            id: TaskId::new(),
+            plan_id,
+            code,
+            title,
+            area: input.area,
+            objective_id: input.objective_id,
+            lead_agency_id: input.lead_agency_id,
+            deadline_kind: deadline.kind,
+            deadline_value: deadline.value.as_deref(),
+            deadline_label: &deadline.label,
+            original_due_on: deadline.due_on,
+            due_on: deadline.due_on,
+            expected_output: input.expected_output.as_str(),
+            status: TaskStatus::NotStarted,
+            progress_percent: 0,
+            completed_on: None,
+            search_text: &search,
+            created_at: actor.now,
+            updated_at: actor.now,
+        },
+    )
+    .map_err(store::duplicate_as(format!(
+        "the plan already has a task {code}"
+    )))?;
+    store::tasks::set_supporting_agencies(conn, row.id, &supporting)?;
+    let event = Event::TaskCreated {
+        task: row.id,
+        code: row.code,
+        title: row.title,
+        area: row.area,
+        lead_agency_id: row.lead_agency_id,
+        supporting_agency_ids: supporting,
+        deadline: DeadlineRecord {
+            kind: row.deadline_kind,
+            value: row.deadline_value,
+            label: row.deadline_label,
+        },
+        due_on: row.due_on,
+    };
+    audit::record(conn, actor.principal.user_id, actor.now, &event)?;
+    get(conn, row.id, actor.today())
+}
+
+/// A JSON merge patch of a task: absent fields are kept; `objective_id: null` detaches it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTask {
+    pub title: Option<Title>,
+    pub expected_output: Option<OutputText>,
+    pub area: Option<ReformArea>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::input::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub objective_id: Option<Option<ObjectiveId>>,
+    /// Replaces the whole list (at most 100; never the lead agency).
+    #[schema(max_items = 100)]
+    pub supporting_agency_ids: Option<Vec<AgencyId>>,
+}
+
+/// An `If-Match` header, parsed: `*` or a list of entity tags. It compares
+/// strongly (RFC 9110): weak tags never match; a list matches if any entry does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    pub fn parse(header: &str) -> IfMatch {
+        let tags: Vec<&str> = header.split(',').map(str::trim).collect();
+        if tags.contains(&"*") {
+            return IfMatch::Any;
+        }
+        IfMatch::Tags(tags.into_iter().map(str::to_string).collect())
+    }
+
+    pub fn accepts(&self, id: TaskId, version: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Tags(tags) => tags.iter().any(|tag| *tag == etag(id, version)),
+        }
+    }
+}
+
+/// Changes a task (coordinator) if it is still the version `if_match` names.
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    id: TaskId,
+    if_match: &IfMatch,
+    patch: UpdateTask,
+) -> DomainResult<Task> {
+    actor.may(Action::EditPlan)?;
+    if patch
+        .supporting_agency_ids
+        .as_ref()
+        .is_some_and(|s| s.len() > 100)
+    {
+        return Err(DomainError::field(
+            "supporting_agency_ids",
+            "at most 100 agencies",
+        ));
+    }
+    let current = store::tasks::find(conn, id)?.ok_or(DomainError::not_found("task"))?;
+    if !if_match.accepts(id, current.version) {
+        return Err(DomainError::StaleVersion {
+            detail: format!(
+                "the task has changed since that ETag; its current ETag is {}",
+                etag(id, current.version)
+            ),
+        });
+    }
+    if let Some(Some(objective)) = patch.objective_id {
+        check_objective(conn, objective, current.plan_id)?;
+    }
+    let supporting = match &patch.supporting_agency_ids {
+        Some(ids) => Some(check_supporting(conn, current.lead_agency_id, ids)?),
+        None => None,
+    };
+    let title = patch.title.as_ref().map(|t| t.to_string());
+    let expected_output = patch.expected_output.as_ref().map(|o| o.to_string());
+    let search = search_text(
+        &current.code,
+        title.as_deref().unwrap_or(&current.title),
+        expected_output
+            .as_deref()
+            .unwrap_or(&current.expected_output),
+    );
+    let changes = TaskChangeset {
+        title,
+        area: patch.area,
+        objective_id: patch.objective_id,
+        expected_output,
+        search_text: Some(search),
+        ..Default::default()
+    };
+    let row = store::tasks::update_versioned(conn, id, current.version, &changes, actor.now)?
+        .ok_or_else(|| DomainError::StaleVersion {
+            detail: "the task was changed by someone else meanwhile".into(),
+        })?;
+    if let Some(ids) = &supporting {
+        store::tasks::set_supporting_agencies(conn, id, ids)?;
+    }
+    let patch = super::merge_patch(&patch);
+    audit::record(
+        conn,
+        actor.principal.user_id,
+        row.updated_at,
+        &Event::TaskUpdated { task: id, patch },
+    )?;
+    get(conn, id, actor.today())
+}
+
+/// Locks a task for a workflow step, or `NotFound`.
+pub(super) fn lock(conn: &mut PgConnection, id: TaskId) -> DomainResult<store::tasks::TaskRow> {
+    store::tasks::find_for_update(conn, id)?.ok_or(DomainError::not_found("task"))
+}
+
+/// Writes a workflow step's changes to a task locked by `lock`.
+pub(super) fn apply(
+    conn: &mut PgConnection,
+    task: &store::tasks::TaskRow,
+    changes: &TaskChangeset,
+    now: DateTime<Utc>,
+) -> DomainResult<store::tasks::TaskRow> {
+    store::tasks::update_versioned(conn, task.id, task.version, changes, now)?
+        .ok_or(DomainError::Conflict(Conflict::ConcurrentChange))
+}
+
+/// Which tasks a list shows; every filter is optional and they combine with AND.
+#[derive(Debug, Clone)]
+pub struct TaskQuery {
+    pub as_of: NaiveDate,
+    pub plan_id: Option<PlanId>,
+    pub area: Option<ReformArea>,
+    pub objective_id: Option<ObjectiveId>,
+    pub agency: Option<(AgencyId, AgencyRole)>,
+    pub status: Option<TaskStatus>,
+    pub overdue: Option<bool>,
+    pub at_risk_days: Option<i32>,
+    pub due_before: Option<NaiveDate>,
+    pub due_after: Option<NaiveDate>,
+    /// Words to find, as typed; folded here.
+    pub words: Option<String>,
+    pub sort: TaskSort,
+}
+
+/// Where a page of tasks ends: the last row's sort key and id.
+pub type TaskPosition = After<TaskKey, TaskId>;
+
+/// One page of tasks after `after`.
+pub fn list(
+    conn: &mut PgConnection,
+    query: &TaskQuery,
+    after: Option<&TaskPosition>,
+    limit: i64,
+) -> DomainResult<Page<Task, TaskPosition>> {
+    if after.is_some_and(|a| !a.key.fits(query.sort)) {
+        return Err(DomainError::unprocessable_as(
+            crate::domain::error::ProblemType::InvalidCursor,
+            "cursor",
+            "is not a cursor returned by this list",
+        ));
+    }
+    let filter = TaskFilter {
+        as_of: query.as_of,
+        plan_id: query.plan_id,
+        area: query.area,
+        objective_id: query.objective_id,
+        agency: query.agency,
+        status: query.status,
+        overdue: query.overdue,
+        at_risk_days: query.at_risk_days,
+        due_before: query.due_before,
+        due_after: query.due_after,
+        search_pattern: query
+            .words
+            .as_deref()
+            .map(fold)
+            .filter(|f| !f.is_empty())
+            .map(|f| crate::domain::search::like_pattern(&f)),
+        ids: None,
+    };
+    let mut rows = store::tasks::list_view(conn, &filter, query.sort, after, Some(limit + 1))?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = match rows.last() {
+        Some(last) if more => Some(After {
+            key: TaskKey::of(last, query.sort),
+            id: last.task.id,
+        }),
+        _ => None,
+    };
+    Ok(Page {
+        items: to_tasks(conn, rows, query.as_of)?,
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_compares_strongly_and_accepts_lists() {
+        let id = TaskId::new();
+        let other = TaskId::new();
+        assert!(IfMatch::parse(&format!("\"{id}-3\"")).accepts(id, 3));
+        assert!(!IfMatch::parse(&format!("\"{id}-3\"")).accepts(id, 4));
+        assert!(
+            !IfMatch::parse(&format!("W/\"{id}-3\"")).accepts(id, 3),
+            "weak tags never match"
+        );
+        assert!(
+            IfMatch::parse(&format!("\"{other}-3\", \"{id}-3\"")).accepts(id, 3),
+            "any entry of a list"
+        );
+        assert!(!IfMatch::parse(&format!("\"{other}-3\"")).accepts(id, 3));
+        assert!(IfMatch::parse("*").accepts(id, 9));
+        assert!(!IfMatch::parse("garbage").accepts(id, 3));
+    }
+}
