@@ -137,31 +137,31 @@ pub fn decide(
         .into());
     }
     let task = tasks::lock(conn, request.task_id)?;
-    let (status, mut effect) = match input.decision {
-        ExtensionDecision::Approve => (ExtensionStatus::Approved, TaskEffect::default()),
+    let (status, effect) = match input.decision {
+        ExtensionDecision::Approve => {
+            transition(task.status, TaskEvent::ExtensionApproved)?;
+            if request.requested_due_on <= task.due_on {
+                return Err(Conflict::DeadlineNotLater {
+                    due_on: task.due_on,
+                    requested: request.requested_due_on,
+                }
+                .into());
+            }
+            let changes = TaskChangeset {
+                due_on: Some(request.requested_due_on),
+                ..Default::default()
+            };
+            tasks::apply(conn, &task, &changes, actor.now)?;
+            let effect = TaskEffect {
+                due_on: Some(request.requested_due_on),
+                previous_due_on: Some(task.due_on),
+                original_due_on: Some(task.original_due_on),
+                ..Default::default()
+            };
+            (ExtensionStatus::Approved, effect)
+        }
         ExtensionDecision::Reject => (ExtensionStatus::Rejected, TaskEffect::default()),
     };
-    if input.decision == ExtensionDecision::Approve {
-        transition(task.status, TaskEvent::ExtensionApproved)?;
-        if request.requested_due_on <= task.due_on {
-            return Err(Conflict::DeadlineNotLater {
-                due_on: task.due_on,
-                requested: request.requested_due_on,
-            }
-            .into());
-        }
-        let changes = TaskChangeset {
-            due_on: Some(request.requested_due_on),
-            ..Default::default()
-        };
-        tasks::apply(conn, &task, &changes, actor.now)?;
-        effect = TaskEffect {
-            due_on: Some(request.requested_due_on),
-            previous_due_on: Some(task.due_on),
-            original_due_on: Some(task.original_due_on),
-            ..Default::default()
-        };
-    }
     let user = actor.principal.user_id;
     let decided_on = actor.today();
     let row = store::reports::decide_extension(

@@ -16,6 +16,7 @@ pub mod extensions;
 pub mod objectives;
 pub mod plans;
 pub mod reports;
+pub mod standing;
 pub mod tasks;
 pub mod users;
 

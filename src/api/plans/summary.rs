@@ -1,116 +1,19 @@
-use std::collections::BTreeMap;
-
 use actix_web::{get, web};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::common::{query_date, transaction};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
-use crate::domain::enums::{ReformArea, TaskSort, TaskStatus};
-use crate::domain::error::DomainError;
-use crate::domain::ids::{AgencyId, PlanId};
-use crate::domain::overdue::{completed_late, province_today};
+use crate::domain::ids::PlanId;
+use crate::domain::overdue::province_today;
 use crate::error::ApiResult;
-use crate::store;
-use crate::store::tasks::{TaskFilter, TaskViewRow};
+use crate::service::standing;
 
-/// Counts of tasks by status, as of the summary's day.
-#[derive(Debug, Default, Clone, Serialize, ToSchema)]
-pub struct StatusCounts {
-    pub not_started: i64,
-    pub in_progress: i64,
-    pub submitted: i64,
-    pub completed: i64,
-    pub cancelled: i64,
-}
-
-/// How a group of tasks stands on a day.
-#[derive(Debug, Default, Clone, Serialize, ToSchema)]
-pub struct Standing {
-    pub total: i64,
-    /// Completed on or before the day.
-    pub completed: i64,
-    /// Completed on or before their due date in force.
-    pub completed_on_time: i64,
-    /// Completed after their due date in force.
-    pub completed_late: i64,
-    /// Not completed, not cancelled, and past due.
-    pub overdue: i64,
-    /// Not completed and not cancelled (overdue ones included).
-    pub open: i64,
-}
-
-impl Standing {
-    /// Adds one task as it stood on `as_of`; returns its status on that day.
-    pub fn add(&mut self, row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
-        let status = status_as_of(row, as_of);
-        self.total += 1;
-        match status {
-            TaskStatus::Completed => {
-                self.completed += 1;
-                let completed_on = row.task.completed_on.unwrap_or(as_of);
-                if completed_late(completed_on, row.effective_due_on) {
-                    self.completed_late += 1;
-                } else {
-                    self.completed_on_time += 1;
-                }
-            }
-            TaskStatus::Cancelled => {}
-            _ => {
-                self.open += 1;
-                if row.days_overdue > 0 {
-                    self.overdue += 1;
-                }
-            }
-        }
-        status
-    }
-}
-
-/// A task's status on `as_of`: one completed later counts as `in_progress` then.
-fn status_as_of(row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
-    match (row.task.status, row.task.completed_on) {
-        (TaskStatus::Completed, Some(on)) if on > as_of => TaskStatus::InProgress,
-        (status, _) => status,
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AreaStanding {
-    pub area: ReformArea,
-    #[serde(flatten)]
-    pub standing: Standing,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AgencyStanding {
-    pub agency_id: AgencyId,
-    pub code: String,
-    pub name: String,
-    #[serde(flatten)]
-    pub standing: Standing,
-}
-
-/// Where a plan stands on a day.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlanSummary {
-    pub plan_id: PlanId,
-    pub as_of: NaiveDate,
-    pub total: i64,
-    /// Statuses on `as_of` (a task completed after it counts as `in_progress`).
-    pub by_status: StatusCounts,
-    pub completed_on_time: i64,
-    pub completed_late: i64,
-    pub overdue: i64,
-    /// Completed tasks as a percentage of non-cancelled ones (0-100, one decimal).
-    pub completion_rate: f64,
-    pub by_area: Vec<AreaStanding>,
-    pub by_lead_agency: Vec<AgencyStanding>,
-}
+pub use crate::service::standing::PlanSummary;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -118,63 +21,6 @@ pub struct PlanSummary {
 pub struct SummaryParams {
     /// The day to summarise (default: today in Asia/Ho_Chi_Minh).
     pub as_of: Option<NaiveDate>,
-}
-
-pub fn summarise(plan_id: PlanId, rows: &[TaskViewRow], as_of: NaiveDate) -> PlanSummary {
-    let mut all = Standing::default();
-    let mut by_status = StatusCounts::default();
-    // Keyed by the area's code, so areas come in the order they always did.
-    let mut by_area: BTreeMap<&'static str, (ReformArea, Standing)> = BTreeMap::new();
-    let mut by_agency: BTreeMap<(String, AgencyId), (String, Standing)> = BTreeMap::new();
-    for row in rows {
-        let status = all.add(row, as_of);
-        match status {
-            TaskStatus::NotStarted => by_status.not_started += 1,
-            TaskStatus::InProgress => by_status.in_progress += 1,
-            TaskStatus::Submitted => by_status.submitted += 1,
-            TaskStatus::Completed => by_status.completed += 1,
-            TaskStatus::Cancelled => by_status.cancelled += 1,
-        }
-        by_area
-            .entry(row.task.area.as_str())
-            .or_insert_with(|| (row.task.area, Standing::default()))
-            .1
-            .add(row, as_of);
-        by_agency
-            .entry((row.lead_code.clone(), row.task.lead_agency_id))
-            .or_insert_with(|| (row.lead_name.clone(), Standing::default()))
-            .1
-            .add(row, as_of);
-    }
-    let countable = all.total - by_status.cancelled;
-    let completion_rate = if countable > 0 {
-        (all.completed as f64 * 1000.0 / countable as f64).round() / 10.0
-    } else {
-        0.0
-    };
-    PlanSummary {
-        plan_id,
-        as_of,
-        total: all.total,
-        by_status,
-        completed_on_time: all.completed_on_time,
-        completed_late: all.completed_late,
-        overdue: all.overdue,
-        completion_rate,
-        by_area: by_area
-            .into_iter()
-            .map(|(_, (area, standing))| AreaStanding { area, standing })
-            .collect(),
-        by_lead_agency: by_agency
-            .into_iter()
-            .map(|((code, agency_id), (name, standing))| AgencyStanding {
-                agency_id,
-                code,
-                name,
-                standing,
-            })
-            .collect(),
-    }
 }
 
 /// Where a plan stands on a day: totals by status, on time, late, overdue, by area and by lead agency.
@@ -193,18 +39,9 @@ pub async fn plan_summary(
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
     let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
-    let rows = transaction(&pool, move |conn| {
-        store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
-        let mut filter = TaskFilter::as_of(as_of);
-        filter.plan_id = Some(plan_id);
-        Ok(store::tasks::list_view(
-            conn,
-            &filter,
-            TaskSort::Code,
-            None,
-            None,
-        )?)
+    let summary = transaction(&pool, move |conn| {
+        standing::plan_summary(conn, plan_id, as_of)
     })
     .await?;
-    Ok(web::Json(summarise(plan_id, &rows, as_of)))
+    Ok(web::Json(summary))
 }
