@@ -28,8 +28,11 @@ pub struct AppState {
     pub pool: DbPool,
     pub tokens: TokenService,
     pub client_address: ClientAddress,
+    /// The system clock, except in tests that pin "now".
+    pub clock: Clock,
 }
 
+pub use crate::clock::Clock;
 pub use crate::config::ClientAddress;
 
 /// The application: API routes (registered once, for router and spec alike),
@@ -54,6 +57,7 @@ pub fn app(
             app.app_data(web::Data::new(state.pool.clone()))
                 .app_data(web::Data::new(state.tokens.clone()))
                 .app_data(web::Data::new(state.client_address))
+                .app_data(web::Data::new(state.clock))
                 .app_data(payload)
                 .app_data(path)
         })
@@ -194,6 +198,7 @@ async fn serve_with(config: &Config, database: &Database) -> Result<(), BoxError
         pool,
         tokens: token_service(config)?,
         client_address,
+        clock: Clock::System,
     };
     log::info!(
         "listening on http://{} (API under /api/v1, docs at /docs/)",

@@ -3,7 +3,6 @@
 use actix_web::web;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::Utc;
 use diesel::{Connection, PgConnection};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -39,11 +38,8 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection, &Actor<'_>) -> DomainResult<T> + Send + 'static,
 {
-    let principal = who.0;
-    transaction(pool, move |conn| {
-        work(conn, &Actor::new(&principal, Utc::now()))
-    })
-    .await
+    let Authenticated { principal, now } = who;
+    transaction(pool, move |conn| work(conn, &Actor::new(&principal, now))).await
 }
 
 pub const DEFAULT_LIMIT: i64 = 50;

@@ -9,27 +9,39 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use super::TokenService;
+use crate::clock::Clock;
 use crate::db::DbPool;
+use crate::domain::overdue::province_date;
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::error::ApiError;
 use crate::store;
 
-/// The verified caller of this request.
+/// The verified caller of this request, and the moment the request is served at.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Principal);
+pub struct Authenticated {
+    pub principal: Principal,
+    pub now: DateTime<Utc>,
+}
 
 impl Authenticated {
+    /// Today in the province, as of this request.
+    pub fn today(&self) -> NaiveDate {
+        province_date(self.now)
+    }
+
     /// Checks `action` against the policy; a refusal is 403.
     pub fn require(&self, action: Action<'_>) -> Result<(), ApiError> {
-        authorize(&self.0, action).map_err(|d| ApiError::Domain(d.into()))
+        authorize(&self.principal, action).map_err(|d| ApiError::Domain(d.into()))
     }
 }
 
 impl std::ops::Deref for Authenticated {
     type Target = Principal;
     fn deref(&self) -> &Principal {
-        &self.0
+        &self.principal
     }
 }
 
@@ -64,6 +76,10 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let claimed = token_principal(req);
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        let clock = req
+            .app_data::<web::Data<Clock>>()
+            .map(|c| *c.get_ref())
+            .unwrap_or_default();
         Box::pin(async move {
             let claimed = claimed?;
             let pool = pool.ok_or_else(|| ApiError::internal("database pool not configured"))?;
@@ -76,12 +92,15 @@ impl FromRequest for Authenticated {
             let user = user.filter(|u| u.active).ok_or_else(|| {
                 ApiError::Unauthorized("the account is deactivated or no longer exists".into())
             })?;
-            Ok(Authenticated(Principal {
-                user_id: user.id,
-                username: user.username,
-                role: user.role,
-                agency_id: user.agency_id,
-            }))
+            Ok(Authenticated {
+                principal: Principal {
+                    user_id: user.id,
+                    username: user.username,
+                    role: user.role,
+                    agency_id: user.agency_id,
+                },
+                now: clock.now(),
+            })
         })
     }
 }

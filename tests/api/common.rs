@@ -271,6 +271,7 @@ impl TestApp {
             pool,
             tokens,
             client_address,
+            clock: Default::default(),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(

@@ -9,7 +9,6 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::ids::{AgencyId, PlanId};
-use crate::domain::overdue::province_today;
 use crate::error::ApiResult;
 use crate::service::standing::{self, Scorecard};
 
@@ -33,13 +32,13 @@ pub struct ScorecardParams {
 )]
 #[get("/agencies/{id}/scorecard")]
 pub async fn agency_scorecard(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<AgencyId>,
     params: QueryParams<ScorecardParams>,
 ) -> ApiResult<web::Json<Scorecard>> {
     let agency_id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
+    let as_of = query_date("as_of", params.as_of)?.unwrap_or(who.today());
     let plan_id = params.plan_id;
     let card = transaction(&pool, move |conn| {
         standing::scorecard(conn, agency_id, plan_id, as_of)

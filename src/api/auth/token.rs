@@ -1,11 +1,11 @@
 use actix_web::{post, web, HttpRequest};
-use chrono::Utc;
 
 use super::{answer, TokenResponse};
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
 use crate::api::extract::JsonBody;
 use crate::auth::TokenService;
+use crate::clock::Clock;
 use crate::config::ClientAddress;
 use crate::db::DbPool;
 use crate::error::ApiResult;
@@ -55,18 +55,20 @@ pub async fn issue_token(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,
+    clock: web::Data<Clock>,
     body: JsonBody<TokenRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
     let address = client_ip(&req);
     let tokens = tokens.into_inner();
+    let now = clock.now();
     let outcome = transaction(&pool, move |conn| {
         let attempt = Login {
             username: &body.username,
             password: &body.password,
             address: &address,
         };
-        service::auth::login(conn, &tokens, &attempt, Utc::now())
+        service::auth::login(conn, &tokens, &attempt, now)
     })
     .await?;
     answer(outcome)

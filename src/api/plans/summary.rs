@@ -9,7 +9,6 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::ids::PlanId;
-use crate::domain::overdue::province_today;
 use crate::error::ApiResult;
 use crate::service::standing;
 
@@ -32,13 +31,13 @@ pub struct SummaryParams {
 )]
 #[get("/plans/{id}/summary")]
 pub async fn plan_summary(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<PlanId>,
     params: QueryParams<SummaryParams>,
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
+    let as_of = query_date("as_of", params.as_of)?.unwrap_or(who.today());
     let summary = transaction(&pool, move |conn| {
         standing::plan_summary(conn, plan_id, as_of)
     })

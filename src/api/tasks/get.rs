@@ -11,7 +11,6 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::ids::TaskId;
-use crate::domain::overdue::province_today;
 use crate::error::ApiResult;
 use crate::service::tasks;
 
@@ -32,13 +31,13 @@ pub struct AsOfParams {
 )]
 #[get("/tasks/{id}")]
 pub async fn get_task(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<TaskId>,
     params: QueryParams<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of)?.unwrap_or_else(province_today);
+    let as_of = query_date("as_of", params.as_of)?.unwrap_or(who.today());
     let task = transaction(&pool, move |conn| tasks::get(conn, id, as_of)).await?;
     Ok(task_response(StatusCode::OK, &task))
 }

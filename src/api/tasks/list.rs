@@ -11,7 +11,6 @@ use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
 use crate::domain::ids::{AgencyId, ObjectiveId, PlanId};
-use crate::domain::overdue::province_today;
 use crate::error::{ApiError, ApiResult};
 use crate::service::tasks::{self, TaskQuery};
 
@@ -64,12 +63,12 @@ pub struct TaskListParams {
 )]
 #[get("/tasks")]
 pub async fn list_tasks(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     params: QueryParams<TaskListParams>,
 ) -> ApiResult<web::Json<TaskPage>> {
     let p = params.into_inner();
-    let query = task_query(&p)?;
+    let query = task_query(&p, who.today())?;
     // Overdue days depend on the day judged on: a cursor holds for one as_of only.
     let scope = format!("tasks:{}:{}", query.sort, query.as_of);
     let request = page_request(p.limit, p.cursor.as_deref(), &scope)?;
@@ -85,7 +84,7 @@ pub async fn list_tasks(
 }
 
 /// The parameters, checked, as the use case's query.
-fn task_query(p: &TaskListParams) -> ApiResult<TaskQuery> {
+fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiResult<TaskQuery> {
     if p.agency_role.is_some() && p.agency_id.is_none() {
         return Err(ApiError::unprocessable("agency_role", "needs agency_id"));
     }
@@ -103,7 +102,7 @@ fn task_query(p: &TaskListParams) -> ApiResult<TaskQuery> {
         }
     }
     Ok(TaskQuery {
-        as_of: query_date("as_of", p.as_of)?.unwrap_or_else(province_today),
+        as_of: query_date("as_of", p.as_of)?.unwrap_or(today),
         plan_id: p.plan_id,
         area: p.area,
         objective_id: p.objective_id,

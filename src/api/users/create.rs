@@ -1,5 +1,4 @@
 use actix_web::{post, web, HttpResponse};
-use chrono::Utc;
 
 use super::User;
 use crate::api::common::act;
@@ -26,7 +25,7 @@ pub async fn create_user(
     body: JsonBody<CreateUser>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    users::check_new(&Actor::new(&who, Utc::now()), &body)?;
+    users::check_new(&Actor::new(&who, who.now), &body)?;
     // Hashed before the transaction, so no pooled connection waits on Argon2.
     let password = body.password.to_string();
     let hash = web::block(move || hash_password(&password))
