@@ -160,6 +160,9 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow, .. } => {
                 builder.insert_header((header::ALLOW, allow.clone()));
             }
+            ApiError::Domain(DomainError::Unavailable(_)) => {
+                builder.insert_header((header::RETRY_AFTER, "2"));
+            }
             _ => {}
         }
         builder.body(serde_json::to_string(&self.problem()).unwrap_or_default())

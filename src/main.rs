@@ -34,7 +34,13 @@ fn main() -> ExitCode {
         }
     };
     let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = match command {
-        "serve" => actix_web::rt::System::new().block_on(startup::serve(config)),
+        "serve" => match startup::bind(&config) {
+            Ok(listener) => actix_web::rt::System::new().block_on(startup::serve(config, listener)),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
         "seed-demo" => with_database(&config, |url| {
             let pool = db::build_pool(url, 2)?;
             let mut conn = pool.get()?;
@@ -83,7 +89,7 @@ fn with_database(
     config: &Config,
     work: impl FnOnce(&str) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let database = startup::open_database(config)?;
+    let database = startup::open_database(config, startup::ClusterUse::Borrow)?;
     let result = db::run_migrations(&database.url)
         .map_err(Into::into)
         .and_then(|_| work(&database.url));

@@ -101,15 +101,26 @@ pub struct Database {
 
 pub const LOCAL_DATABASE: &str = "par_tracker";
 
-pub fn open_database(config: &Config) -> Result<Database, BoxError> {
+/// How the process holds a private cluster: a server owns it (stops it on
+/// exit, adopts one left behind by a killed run); a command borrows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterUse {
+    Own,
+    Borrow,
+}
+
+pub fn open_database(config: &Config, usage: ClusterUse) -> Result<Database, BoxError> {
     match &config.database_url {
         Some(url) => Ok(Database {
             url: url.clone(),
             cluster: None,
         }),
         None => {
-            let cluster =
-                LocalCluster::start(&config.data_dir.join("postgres"), Durability::Durable)?;
+            let dir = config.data_dir.join("postgres");
+            let cluster = match usage {
+                ClusterUse::Own => LocalCluster::start_owned(&dir, Durability::Durable)?,
+                ClusterUse::Borrow => LocalCluster::start(&dir, Durability::Durable)?,
+            };
             cluster.ensure_database(LOCAL_DATABASE)?;
             Ok(Database {
                 url: cluster.url(LOCAL_DATABASE),
@@ -160,10 +171,22 @@ pub fn token_service(config: &Config) -> Result<TokenService, BoxError> {
     ))
 }
 
-/// Runs the server until SIGINT/SIGTERM, then stops the private cluster, if any.
-pub async fn serve(config: Config) -> Result<(), BoxError> {
-    let database = open_database(&config)?;
-    let result = serve_with(&config, &database).await;
+/// Takes the listening address before anything else, so that a port in use
+/// is reported at once, naming `BIND`, before the database is touched.
+pub fn bind(config: &Config) -> Result<std::net::TcpListener, String> {
+    std::net::TcpListener::bind(config.bind).map_err(|e| {
+        format!(
+            "BIND={}: cannot listen on {}: {e}",
+            config.bind, config.bind
+        )
+    })
+}
+
+/// Runs the server on `listener` until SIGINT/SIGTERM, then stops the private
+/// cluster, if this process owns it.
+pub async fn serve(config: Config, listener: std::net::TcpListener) -> Result<(), BoxError> {
+    let database = open_database(&config, ClusterUse::Own)?;
+    let result = serve_with(&config, &database, listener).await;
     if let Some(cluster) = &database.cluster {
         log::info!("stopping the local PostgreSQL cluster");
         if let Err(e) = cluster.stop() {
@@ -173,7 +196,11 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     result
 }
 
-async fn serve_with(config: &Config, database: &Database) -> Result<(), BoxError> {
+async fn serve_with(
+    config: &Config,
+    database: &Database,
+    listener: std::net::TcpListener,
+) -> Result<(), BoxError> {
     let applied = db::run_migrations(&database.url)?;
     if !applied.is_empty() {
         log::info!("applied migrations: {}", applied.join(", "));
@@ -205,7 +232,7 @@ async fn serve_with(config: &Config, database: &Database) -> Result<(), BoxError
         config.bind
     );
     HttpServer::new(move || app(&state))
-        .bind(config.bind)?
+        .listen(listener)?
         .run()
         .await?;
     Ok(())

@@ -3,7 +3,7 @@
 use actix_web::web;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use diesel::{Connection, PgConnection};
+use diesel::PgConnection;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -23,13 +23,7 @@ where
     F: FnOnce(&mut PgConnection) -> DomainResult<T> + Send + 'static,
 {
     let pool = pool.clone();
-    let result = web::block(move || -> ApiResult<T> {
-        let mut pooled = pool.get()?;
-        let conn: &mut PgConnection = &mut pooled;
-        Ok(conn.transaction(work)?)
-    })
-    .await?;
-    result
+    Ok(web::block(move || crate::db::transaction(&pool, work)).await??)
 }
 
 /// Runs a use case as the caller, now, in one transaction.

@@ -84,9 +84,8 @@ impl FromRequest for Authenticated {
             let claimed = claimed?;
             let pool = pool.ok_or_else(|| ApiError::internal("database pool not configured"))?;
             let user_id = claimed.user_id;
-            let user = web::block(move || -> Result<_, ApiError> {
-                let mut conn = pool.get()?;
-                Ok(store::users::find(&mut conn, user_id)?)
+            let user = web::block(move || {
+                crate::db::transaction(&pool, |conn| Ok(store::users::find(conn, user_id)?))
             })
             .await??;
             let user = user.filter(|u| u.active).ok_or_else(|| {

@@ -32,6 +32,9 @@ pub struct LocalCluster {
     /// Whether this process started the server (and so may stop it): a
     /// `create-user` next to a running `serve` must not stop the server's database.
     started_here: bool,
+    durability: Durability,
+    /// The folder given to `start`: the server's log is written there.
+    dir: PathBuf,
 }
 
 /// How the cluster trades safety for speed.
@@ -85,6 +88,15 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// Whether a process with this id exists.
+fn process_alive(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    unsafe { libc::kill(pid, 0) == 0 || *libc::__errno_location() == libc::EPERM }
+}
+
 impl LocalCluster {
     /// Initialises (first time) and starts the cluster in `dir`, or reuses one
     /// already running there.
@@ -101,6 +113,8 @@ impl LocalCluster {
             socket_dir: dir.join("socket"),
             run_as: is_root().then(|| "postgres".to_string()),
             started_here: false,
+            durability,
+            dir: dir.clone(),
         };
         // Unix socket paths are limited to 107 bytes.
         if cluster.socket_dir.as_os_str().len() > 90 {
@@ -130,25 +144,76 @@ impl LocalCluster {
         }
         if cluster.is_running() {
             log::info!(
-                "reusing the PostgreSQL cluster already running in {}",
+                "using the PostgreSQL server already running in {}",
                 cluster.pgdata.display()
             );
         } else {
-            // Socket only, inside a folder only the server's account may enter: trust auth is safe there.
-            // pg_ctl hands -o to a shell: the socket folder is quoted.
-            let mut options = format!(
-                "-c listen_addresses='' -k '{}' -c max_connections=200",
-                cluster.socket_dir.display().to_string().replace('\'', "")
-            );
-            if durability == Durability::Throwaway {
-                options.push_str(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
+            cluster.launch()?;
+            cluster.started_here = true;
+        }
+        Ok(cluster)
+    }
+
+    /// Starts the cluster for a serving process, which stops it on exit. A
+    /// server found running that no live process owns was left behind by an
+    /// earlier run that was killed: it is adopted (and stopped on exit).
+    pub fn start_owned(dir: &Path, durability: Durability) -> Result<LocalCluster, ClusterError> {
+        let mut cluster = LocalCluster::start(dir, durability)?;
+        if !cluster.started_here {
+            match cluster.owner() {
+                Some(pid) if pid != std::process::id() && process_alive(pid) => {
+                    log::warn!(
+                        "the PostgreSQL server in {} belongs to a running process {pid}; it will not be stopped on exit",
+                        cluster.pgdata.display()
+                    );
+                    return Ok(cluster);
+                }
+                _ => log::warn!(
+                    "adopting the PostgreSQL server (pid {}) left running in {} by an earlier run; it will be stopped on exit",
+                    cluster.server_pid().map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
+                    cluster.pgdata.display()
+                ),
             }
-            let log_file = dir.join("postgresql.log");
-            cluster.run_ok(
+            cluster.started_here = true;
+        }
+        fs::write(cluster.owner_file(), std::process::id().to_string())
+            .map_err(|e| err(format!("{}: {e}", cluster.owner_file().display())))?;
+        Ok(cluster)
+    }
+
+    fn owner_file(&self) -> PathBuf {
+        self.dir.join("owner.pid")
+    }
+
+    /// The process that owns the running server, from `owner.pid`.
+    fn owner(&self) -> Option<u32> {
+        fs::read_to_string(self.owner_file())
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// Starts the server process. After a crash its old processes may hold
+    /// shared memory for a moment: the start is retried for a few seconds.
+    fn launch(&self) -> Result<(), ClusterError> {
+        // Socket only, inside a folder only the server's account may enter: trust auth is safe there.
+        // pg_ctl hands -o to a shell: the socket folder is quoted.
+        let mut options = format!(
+            "-c listen_addresses='' -k '{}' -c max_connections=200",
+            self.socket_dir.display().to_string().replace('\'', "")
+        );
+        if self.durability == Durability::Throwaway {
+            options.push_str(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
+        }
+        let log_file = self.dir.join("postgresql.log");
+        let mut attempts = 0;
+        loop {
+            let started = self.run_ok(
                 "pg_ctl",
                 [
                     OsStr::new("-D"),
-                    cluster.pgdata.as_os_str(),
+                    self.pgdata.as_os_str(),
                     OsStr::new("-o"),
                     OsStr::new(&options),
                     OsStr::new("-l"),
@@ -158,10 +223,25 @@ impl LocalCluster {
                     OsStr::new("60"),
                     OsStr::new("start"),
                 ],
-            )?;
-            cluster.started_here = true;
+            );
+            match started {
+                Ok(_) => return Ok(()),
+                Err(e) if attempts < 20 => {
+                    attempts += 1;
+                    log::debug!("PostgreSQL did not start yet ({}); retrying", e.0);
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(cluster)
+    }
+
+    /// Starts the server again after `stop` or a crash (fault tests).
+    pub fn restart_server(&self) -> Result<(), ClusterError> {
+        if self.is_running() {
+            return Ok(());
+        }
+        self.launch()
     }
 
     fn prepare_folders(&self, dir: &Path) -> Result<(), ClusterError> {
@@ -277,10 +357,32 @@ impl LocalCluster {
         Ok(())
     }
 
+    /// The server's process id, from `postmaster.pid`, while it runs.
+    pub fn server_pid(&self) -> Option<i32> {
+        let pid_file = fs::read_to_string(self.pgdata.join("postmaster.pid")).ok()?;
+        pid_file.lines().next()?.trim().parse().ok()
+    }
+
+    /// Kills the server with SIGKILL, as a crash would (fault tests).
+    pub fn kill_server(&self) -> Result<(), ClusterError> {
+        let pid = self
+            .server_pid()
+            .ok_or_else(|| err("the server is not running"))?;
+        // SAFETY: sending a signal to a process id read from the server's own pid file.
+        if unsafe { libc::kill(pid, libc::SIGKILL) } != 0 {
+            return Err(err(format!(
+                "cannot kill {pid}: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(())
+    }
+
     /// Stops the server if this process started it (fast shutdown: open
     /// sessions are ended, data is kept).
     pub fn stop(&self) -> Result<(), ClusterError> {
         if self.started_here && self.is_running() {
+            let _ = fs::remove_file(self.owner_file());
             self.run_ok(
                 "pg_ctl",
                 [

@@ -25,6 +25,9 @@ pub struct After<K, I> {
 
 impl From<DieselError> for DomainError {
     fn from(e: DieselError) -> DomainError {
+        if crate::db::is_connection_error(&e) {
+            return DomainError::Unavailable(format!("database connection lost: {e}"));
+        }
         match e {
             DieselError::NotFound => DomainError::not_found("object"),
             DieselError::DatabaseError(kind, info) => match kind {
