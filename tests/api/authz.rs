@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 use actix_web::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::auth::{
-    alg_none_token, claims_for, expired_token, forged_token, wrong_audience_token, PASSWORD,
-};
 use crate::common::{Reply, TestApp};
+use crate::demo::PASSWORD;
+use crate::tokens::{
+    alg_none_token, claims_for, expired_token, forged_token, wrong_audience_token,
+};
 
 /// The lead agency of the tasks written to, one supporting it, and one with nothing to do with them.
 const LEAD: &str = "STP";

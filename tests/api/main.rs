@@ -6,6 +6,7 @@ mod actors;
 mod bodies;
 mod common;
 mod demo;
+mod tokens;
 
 mod auth;
 mod authz;
