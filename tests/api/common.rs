@@ -449,12 +449,6 @@ impl TestApp {
     pub fn get(&self, path: &str) -> Call<'_> {
         self.call(Method::GET, path)
     }
-    pub fn post(&self, path: &str) -> Call<'_> {
-        self.call(Method::POST, path)
-    }
-    pub fn patch(&self, path: &str) -> Call<'_> {
-        self.call(Method::PATCH, path)
-    }
 
     fn user_row(&self, username: &str) -> par_tracker::store::users::UserRow {
         let mut conn = self.pool().get().unwrap();
@@ -552,12 +546,6 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no agency {code}"))
             .id
             .to_string()
-    }
-
-    /// A demo task by code: (id, full JSON).
-    pub async fn demo_task(&self, code: &str) -> (String, Value) {
-        let task = crate::actors::Actor::inspector(self).demo_task(code).await;
-        (task.id(), task)
     }
 
     /// The demo plan's id.
