@@ -547,11 +547,6 @@ impl TestApp {
             .id
             .to_string()
     }
-
-    /// The demo plan's id.
-    pub async fn demo_plan_id(&self) -> String {
-        crate::actors::Actor::inspector(self).demo_plan_id().await
-    }
 }
 
 /// A user account as stored.
