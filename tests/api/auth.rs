@@ -1,182 +1,63 @@
 //! Tokens and accounts through HTTP: login, the current user, lockout after
 //! repeated failures, refresh-token rotation and reuse detection, deactivated
 //! accounts, every way an access token can be wrong, and user administration.
-//!
-//! The token builders at the top are shared with `authz.rs`.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::common::{TestApp, AUDIENCE, ISSUER, SECRET};
-
-pub const PASSWORD: &str = "khanhhoa-2023";
-
-/// The claims the server issues for `username` (a user of this database),
-/// issued now and valid for 15 minutes.
-pub fn claims_for(app: &TestApp, username: &str) -> Value {
-    let mut conn = app.pool().get().unwrap();
-    let user = par_tracker::store::users::find_by_username(&mut conn, username)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no user {username}"));
-    let now = chrono::Utc::now().timestamp();
-    let mut claims = json!({
-        "sub": user.id,
-        "preferred_username": user.username,
-        "role": user.role,
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": now,
-        "exp": now + 900,
-        "jti": Uuid::new_v4(),
-    });
-    if let Some(agency) = user.agency_id {
-        claims["agency_id"] = json!(agency);
-    }
-    claims
-}
-
-/// A JWT over `claims`, signed with `alg` and `secret`.
-pub fn sign(alg: Algorithm, claims: &Value, secret: &[u8]) -> String {
-    encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret)).unwrap()
-}
-
-/// The test secret, HS256: what the server itself would issue for these claims.
-pub fn good(claims: &Value) -> String {
-    sign(Algorithm::HS256, claims, SECRET)
-}
-
-/// `claims` with some fields replaced.
-pub fn with(claims: &Value, changes: Value) -> Value {
-    let mut claims = claims.clone();
-    for (k, v) in changes.as_object().unwrap() {
-        claims[k] = v.clone();
-    }
-    claims
-}
-
-/// An expired token: issued two hours ago, expired one hour ago (well past any leeway).
-pub fn expired_token(claims: &Value) -> String {
-    let now = chrono::Utc::now().timestamp();
-    good(&with(claims, json!({"iat": now - 7200, "exp": now - 3600})))
-}
-
-/// Signed with a key the server does not know.
-pub fn forged_token(claims: &Value) -> String {
-    sign(
-        Algorithm::HS256,
-        claims,
-        b"another-secret-another-secret-another!!",
-    )
-}
-
-/// `alg: none`: a header naming no algorithm, the claims, and an empty signature.
-pub fn alg_none_token(claims: &Value) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    format!("{header}.{payload}.")
-}
-
-pub fn wrong_audience_token(claims: &Value) -> String {
-    good(&with(claims, json!({"aud": "someone-else"})))
-}
-
-pub fn wrong_issuer_token(claims: &Value) -> String {
-    good(&with(claims, json!({"iss": "https://idp.example.org"})))
-}
-
-/// Right key, but HS384: the server pins HS256.
-pub fn hs384_token(claims: &Value) -> String {
-    sign(Algorithm::HS384, claims, SECRET)
-}
-
-/// POST /api/v1/auth/token.
-async fn login(app: &TestApp, username: &str, password: &str) -> crate::common::Reply {
-    app.post("/api/v1/auth/token")
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-}
-
-/// POST /api/v1/auth/refresh.
-async fn refresh(app: &TestApp, refresh_token: &str) -> crate::common::Reply {
-    app.post("/api/v1/auth/refresh")
-        .json(&json!({"refresh_token": refresh_token}))
-        .send()
-        .await
-}
-
-/// A token pair from a successful login.
-async fn pair(app: &TestApp, username: &str, password: &str) -> Value {
-    let r = login(app, username, password).await;
-    assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.raw);
-    r.body
-}
-
-fn str_of<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is not a string in {v}"))
-}
-
-/// Asserts a 401 problem document with a Bearer challenge; returns its detail.
-fn assert_unauthorized(r: &crate::common::Reply, what: &str) -> String {
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}: {}", r.raw);
-    r.problem(401);
-    let challenge = r
-        .header("www-authenticate")
-        .unwrap_or_else(|| panic!("{what}: 401 without WWW-Authenticate"));
-    assert!(
-        challenge.starts_with("Bearer"),
-        "{what}: WWW-Authenticate is {challenge:?}"
-    );
-    r.body["detail"].as_str().unwrap().to_string()
-}
+use crate::actors::{login, path, refresh, token_pair, Actor};
+use crate::bodies::{PlanBody, UserBody};
+use crate::common::{JsonExt, TestApp, AUDIENCE, ISSUER};
+use crate::demo::{self, officer, ADMIN, COORDINATOR, INSPECTOR, NHATRANG, PASSWORD, SNV, STP};
+use crate::tokens::{
+    alg_none_token, claims_for, expired_token, forged_token, good, hs384_token, with,
+    wrong_audience_token, wrong_issuer_token,
+};
 
 #[actix_web::test]
 async fn demo_accounts_log_in_and_see_themselves() {
     let app = TestApp::demo().await;
+    let (stp, nhatrang) = (officer(STP), officer(NHATRANG));
     let cases = [
-        ("admin", "admin", None),
-        ("sonoivu", "coordinator", Some("SNV")),
-        ("thanhtra", "inspector", None),
-        ("stp", "agency_officer", Some("STP")),
-        ("nhatrang", "agency_officer", Some("NHATRANG")),
+        (ADMIN, "admin", None),
+        (COORDINATOR, "coordinator", Some(SNV)),
+        (INSPECTOR, "inspector", None),
+        (stp.as_str(), "agency_officer", Some(STP)),
+        (nhatrang.as_str(), "agency_officer", Some(NHATRANG)),
     ];
     for (username, role, agency) in cases {
         let r = login(&app, username, PASSWORD).await;
-        assert_eq!(r.status, StatusCode::OK, "{username}: {}", r.raw);
+        let tokens = r.ok();
         assert!(r.content_type().starts_with("application/json"));
-        let tokens = r.body.clone();
         assert_eq!(tokens["token_type"], "Bearer");
         let expires_in = tokens["expires_in"]
             .as_i64()
             .expect("expires_in is an integer");
         assert!(expires_in > 0, "{expires_in}");
-        let access = str_of(&tokens, "access_token");
+        let access = tokens.text("access_token");
         assert_eq!(access.split('.').count(), 3, "a JWT");
-        assert!(str_of(&tokens, "refresh_token").len() >= 32);
+        assert!(tokens.text("refresh_token").len() >= 32);
         assert!(!r.raw.contains("$argon2"));
 
-        let me = app.get("/api/v1/me").token(access).send().await;
-        assert_eq!(me.status, StatusCode::OK, "{username}: {}", me.raw);
-        let user_id = Uuid::parse_str(str_of(&me.body, "id")).expect("id is a uuid");
-        assert_eq!(me.body["username"], username);
-        assert_eq!(me.body["role"], role);
-        assert!(!str_of(&me.body, "display_name").is_empty());
+        let me = Actor::bearer(&app, access).get(path::ME).await;
+        let user = me.ok();
+        let user_id = Uuid::parse_str(user.text("id")).expect("id is a uuid");
+        assert_eq!(user["username"], username);
+        assert_eq!(user["role"], role);
+        assert!(!user.text("display_name").is_empty());
         assert!(
-            me.body.get("agency_id").is_some(),
+            user.get("agency_id").is_some(),
             "agency_id is present, even when null"
         );
         match agency {
             Some(code) if role == "agency_officer" => {
-                assert_eq!(me.body["agency_id"], app.agency_id(code).to_string())
+                assert_eq!(user["agency_id"], app.agency_id(code))
             }
             Some(_) => {}
-            None => assert!(me.body["agency_id"].is_null(), "{}", me.raw),
+            None => assert!(user["agency_id"].is_null(), "{}", me.raw),
         }
         assert!(!me.raw.contains("$argon2") && !me.raw.contains("password"));
 
@@ -193,17 +74,18 @@ async fn demo_accounts_log_in_and_see_themselves() {
             claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
             expires_in
         );
-        Uuid::parse_str(str_of(&claims, "jti")).expect("jti is a uuid");
+        Uuid::parse_str(claims.text("jti")).expect("jti is a uuid");
     }
 }
 
 #[actix_web::test]
 async fn wrong_password_and_unknown_user_are_the_same_401() {
     let app = TestApp::demo().await;
-    let wrong = login(&app, "stp", "not-the-password").await;
+    let stp = officer(STP);
+    let wrong = login(&app, &stp, "not-the-password").await;
     let unknown = login(&app, "no-such-user", PASSWORD).await;
-    let wrong_detail = assert_unauthorized(&wrong, "wrong password");
-    let unknown_detail = assert_unauthorized(&unknown, "unknown user");
+    let wrong_detail = wrong.unauthorized("wrong password");
+    let unknown_detail = unknown.unauthorized("unknown user");
     assert_eq!(
         wrong_detail, unknown_detail,
         "the answer does not reveal who has an account"
@@ -217,64 +99,73 @@ async fn wrong_password_and_unknown_user_are_the_same_401() {
         assert!(r.body.get("access_token").is_none() && !r.raw.contains("refresh_token"));
     }
     // an empty password or username is just as wrong
-    let empty = login(&app, "stp", "").await;
-    assert_eq!(assert_unauthorized(&empty, "empty password"), wrong_detail);
+    let empty = login(&app, &stp, "").await;
+    assert_eq!(empty.unauthorized("empty password"), wrong_detail);
     let blank = login(&app, "   ", PASSWORD).await;
-    assert_eq!(assert_unauthorized(&blank, "blank username"), wrong_detail);
+    assert_eq!(blank.unauthorized("blank username"), wrong_detail);
 }
 
 #[actix_web::test]
 async fn login_and_refresh_bodies_are_strict_json() {
     let app = TestApp::demo().await;
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"username": "stp", "password": PASSWORD, "scope": "admin"}))
-        .send()
-        .await;
-    r.problem(400);
-    assert_eq!(r.error_fields(), ["scope"], "{}", r.raw);
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"username": "stp"}))
-        .send()
-        .await;
-    r.problem(400);
-    assert_eq!(r.error_fields(), ["password"], "{}", r.raw);
-    app.post("/api/v1/auth/token")
-        .raw("application/json", r#"{"username": "stp", "password": "#)
+    let anonymous = Actor::anonymous(&app);
+    let stp = officer(STP);
+    anonymous
+        .post(
+            path::TOKEN,
+            &json!({"username": stp, "password": PASSWORD, "scope": "admin"}),
+        )
+        .await
+        .field_error(400, "scope")
+        .alone();
+    anonymous
+        .post(path::TOKEN, &json!({"username": stp}))
+        .await
+        .field_error(400, "password")
+        .alone();
+    anonymous
+        .request(Method::POST, path::TOKEN)
+        .raw(
+            "application/json",
+            format!(r#"{{"username": "{stp}", "password": "#),
+        )
         .send()
         .await
         .problem(400);
-    let r = app
-        .post("/api/v1/auth/refresh")
-        .json(&json!({"refresh_token": "x", "user": "admin"}))
-        .send()
-        .await;
-    r.problem(400);
-    assert_eq!(r.error_fields(), ["user"], "{}", r.raw);
+    anonymous
+        .post(
+            path::REFRESH,
+            &json!({"refresh_token": "x", "user": "admin"}),
+        )
+        .await
+        .field_error(400, "user")
+        .alone();
 
     // not JSON: 415, even when the body itself would be fine
-    let body = json!({"username": "stp", "password": PASSWORD}).to_string();
+    let body = json!({"username": stp, "password": PASSWORD}).to_string();
     for content_type in [
         "text/plain",
         "application/x-www-form-urlencoded",
         "application/xml",
     ] {
-        app.post("/api/v1/auth/token")
+        anonymous
+            .request(Method::POST, path::TOKEN)
             .raw(content_type, body.clone())
             .send()
             .await
             .problem(415);
     }
-    app.post("/api/v1/auth/token")
+    anonymous
+        .request(Method::POST, path::TOKEN)
         .raw(
             "application/x-www-form-urlencoded",
-            format!("username=stp&password={PASSWORD}"),
+            format!("username={stp}&password={PASSWORD}"),
         )
         .send()
         .await
         .problem(415);
-    app.post("/api/v1/auth/refresh")
+    anonymous
+        .request(Method::POST, path::REFRESH)
         .raw("text/plain", r#"{"refresh_token": "x"}"#)
         .send()
         .await
@@ -285,36 +176,35 @@ async fn login_and_refresh_bodies_are_strict_json() {
         0,
         "malformed requests are not failed logins"
     );
-    pair(&app, "stp", PASSWORD).await;
+    token_pair(&app, &stp, PASSWORD).await;
 }
 
 #[actix_web::test]
 async fn repeated_failures_lock_the_username_out_for_a_while() {
     let app = TestApp::demo().await;
+    let snv = officer(SNV);
     // failures before a success do not accumulate: four, a success, four more, a success
     for _ in 0..2 {
         for _ in 0..4 {
-            assert_unauthorized(
-                &login(&app, "snv", "wrong-password").await,
-                "wrong password",
-            );
+            login(&app, &snv, "wrong-password")
+                .await
+                .unauthorized("wrong password");
         }
-        pair(&app, "snv", PASSWORD).await;
+        token_pair(&app, &snv, PASSWORD).await;
     }
 
     // five failures in a row lock the username
     for i in 0..5 {
-        assert_unauthorized(
-            &login(&app, "snv", "wrong-password").await,
-            &format!("failure {i}"),
-        );
+        login(&app, &snv, "wrong-password")
+            .await
+            .unauthorized(&format!("failure {i}"));
     }
     for (username, password) in [
-        ("snv", PASSWORD),
-        ("SNV", PASSWORD),
-        ("snv", "wrong-password"),
+        (snv.clone(), PASSWORD),
+        (snv.to_uppercase(), PASSWORD),
+        (snv.clone(), "wrong-password"),
     ] {
-        let r = login(&app, username, password).await;
+        let r = login(&app, &username, password).await;
         r.problem(429);
         let retry_after = r
             .header("retry-after")
@@ -326,133 +216,110 @@ async fn repeated_failures_lock_the_username_out_for_a_while() {
         assert!(r.body.get("access_token").is_none());
     }
     // the lock is for that username only
-    pair(&app, "stp", PASSWORD).await;
+    token_pair(&app, &officer(STP), PASSWORD).await;
     // a locked-out account's still-valid token is not affected; only logins are refused
-    let r = app.get("/api/v1/me").token(&app.token("snv")).send().await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    Actor::officer(&app, SNV).me().await;
 }
 
 #[actix_web::test]
 async fn refresh_rotates_and_reuse_revokes_the_chain() {
     let app = TestApp::demo().await;
-    let first = pair(&app, "stp", PASSWORD).await;
-    let other_session = pair(&app, "stp", PASSWORD).await;
+    let stp = officer(STP);
+    let first = token_pair(&app, &stp, PASSWORD).await;
+    let other_session = token_pair(&app, &stp, PASSWORD).await;
 
     // rotation: a new pair, the old refresh token is spent
-    let r = refresh(&app, str_of(&first, "refresh_token")).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    let second = r.body.clone();
+    let second = refresh(&app, first.text("refresh_token")).await.ok();
     assert_eq!(second["token_type"], "Bearer");
     assert!(second["expires_in"].as_i64().unwrap() > 0);
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_ne!(second["access_token"], first["access_token"]);
-    let me = app
-        .get("/api/v1/me")
-        .token(str_of(&second, "access_token"))
-        .send()
-        .await;
-    assert_eq!(me.status, StatusCode::OK, "{}", me.raw);
-    assert_eq!(me.body["username"], "stp");
+    let me = Actor::bearer(&app, second.text("access_token")).me().await;
+    assert_eq!(me["username"], stp);
 
     // presenting the spent token again: 401, and the chain is revoked
-    let reuse = refresh(&app, str_of(&first, "refresh_token")).await;
-    assert_unauthorized(&reuse, "reused refresh token");
-    let after = refresh(&app, str_of(&second, "refresh_token")).await;
-    assert_unauthorized(&after, "the newer token of a revoked chain");
+    refresh(&app, first.text("refresh_token"))
+        .await
+        .unauthorized("reused refresh token");
+    refresh(&app, second.text("refresh_token"))
+        .await
+        .unauthorized("the newer token of a revoked chain");
     // and it stays revoked
-    assert_unauthorized(
-        &refresh(&app, str_of(&second, "refresh_token")).await,
-        "again",
-    );
+    refresh(&app, second.text("refresh_token"))
+        .await
+        .unauthorized("again");
 
     // another login's chain is untouched
-    let r = refresh(&app, str_of(&other_session, "refresh_token")).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    refresh(&app, other_session.text("refresh_token"))
+        .await
+        .ok();
 
     // tokens the server never issued
-    assert_unauthorized(
-        &refresh(&app, "made-up-token").await,
-        "unknown refresh token",
-    );
-    assert_unauthorized(
-        &refresh(&app, str_of(&first, "access_token")).await,
-        "an access token is not a refresh token",
-    );
+    refresh(&app, "made-up-token")
+        .await
+        .unauthorized("unknown refresh token");
+    refresh(&app, first.text("access_token"))
+        .await
+        .unauthorized("an access token is not a refresh token");
 }
 
 #[actix_web::test]
 async fn a_deactivated_user_can_neither_log_in_nor_refresh() {
     let app = TestApp::demo().await;
+    let admin = Actor::admin(&app);
     let id = app.create_user(
         "canbo.stp",
         "agency_officer",
-        Some("STP"),
+        Some(STP),
         "mat-khau-dai-2024",
     );
-    let tokens = pair(&app, "canbo.stp", "mat-khau-dai-2024").await;
-    let wrong_detail = assert_unauthorized(&login(&app, "stp", "nope-nope-nope").await, "wrong");
+    let tokens = token_pair(&app, "canbo.stp", "mat-khau-dai-2024").await;
+    let wrong_detail = login(&app, &officer(STP), "nope-nope-nope")
+        .await
+        .unauthorized("wrong");
 
-    let r = app
-        .patch(&format!("/api/v1/users/{id}"))
-        .token(&app.token("admin"))
-        .raw(
-            "application/merge-patch+json",
-            json!({"active": false}).to_string(),
-        )
+    let r = admin
+        .request(Method::PATCH, &path::user(&id))
+        .merge_patch(&json!({"active": false}))
         .send()
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    assert_eq!(r.body["active"], false);
+    assert_eq!(r.ok()["active"], false);
     assert!(!r.raw.contains("$argon2"));
 
     let r = login(&app, "canbo.stp", "mat-khau-dai-2024").await;
     assert_eq!(
-        assert_unauthorized(&r, "deactivated login"),
+        r.unauthorized("deactivated login"),
         wrong_detail,
         "a deactivated account looks like a wrong password"
     );
-    assert_unauthorized(
-        &refresh(&app, str_of(&tokens, "refresh_token")).await,
-        "deactivated refresh",
-    );
-    assert_unauthorized(
-        &app.get("/api/v1/me")
-            .token(str_of(&tokens, "access_token"))
-            .send()
-            .await,
-        "deactivated /me",
-    );
+    refresh(&app, tokens.text("refresh_token"))
+        .await
+        .unauthorized("deactivated refresh");
+    Actor::bearer(&app, tokens.text("access_token"))
+        .get(path::ME)
+        .await
+        .unauthorized("deactivated /me");
 
     // reactivated: logins work again, the refresh tokens revoked on deactivation stay dead
-    let r = app
-        .patch(&format!("/api/v1/users/{id}"))
-        .token(&app.token("admin"))
-        .json(&json!({"active": true}))
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    pair(&app, "canbo.stp", "mat-khau-dai-2024").await;
-    assert_unauthorized(
-        &refresh(&app, str_of(&tokens, "refresh_token")).await,
-        "old refresh token after reactivation",
-    );
+    admin.update_user(&id, &json!({"active": true})).await;
+    token_pair(&app, "canbo.stp", "mat-khau-dai-2024").await;
+    refresh(&app, tokens.text("refresh_token"))
+        .await
+        .unauthorized("old refresh token after reactivation");
 }
 
 #[actix_web::test]
 async fn only_sound_bearer_tokens_are_accepted() {
     let app = TestApp::demo().await;
-    let claims = claims_for(&app, "admin");
+    let claims = claims_for(&app, ADMIN);
     // the control: a token built here the way the server builds them is accepted,
     // so each rejection below is due to its one defect
-    let r = app.get("/api/v1/me").token(&good(&claims)).send().await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    assert_eq!(r.body["username"], "admin");
-    let r = app
-        .get("/api/v1/me")
-        .token(&good(&claims_for(&app, "stp")))
-        .send()
+    let me = Actor::bearer(&app, &good(&claims)).me().await;
+    assert_eq!(me["username"], ADMIN);
+    let r = Actor::bearer(&app, &good(&claims_for(&app, &officer(STP))))
+        .get(path::ME)
         .await;
-    assert_eq!(r.body["agency_id"], app.agency_id("STP").to_string());
+    assert_eq!(r.body["agency_id"], app.agency_id(STP));
 
     let without = |field: &str| {
         let mut c = claims.clone();
@@ -497,7 +364,7 @@ async fn only_sound_bearer_tokens_are_accepted() {
         (
             "payload changed after signing",
             Some(bearer({
-                let t = good(&claims_for(&app, "thanhtra"));
+                let t = good(&claims_for(&app, INSPECTOR));
                 let parts: Vec<&str> = t.split('.').collect();
                 let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
                 format!("{}.{payload}.{}", parts[0], parts[2])
@@ -513,55 +380,48 @@ async fn only_sound_bearer_tokens_are_accepted() {
         ),
     ];
     for (what, header) in cases {
-        let mut call = app.get("/api/v1/me");
+        // the header exactly as given, so no Actor
+        let mut call = Actor::anonymous(&app).request(Method::GET, path::ME);
         if let Some(h) = &header {
             call = call.header("Authorization", h);
         }
         let r = call.send().await;
-        assert_unauthorized(&r, what);
+        r.unauthorized(what);
         assert!(!r.raw.contains("admin"), "{what}: {}", r.raw);
     }
     // the same on a write: nothing is created with a forged admin token
     let before = app.count("SELECT count(*) AS n FROM users");
-    let r = app
-        .post("/api/v1/users")
-        .token(&forged_token(&claims))
-        .json(&json!({"username": "mallory", "display_name": "M", "password": "0123456789ab", "role": "admin"}))
-        .send()
-        .await;
-    assert_unauthorized(&r, "forged admin token on POST /users");
+    let mallory = UserBody::new("mallory", "M", "0123456789ab", "admin");
+    Actor::bearer(&app, &forged_token(&claims))
+        .post(path::USERS, &mallory)
+        .await
+        .unauthorized("forged admin token on POST /users");
     assert_eq!(app.count("SELECT count(*) AS n FROM users"), before);
 }
 
 #[actix_web::test]
 async fn admin_manages_users_and_password_hashes_never_leak() {
     let app = TestApp::demo().await;
-    let admin = app.token("admin");
-    let stp = app.agency_id("STP");
-    let body = json!({
-        "username": "nguyen.van.a",
-        "display_name": "Nguyễn Văn A - Sở Tư pháp",
-        "password": "mat-khau-rat-dai-2024",
-        "role": "agency_officer",
-        "agency_id": stp,
-    });
-    let r = app
-        .post("/api/v1/users")
-        .token(&admin)
-        .json(&body)
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    let admin = Actor::admin(&app);
+    let new_officer = UserBody::new(
+        "nguyen.van.a",
+        "Nguyễn Văn A - Sở Tư pháp",
+        "mat-khau-rat-dai-2024",
+        "agency_officer",
+    )
+    .agency(STP);
+    let r = admin.post(path::USERS, &new_officer).await;
+    let user = r.created();
     assert!(
         !r.raw.contains("$argon2") && !r.raw.contains("password"),
         "{}",
         r.raw
     );
-    let id = str_of(&r.body, "id").to_string();
-    assert_eq!(r.body["username"], "nguyen.van.a");
-    assert_eq!(r.body["role"], "agency_officer");
-    assert_eq!(r.body["agency_id"], stp.to_string());
-    assert_eq!(r.body["active"], true);
+    let id = user.id();
+    assert_eq!(user["username"], "nguyen.van.a");
+    assert_eq!(user["role"], "agency_officer");
+    assert_eq!(user["agency_id"], app.agency_id(STP));
+    assert_eq!(user["active"], true);
     // stored as an Argon2 hash, which is what must never be sent
     assert_eq!(
         app.count(&format!(
@@ -571,34 +431,21 @@ async fn admin_manages_users_and_password_hashes_never_leak() {
     );
 
     // the new account works
-    let tokens = pair(&app, "nguyen.van.a", "mat-khau-rat-dai-2024").await;
-    let me = app
-        .get("/api/v1/me")
-        .token(str_of(&tokens, "access_token"))
-        .send()
+    let tokens = token_pair(&app, "nguyen.van.a", "mat-khau-rat-dai-2024").await;
+    let me = Actor::bearer(&app, tokens.text("access_token"))
+        .get(path::ME)
         .await;
     assert_eq!(me.body["id"], id.as_str());
     assert!(!me.raw.contains("$argon2"));
 
     // a second account with the same name is a conflict
-    let r = app
-        .post("/api/v1/users")
-        .token(&admin)
-        .json(&body)
-        .send()
-        .await;
-    r.problem(409);
+    admin.post(path::USERS, &new_officer).await.problem(409);
 
     // the list has it, and no hash
-    let r = app
-        .get("/api/v1/users?limit=200")
-        .token(&admin)
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    let items = r.body["items"].as_array().unwrap();
+    let r = admin.get(&format!("{}?limit=200", path::USERS)).await;
+    let items = r.ok().items();
     assert!(
-        items.len() >= 45,
+        items.len() > demo::ACCOUNTS,
         "demo accounts plus the new one: {}",
         items.len()
     );
@@ -607,24 +454,17 @@ async fn admin_manages_users_and_password_hashes_never_leak() {
     assert!(!r.raw.contains("$argon2") && !r.raw.contains("password"));
 
     // a change of password: the response carries no hash either, and the new password works
-    let r = app
-        .patch(&format!("/api/v1/users/{id}"))
-        .token(&admin)
-        .raw(
-            "application/merge-patch+json",
-            json!({"password": "mat-khau-moi-2024-xyz", "display_name": "Nguyễn Văn A"})
-                .to_string(),
-        )
+    let r = admin
+        .request(Method::PATCH, &path::user(&id))
+        .merge_patch(&json!({"password": "mat-khau-moi-2024-xyz", "display_name": "Nguyễn Văn A"}))
         .send()
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.ok()["display_name"], "Nguyễn Văn A");
     assert!(!r.raw.contains("$argon2"));
-    assert_eq!(r.body["display_name"], "Nguyễn Văn A");
-    assert_unauthorized(
-        &login(&app, "nguyen.van.a", "mat-khau-rat-dai-2024").await,
-        "old password",
-    );
-    pair(&app, "nguyen.van.a", "mat-khau-moi-2024-xyz").await;
+    login(&app, "nguyen.van.a", "mat-khau-rat-dai-2024")
+        .await
+        .unauthorized("old password");
+    token_pair(&app, "nguyen.van.a", "mat-khau-moi-2024-xyz").await;
 
     // nor does the audit trail keep it
     assert_eq!(
@@ -634,93 +474,68 @@ async fn admin_manages_users_and_password_hashes_never_leak() {
 
     // the coordinator, the inspector and an officer may neither list nor create accounts
     let users_before = app.count("SELECT count(*) AS n FROM users");
-    let other = json!({
-        "username": "nguoi.moi",
-        "display_name": "Người mới",
-        "password": "mat-khau-rat-dai-2024",
-        "role": "coordinator",
-    });
-    for who in ["sonoivu", "thanhtra", "stp"] {
-        let token = app.token(who);
-        let r = app.get("/api/v1/users").token(&token).send().await;
+    let other = UserBody::new(
+        "nguoi.moi",
+        "Người mới",
+        "mat-khau-rat-dai-2024",
+        "coordinator",
+    );
+    for who in [
+        Actor::coordinator(&app),
+        Actor::inspector(&app),
+        Actor::officer(&app, STP),
+    ] {
+        let r = who.get(path::USERS).await;
         r.problem(403);
         assert!(!r.raw.contains("$argon2"));
-        app.post("/api/v1/users")
-            .token(&token)
-            .json(&other)
-            .send()
-            .await
-            .problem(403);
-        app.patch(&format!("/api/v1/users/{id}"))
-            .token(&token)
-            .json(&json!({"active": false}))
-            .send()
+        who.post(path::USERS, &other).await.problem(403);
+        who.patch(&path::user(&id), &json!({"active": false}))
             .await
             .problem(403);
     }
     assert_eq!(app.count("SELECT count(*) AS n FROM users"), users_before);
-    pair(&app, "nguyen.van.a", "mat-khau-moi-2024-xyz").await;
+    token_pair(&app, "nguyen.van.a", "mat-khau-moi-2024-xyz").await;
 }
 
 #[actix_web::test]
 async fn deactivation_and_role_changes_apply_at_the_next_request() {
     let app = TestApp::demo().await;
-    let officer = app.token("nhatrang");
-    let coordinator = app.token("sonoivu");
-    let admin = app.token("admin");
-    assert_eq!(
-        app.get("/api/v1/plans").token(&officer).send().await.status,
-        StatusCode::OK
-    );
+    let city_officer = Actor::officer(&app, NHATRANG);
+    let coordinator = Actor::coordinator(&app);
+    let admin = Actor::admin(&app);
+    city_officer.get(path::PLANS).await.ok();
 
-    let id = app.get("/api/v1/me").token(&officer).send().await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = app
-        .patch(&format!("/api/v1/users/{id}"))
-        .token(&admin)
-        .json(&json!({"active": false}))
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    assert_unauthorized(
-        &app.get("/api/v1/plans").token(&officer).send().await,
-        "a still-valid token of a deactivated account",
-    );
+    let id = city_officer.me().await.id();
+    admin.update_user(&id, &json!({"active": false})).await;
+    city_officer
+        .get(path::PLANS)
+        .await
+        .unauthorized("a still-valid token of a deactivated account");
 
     // a coordinator demoted to inspector loses the right to write at once
-    let cid = app.get("/api/v1/me").token(&coordinator).send().await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    app.patch(&format!("/api/v1/users/{cid}"))
-        .token(&admin)
-        .json(&json!({"role": "inspector"}))
-        .send()
+    let coordinator_id = coordinator.me().await.id();
+    admin
+        .update_user(&coordinator_id, &json!({"role": "inspector"}))
         .await;
-    let r = app
-        .post("/api/v1/plans")
-        .token(&coordinator)
-        .json(&json!({"code": "CCHC-2030", "year": 2030, "title": "Kế hoạch"}))
-        .send()
-        .await;
-    r.problem(403);
+    coordinator
+        .post(
+            path::PLANS,
+            &PlanBody::new("CCHC-2030", 2030).title("Kế hoạch"),
+        )
+        .await
+        .problem(403);
 }
 
 #[actix_web::test]
 async fn parallel_guesses_do_not_slip_past_the_lockout() {
     let app = TestApp::demo().await;
+    let stp = officer(STP);
     let attempts: Vec<_> = (0..12)
         .map(|i| {
             login(
                 &app,
-                "stp",
-                if i == 11 {
-                    "khanhhoa-2023"
-                } else {
-                    "wrong-password"
-                },
+                &stp,
+                if i == 11 { PASSWORD } else { "wrong-password" },
             )
         })
         .collect();
@@ -752,58 +567,37 @@ async fn parallel_guesses_do_not_slip_past_the_lockout() {
 #[actix_web::test]
 async fn an_admin_cannot_lock_themselves_out() {
     let app = TestApp::demo().await;
-    let admin = app.token("admin");
-    let id = app.get("/api/v1/me").token(&admin).send().await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let path = format!("/api/v1/users/{id}");
-    app.patch(&path)
-        .token(&admin)
-        .json(&json!({"active": false}))
-        .send()
+    let admin = Actor::admin(&app);
+    let own_account = path::user(&admin.me().await.id());
+    admin
+        .patch(&own_account, &json!({"active": false}))
         .await
         .problem(409);
-    app.patch(&path)
-        .token(&admin)
-        .json(&json!({"role": "inspector"}))
-        .send()
+    admin
+        .patch(&own_account, &json!({"role": "inspector"}))
         .await
         .problem(409);
-    assert_eq!(
-        app.get("/api/v1/me").token(&admin).send().await.body["role"],
-        "admin"
-    );
+    assert_eq!(admin.me().await["role"], "admin");
 }
 
 #[actix_web::test]
 async fn behind_a_proxy_failures_count_per_forwarded_address() {
     let subjects = |app: &TestApp| {
-        #[derive(diesel::QueryableByName)]
-        struct S {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            subject: String,
-        }
-        use diesel::RunQueryDsl;
-        let mut conn = app.pool().get().unwrap();
-        let rows: Vec<S> = diesel::sql_query(
-            "SELECT subject FROM login_failures WHERE subject LIKE 'addr:%' ORDER BY subject",
+        app.texts(
+            "SELECT subject AS t FROM login_failures WHERE subject LIKE 'addr:%' ORDER BY subject",
         )
-        .load(&mut conn)
-        .unwrap();
-        rows.into_iter().map(|s| s.subject).collect::<Vec<_>>()
     };
-    let wrong = json!({"username": "stp", "password": "sai-mat-khau"});
+    let wrong = json!({"username": officer(STP), "password": "sai-mat-khau"});
     let proxied = TestApp::demo_behind_proxy().await;
     for address in [
         "203.0.113.7",
         "203.0.113.7, 10.0.0.1",
         "'; DROP TABLE users; --",
     ] {
-        let r = proxied
-            .post("/api/v1/auth/token")
+        let r = Actor::anonymous(&proxied)
+            .request(Method::POST, path::TOKEN)
             .header("X-Forwarded-For", address)
-            .json(&wrong)
+            .body(&wrong)
             .send()
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -812,10 +606,10 @@ async fn behind_a_proxy_failures_count_per_forwarded_address() {
     assert_eq!(subjects(&proxied), vec!["addr:203.0.113.7", "addr:unknown"]);
 
     let direct = TestApp::demo().await;
-    let r = direct
-        .post("/api/v1/auth/token")
+    let r = Actor::anonymous(&direct)
+        .request(Method::POST, path::TOKEN)
         .header("X-Forwarded-For", "203.0.113.7")
-        .json(&wrong)
+        .body(&wrong)
         .send()
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

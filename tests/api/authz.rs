@@ -9,18 +9,25 @@
 
 use std::collections::BTreeSet;
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
 use serde_json::{json, Value};
 
-use crate::auth::{
-    alg_none_token, claims_for, expired_token, forged_token, wrong_audience_token, PASSWORD,
+use crate::actors::{fresh_task, path, token_pair, Actor};
+use crate::bodies::{
+    Body, ClaimBody, DecisionBody, Evidence, ExtensionBody, ObjectiveBody, PlanBody, ReportBody,
+    ReviewBody, TaskBody, UserBody,
 };
-use crate::common::{Reply, TestApp};
+use crate::common::{JsonExt, TestApp};
+use crate::demo::{self, INSPECTOR, PASSWORD};
+use crate::tokens::{
+    alg_none_token, claims_for, expired_token, forged_token, wrong_audience_token,
+};
 
-/// The lead agency of the tasks written to, one supporting it, and one with nothing to do with them.
-const LEAD: &str = "STP";
-const SUPPORTING: &str = "STTTT";
-const UNRELATED: &str = "NHATRANG";
+/// The lead agency of the tasks written to, one supporting it, and one with
+/// nothing to do with them: the cast `fresh_task` gives its tasks.
+const LEAD: &str = demo::STP;
+const SUPPORTING: &str = demo::STTTT;
+const UNRELATED: &str = demo::NHATRANG;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Caller {
@@ -55,24 +62,23 @@ const CALLERS: [Caller; 11] = [
 ];
 
 impl Caller {
-    /// The Authorization header value it sends, if any. The bad tokens all
-    /// claim to be the administrator, so accepting one would be noticed.
-    fn authorization(self, app: &TestApp) -> Option<String> {
-        let admin = || claims_for(app, "admin");
-        let token = match self {
-            Anonymous => return None,
-            Expired => expired_token(&admin()),
-            Forged => forged_token(&admin()),
-            AlgNone => alg_none_token(&admin()),
-            WrongAudience => wrong_audience_token(&admin()),
-            Admin => app.token("admin"),
-            Coordinator => app.token("sonoivu"),
-            Inspector => app.token("thanhtra"),
-            LeadOfficer => app.token(&LEAD.to_lowercase()),
-            SupportingOfficer => app.token(&SUPPORTING.to_lowercase()),
-            UnrelatedOfficer => app.token(&UNRELATED.to_lowercase()),
-        };
-        Some(format!("Bearer {token}"))
+    /// Who makes the call. The bad tokens all claim to be the administrator,
+    /// so accepting one would be noticed.
+    fn actor(self, app: &TestApp) -> Actor<'_> {
+        let admin = || claims_for(app, demo::ADMIN);
+        match self {
+            Anonymous => Actor::anonymous(app),
+            Expired => Actor::bearer(app, &expired_token(&admin())),
+            Forged => Actor::bearer(app, &forged_token(&admin())),
+            AlgNone => Actor::bearer(app, &alg_none_token(&admin())),
+            WrongAudience => Actor::bearer(app, &wrong_audience_token(&admin())),
+            Admin => Actor::admin(app),
+            Coordinator => Actor::coordinator(app),
+            Inspector => Actor::inspector(app),
+            LeadOfficer => Actor::officer(app, LEAD),
+            SupportingOfficer => Actor::officer(app, SUPPORTING),
+            UnrelatedOfficer => Actor::officer(app, UNRELATED),
+        }
     }
 }
 
@@ -182,10 +188,10 @@ impl Prepared {
             headers: Vec::new(),
         }
     }
-    fn json(path: String, body: Value) -> Prepared {
+    fn json(app: &TestApp, path: String, body: &impl Body) -> Prepared {
         Prepared {
             path,
-            body: Some(("application/json", body)),
+            body: Some(("application/json", body.to_json(app))),
             headers: Vec::new(),
         }
     }
@@ -198,188 +204,147 @@ impl Prepared {
     }
 }
 
-fn ok(r: &Reply, what: &str) {
-    assert!(r.status.is_success(), "{what}: {} {}", r.status, r.raw);
+/// A task of the demo plan for one write, due at the end of the plan's year.
+fn task_due_at_year_end(code: &str) -> TaskBody {
+    TaskBody::new(code)
+        .title(&format!("Nhiệm vụ {code}: rà soát thủ tục hành chính"))
+        .date(demo::YEAR_END)
+        .expected_output("Báo cáo kết quả rà soát")
 }
 
-fn id_of(r: &Reply) -> String {
-    r.body["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {}", r.raw))
-        .to_string()
+fn completion_claim() -> ClaimBody {
+    let decision = Evidence::new(
+        "2468/QĐ-STP",
+        "2023-12-20",
+        "Sở Tư pháp",
+        "Quyết định công bố kết quả rà soát",
+    );
+    ClaimBody::new("2023-12-20", "Đã hoàn thành rà soát, ban hành quyết định").evidence(decision)
 }
 
-/// A new task of the demo plan (admin), led by LEAD and supported by SUPPORTING, due 2023-12-31.
-async fn fresh_task(app: &TestApp, plan: &str, code: &str) -> String {
-    let body = json!({
-        "code": code,
-        "title": format!("Nhiệm vụ {code}: rà soát thủ tục hành chính"),
-        "area": "admin_procedure",
-        "lead_agency_id": app.agency_id(LEAD),
-        "supporting_agency_ids": [app.agency_id(SUPPORTING)],
-        "deadline": {"kind": "date", "value": "2023-12-31"},
-        "expected_output": "Báo cáo kết quả rà soát",
-    });
-    let r = app
-        .post(&format!("/api/v1/plans/{plan}/tasks"))
-        .token(&app.token("admin"))
-        .json(&body)
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "fresh task: {}", r.raw);
-    id_of(&r)
-}
-
-fn completion_body() -> Value {
-    json!({
-        "completed_on": "2023-12-20",
-        "summary": "Đã hoàn thành rà soát, ban hành quyết định",
-        "evidence": [{"document_number": "2468/QĐ-STP", "issued_on": "2023-12-20",
-                      "issuer": "Sở Tư pháp", "title": "Quyết định công bố kết quả rà soát"}],
-    })
-}
-
-fn extension_body() -> Value {
-    json!({"requested_due_on": "2024-03-31", "reason": "Chờ hướng dẫn của Bộ Tư pháp"})
-}
-
-async fn login(app: &TestApp, username: &str) -> Value {
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.raw);
-    r.body
+fn extension() -> ExtensionBody {
+    ExtensionBody::new("2024-03-31", "Chờ hướng dẫn của Bộ Tư pháp")
 }
 
 /// Builds the request for `method path` (the spec's template) as sent by one caller;
 /// `n` makes codes unique. Writes that consume their object get a fresh one.
-async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, path: &str) -> Prepared {
-    let lead = app.token(&LEAD.to_lowercase());
-    match (method, path) {
+async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template: &str) -> Prepared {
+    let lead = Actor::officer(app, LEAD);
+    match (method, template) {
         ("GET", "/api/v1/agencies/{id}" | "/api/v1/agencies/{id}/scorecard") => {
-            Prepared::get(path.replace("{id}", &fx.agency))
+            Prepared::get(template.replace("{id}", &fx.agency))
         }
         ("GET", "/api/v1/plans/{id}" | "/api/v1/plans/{id}/summary" | "/api/v1/plans/{id}/objectives") => {
-            Prepared::get(path.replace("{id}", &fx.plan))
+            Prepared::get(template.replace("{id}", &fx.plan))
         }
         ("GET", "/api/v1/tasks/{id}" | "/api/v1/tasks/{id}/history" | "/api/v1/tasks/{id}/reports") => {
-            Prepared::get(path.replace("{id}", &fx.demo_task))
+            Prepared::get(template.replace("{id}", &fx.demo_task))
         }
         ("GET", p) if !p.contains('{') => Prepared::get(p.to_string()),
 
         ("POST", "/api/v1/auth/token") => Prepared::json(
-            path.into(),
-            json!({"username": "thanhtra", "password": PASSWORD}),
+            app,
+            template.into(),
+            &json!({"username": INSPECTOR, "password": PASSWORD}),
         ),
         ("POST", "/api/v1/auth/refresh") => {
-            let pair = login(app, "thanhtra").await;
-            Prepared::json(path.into(), json!({"refresh_token": pair["refresh_token"]}))
+            let pair = token_pair(app, INSPECTOR, PASSWORD).await;
+            Prepared::json(app, template.into(), &json!({"refresh_token": pair["refresh_token"]}))
         }
         ("POST", "/api/v1/users") => Prepared::json(
-            path.into(),
-            json!({"username": format!("authz-{n}"), "display_name": format!("Tài khoản {n}"),
-                   "password": "mat-khau-dai-2024", "role": "inspector"}),
+            app,
+            template.into(),
+            &UserBody::new(&format!("authz-{n}"), &format!("Tài khoản {n}"), "mat-khau-dai-2024", "inspector"),
         ),
         ("PATCH", "/api/v1/users/{id}") => Prepared::merge_patch(
-            path.replace("{id}", &fx.user),
+            template.replace("{id}", &fx.user),
             json!({"display_name": format!("Đoàn kiểm tra CCHC ({n})")}),
         ),
         ("POST", "/api/v1/agencies") => Prepared::json(
-            path.into(),
-            json!({"code": format!("AZ{n}"), "name": format!("Cơ quan thử {n}"), "kind": "department"}),
+            app,
+            template.into(),
+            &json!({"code": format!("AZ{n}"), "name": format!("Cơ quan thử {n}"), "kind": "department"}),
         ),
         ("PATCH", "/api/v1/agencies/{id}") => Prepared::merge_patch(
-            path.replace("{id}", &fx.agency),
+            template.replace("{id}", &fx.agency),
             json!({"name": format!("Sở Tư pháp ({n})")}),
         ),
         ("POST", "/api/v1/plans") => Prepared::json(
-            path.into(),
-            json!({"code": format!("CCHC-AZ{n}"), "year": 2024, "title": format!("Kế hoạch thử {n}")}),
+            app,
+            template.into(),
+            &PlanBody::new(&format!("CCHC-AZ{n}"), 2024).title(&format!("Kế hoạch thử {n}")),
         ),
         ("PATCH", "/api/v1/plans/{id}") => Prepared::merge_patch(
-            path.replace("{id}", &fx.plan),
+            template.replace("{id}", &fx.plan),
             json!({"title": format!("Kế hoạch CCHC năm 2023 ({n})")}),
         ),
         ("POST", "/api/v1/plans/{id}/objectives") => Prepared::json(
-            path.replace("{id}", &fx.plan),
-            json!({"code": format!("MT-AZ{n}"), "title": format!("Mục tiêu thử {n}")}),
+            app,
+            template.replace("{id}", &fx.plan),
+            &ObjectiveBody::new(&format!("MT-AZ{n}"), &format!("Mục tiêu thử {n}")),
         ),
         ("PATCH", "/api/v1/objectives/{id}") => Prepared::merge_patch(
-            path.replace("{id}", &fx.objective),
+            template.replace("{id}", &fx.objective),
             json!({"title": format!("Mục tiêu đã sửa ({n})")}),
         ),
         ("POST", "/api/v1/plans/{id}/tasks") => Prepared::json(
-            path.replace("{id}", &fx.plan),
-            json!({
-                "code": format!("AZ-{n}"), "title": "Nhiệm vụ thử", "area": "digital_government",
-                "lead_agency_id": app.agency_id(LEAD), "supporting_agency_ids": [app.agency_id(SUPPORTING)],
-                "deadline": {"kind": "quarter", "value": "2023-Q4"}, "expected_output": "Hệ thống đưa vào sử dụng",
-            }),
+            app,
+            template.replace("{id}", &fx.plan),
+            &TaskBody::new(&format!("AZ-{n}"))
+                .title("Nhiệm vụ thử")
+                .area("digital_government")
+                .lead(LEAD)
+                .supporting(&[SUPPORTING])
+                .quarter("2023-Q4")
+                .expected_output("Hệ thống đưa vào sử dụng"),
         ),
         ("PATCH", "/api/v1/tasks/{id}") => {
-            let task = format!("/api/v1/tasks/{}", fx.task);
-            let current = app.get(&task).token(&app.token("thanhtra")).send().await;
-            let etag = current.header("etag").expect("a task has an ETag").to_string();
+            let task = path::task(&fx.task);
+            let etag = Actor::inspector(app).get(&task).await.etag();
             let mut p = Prepared::merge_patch(task, json!({"title": format!("Nhiệm vụ đã sửa ({n})")}));
             p.headers.push(("If-Match", etag));
             p
         }
         ("POST", "/api/v1/tasks/{id}/reports") => Prepared::json(
-            path.replace("{id}", &fx.task),
-            json!({"progress_percent": 40, "summary": format!("Báo cáo tiến độ {n}"), "evidence": []}),
+            app,
+            template.replace("{id}", &fx.task),
+            &ReportBody::new(40, &format!("Báo cáo tiến độ {n}")).no_evidence(),
         ),
         ("POST", "/api/v1/tasks/{id}/completion") => {
-            let task = fresh_task(app, &fx.plan, &format!("HT-{n}")).await;
-            Prepared::json(path.replace("{id}", &task), completion_body())
+            let task = fresh_task(app, &fx.plan, task_due_at_year_end(&format!("HT-{n}"))).await;
+            Prepared::json(app, template.replace("{id}", &task), &completion_claim())
         }
         ("POST", "/api/v1/tasks/{id}/review") => {
-            let task = fresh_task(app, &fx.plan, &format!("DG-{n}")).await;
-            let r = app
-                .post(&format!("/api/v1/tasks/{task}/completion"))
-                .token(&lead)
-                .json(&completion_body())
-                .send()
-                .await;
-            ok(&r, "claim before review");
+            let task = fresh_task(app, &fx.plan, task_due_at_year_end(&format!("DG-{n}"))).await;
+            lead.claim_completion(&task, &completion_claim()).await;
             Prepared::json(
-                path.replace("{id}", &task),
-                json!({"decision": "accept", "comment": "Đạt yêu cầu"}),
+                app,
+                template.replace("{id}", &task),
+                &ReviewBody::accept().comment("Đạt yêu cầu"),
             )
         }
         ("POST", "/api/v1/tasks/{id}/extension-requests") => {
-            let task = fresh_task(app, &fx.plan, &format!("GH-{n}")).await;
-            Prepared::json(path.replace("{id}", &task), extension_body())
+            let task = fresh_task(app, &fx.plan, task_due_at_year_end(&format!("GH-{n}"))).await;
+            Prepared::json(app, template.replace("{id}", &task), &extension())
         }
         ("POST", "/api/v1/extension-requests/{id}/decision") => {
-            let task = fresh_task(app, &fx.plan, &format!("QD-{n}")).await;
-            let r = app
-                .post(&format!("/api/v1/tasks/{task}/extension-requests"))
-                .token(&lead)
-                .json(&extension_body())
-                .send()
-                .await;
-            ok(&r, "extension request before the decision");
-            assert_eq!(r.body["status"], "pending");
+            let task = fresh_task(app, &fx.plan, task_due_at_year_end(&format!("QD-{n}"))).await;
+            let request = lead.request_extension(&task, &extension()).await;
+            assert_eq!(request["status"], "pending");
             Prepared::json(
-                path.replace("{id}", &id_of(&r)),
-                json!({"decision": "approve", "comment": "Đồng ý gia hạn"}),
+                app,
+                template.replace("{id}", &request.id()),
+                &DecisionBody::approve().comment("Đồng ý gia hạn"),
             )
         }
         _ => panic!(
-            "{method} {path} has a row in TABLE but the test does not know how to call it: add it to `prepare`"
+            "{method} {template} has a row in TABLE but the test does not know how to call it: add it to `prepare`"
         ),
     }
 }
 
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct Digest {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        h: String,
-    }
     const TABLES: [&str; 14] = [
         "agencies",
         "users",
@@ -404,41 +369,26 @@ fn fingerprint(app: &TestApp) -> String {
             )
         })
         .collect();
-    let sql = format!("SELECT md5({}) AS h", parts.join(" || "));
-    let mut conn = app.pool().get().unwrap();
-    use diesel::RunQueryDsl;
-    diesel::sql_query(&sql)
-        .get_result::<Digest>(&mut conn)
-        .unwrap()
-        .h
+    let sql = format!("SELECT md5({}) AS t", parts.join(" || "));
+    app.texts(&sql).remove(0)
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
-    let plan = app.demo_plan_id().await;
-    let (demo_task, _) = app.demo_task("NV15").await;
-    let r = app
-        .post(&format!("/api/v1/plans/{plan}/objectives"))
-        .token(&app.token("sonoivu"))
-        .json(&json!({"code": "MT-AUTHZ", "title": "Mục tiêu dùng cho kiểm thử phân quyền"}))
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
-    let objective = id_of(&r);
-    let user = {
-        let mut conn = app.pool().get().unwrap();
-        par_tracker::store::users::find_by_username(&mut conn, "thanhtra")
-            .unwrap()
-            .unwrap()
-            .id
-            .to_string()
-    };
-    let task = fresh_task(app, &plan, "PQ-01").await;
+    let inspector = Actor::inspector(app);
+    let plan = inspector.demo_plan_id().await;
+    let demo_task = inspector.demo_task(demo::EXTENDED_TASK).await.id();
+    let objective = ObjectiveBody::new("MT-AUTHZ", "Mục tiêu dùng cho kiểm thử phân quyền");
+    let objective = Actor::coordinator(app)
+        .create_objective(&plan, &objective)
+        .await
+        .id();
+    let task = fresh_task(app, &plan, task_due_at_year_end("PQ-01")).await;
     Fixtures {
         plan,
         demo_task,
-        agency: app.agency_id(LEAD).to_string(),
+        agency: app.agency_id(LEAD),
         objective,
-        user,
+        user: app.account(INSPECTOR).id,
         task,
     }
 }
@@ -446,9 +396,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
 #[actix_web::test]
 async fn every_operation_of_the_spec_has_a_rule_and_keeps_it() {
     let app = TestApp::demo().await;
-    let spec = app.get("/openapi.json").send().await;
-    assert_eq!(spec.status, StatusCode::OK, "{}", spec.raw);
-    let ops = spec_operations(&spec.body);
+    let spec = Actor::anonymous(&app).get("/openapi.json").await.ok();
+    let ops = spec_operations(&spec);
     assert!(ops.len() >= 30, "the spec lists {} operations", ops.len());
 
     // the table and the spec name the same operations, once each
@@ -514,13 +463,10 @@ async fn every_operation_of_the_spec_has_a_rule_and_keeps_it() {
         for (caller, want) in CALLERS.iter().zip(expected) {
             n += 1;
             let prepared = prepare(&app, &fx, n, method, path).await;
-            let mut call = app.call(
+            let mut call = caller.actor(&app).request(
                 Method::from_bytes(method.as_bytes()).unwrap(),
                 &prepared.path,
             );
-            if let Some(authorization) = caller.authorization(&app) {
-                call = call.header("Authorization", &authorization);
-            }
             for (name, value) in &prepared.headers {
                 call = call.header(name, value);
             }
@@ -573,109 +519,76 @@ async fn every_operation_of_the_spec_has_a_rule_and_keeps_it() {
     );
 }
 
-fn reports_of(app: &TestApp, task: &str) -> i64 {
-    app.count(&format!(
-        "SELECT count(*) AS n FROM progress_reports WHERE task_id = '{task}'"
-    ))
-}
-
 #[actix_web::test]
 async fn forbidden_writes_are_403_and_change_nothing() {
     let app = TestApp::demo().await;
-    let plan = app.demo_plan_id().await;
-    let task = fresh_task(&app, &plan, "PQ-02").await;
-    let path = format!("/api/v1/tasks/{task}");
-    let reader = app.token("thanhtra");
-    let before = app.get(&path).token(&reader).send().await;
-    let etag = before.header("etag").unwrap().to_string();
-    let history = app
-        .get(&format!("{path}/history"))
-        .token(&reader)
-        .send()
-        .await;
+    let reader = Actor::inspector(&app);
+    let plan = reader.demo_plan_id().await;
+    let task = fresh_task(&app, &plan, task_due_at_year_end("PQ-02")).await;
+    let task_path = path::task(&task);
+    let before = reader.get(&task_path).await;
+    let etag = before.etag();
+    let history = reader.history(&task).await;
 
     // an unrelated agency's report, the coordinator's report
     for who in [
-        UNRELATED.to_lowercase(),
-        "sonoivu".into(),
-        "thanhtra".into(),
+        demo::officer(UNRELATED),
+        demo::COORDINATOR.into(),
+        INSPECTOR.into(),
     ] {
-        let r = app
-            .post(&format!("{path}/reports"))
-            .token(&app.token(&who))
-            .json(&json!({"progress_percent": 90, "summary": "Không được phép", "evidence": []}))
-            .send()
-            .await;
-        r.problem(403);
-        assert_eq!(reports_of(&app, &task), 0, "{who}");
+        let not_allowed = ReportBody::new(90, "Không được phép").no_evidence();
+        Actor::named(&app, &who)
+            .post(&path::reports(&task), &not_allowed)
+            .await
+            .problem(403);
+        assert_eq!(app.reports_stored(&task), 0, "{who}");
     }
-    let r = app
-        .get(&format!("{path}/reports"))
-        .token(&reader)
-        .send()
-        .await;
-    assert_eq!(r.body["items"], json!([]));
+    assert!(reader.reports(&task).await.is_empty());
 
     // the inspector's edit, even with the right ETag
-    let r = app
-        .patch(&path)
-        .token(&reader)
-        .header("If-Match", &etag)
-        .json(&json!({"title": "Sửa trái phép"}))
-        .send()
-        .await;
-    r.problem(403);
-    // and without one: refused for who it is, not for the missing precondition
-    app.patch(&path)
-        .token(&reader)
-        .json(&json!({"title": "Sửa trái phép"}))
-        .send()
+    let edit = json!({"title": "Sửa trái phép"});
+    reader
+        .patch_if_match(&task_path, &etag, &edit)
         .await
         .problem(403);
+    // and without one: refused for who it is, not for the missing precondition
+    reader.patch(&task_path, &edit).await.problem(403);
 
     // the supporting agency may not claim completion nor ask for more time
-    let supporting = app.token(&SUPPORTING.to_lowercase());
-    app.post(&format!("{path}/completion"))
-        .token(&supporting)
-        .json(&completion_body())
-        .send()
+    let supporting = Actor::officer(&app, SUPPORTING);
+    supporting
+        .post(&path::completion(&task), &completion_claim())
         .await
         .problem(403);
-    app.post(&format!("{path}/extension-requests"))
-        .token(&supporting)
-        .json(&extension_body())
-        .send()
+    supporting
+        .post(&path::extension_requests(&task), &extension())
         .await
         .problem(403);
     // nor may the lead agency review its own claim
-    let lead = app.token(&LEAD.to_lowercase());
-    let r = app
-        .post(&format!("{path}/completion"))
-        .token(&lead)
-        .json(&completion_body())
-        .send()
+    Actor::officer(&app, LEAD)
+        .claim_completion(&task, &completion_claim())
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
-    let submitted = app.get(&path).token(&reader).send().await;
-    assert_eq!(submitted.body["status"], "submitted");
-    for who in [LEAD.to_lowercase(), "thanhtra".into()] {
-        app.post(&format!("{path}/review"))
-            .token(&app.token(&who))
-            .json(&json!({"decision": "accept", "comment": "Tự duyệt"}))
-            .send()
+    let submitted = reader.task(&task).await;
+    assert_eq!(submitted["status"], "submitted");
+    for who in [demo::officer(LEAD), INSPECTOR.into()] {
+        Actor::named(&app, &who)
+            .post(
+                &path::review(&task),
+                &ReviewBody::accept().comment("Tự duyệt"),
+            )
             .await
             .problem(403);
     }
 
-    let after = app.get(&path).token(&reader).send().await;
+    let after = reader.task(&task).await;
     assert_eq!(
-        after.body["status"], "submitted",
+        after["status"], "submitted",
         "only the lead's claim moved it"
     );
-    assert_eq!(after.body["title"], before.body["title"]);
-    assert_eq!(after.body["due_on"], before.body["due_on"]);
+    assert_eq!(after["title"], before.body["title"]);
+    assert_eq!(after["due_on"], before.body["due_on"]);
     assert_eq!(
-        after.body["version"], submitted.body["version"],
+        after["version"], submitted["version"],
         "no refused write bumped the version"
     );
     assert_eq!(
@@ -684,57 +597,40 @@ async fn forbidden_writes_are_403_and_change_nothing() {
         )),
         0
     );
-    let history_after = app
-        .get(&format!("{path}/history"))
-        .token(&reader)
-        .send()
-        .await;
-    let events = |h: &Reply| h.body["items"].as_array().map(Vec::len).unwrap_or(0);
+    let history_after = reader.history(&task).await;
     assert_eq!(
-        events(&history_after),
-        events(&history) + 1,
-        "one audit event, for the claim: {}",
-        history_after.raw
+        history_after.len(),
+        history.len() + 1,
+        "one audit event, for the claim: {history_after:?}"
     );
 }
 
 #[actix_web::test]
 async fn task_edits_need_the_current_etag() {
     let app = TestApp::demo().await;
-    let plan = app.demo_plan_id().await;
-    let task = fresh_task(&app, &plan, "PQ-03").await;
-    let path = format!("/api/v1/tasks/{task}");
-    let coordinator = app.token("sonoivu");
-    let current = app.get(&path).token(&coordinator).send().await;
-    let etag = current.header("etag").unwrap().to_string();
-    let patch = json!({"title": "Nhiệm vụ đã chỉnh sửa"});
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.demo_plan_id().await;
+    let task = fresh_task(&app, &plan, task_due_at_year_end("PQ-03")).await;
+    let task_path = path::task(&task);
+    let etag = coordinator.get(&task_path).await.etag();
+    let edit = json!({"title": "Nhiệm vụ đã chỉnh sửa"});
 
-    app.patch(&path)
-        .token(&coordinator)
-        .json(&patch)
-        .send()
-        .await
-        .problem(428);
-    let r = app
-        .patch(&path)
-        .token(&coordinator)
+    coordinator.patch(&task_path, &edit).await.problem(428);
+    let r = coordinator
+        .request(Method::PATCH, &task_path)
         .header("If-Match", &etag)
-        .raw("application/merge-patch+json", patch.to_string())
+        .merge_patch(&edit)
         .send()
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    assert_eq!(r.body["title"], "Nhiệm vụ đã chỉnh sửa");
-    let new_etag = r.header("etag").unwrap().to_string();
+    assert_eq!(r.ok()["title"], "Nhiệm vụ đã chỉnh sửa");
+    let new_etag = r.etag();
     assert_ne!(new_etag, etag);
     // the old ETag is stale now
-    app.patch(&path)
-        .token(&app.token("admin"))
-        .header("If-Match", &etag)
-        .json(&json!({"title": "Ghi đè"}))
-        .send()
+    Actor::admin(&app)
+        .patch_if_match(&task_path, &etag, &json!({"title": "Ghi đè"}))
         .await
         .problem(412);
-    let r = app.get(&path).token(&coordinator).send().await;
+    let r = coordinator.get(&task_path).await;
     assert_eq!(r.body["title"], "Nhiệm vụ đã chỉnh sửa");
     assert_eq!(r.header("etag"), Some(new_etag.as_str()));
 }

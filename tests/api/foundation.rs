@@ -3,7 +3,9 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
 use serde_json::json;
 
-use crate::common::{url, TestApp};
+use crate::actors::{path, Actor};
+use crate::common::{url, JsonExt, TestApp};
+use crate::demo;
 use par_tracker::db::{self, MIGRATIONS};
 
 #[actix_web::test]
@@ -80,7 +82,10 @@ async fn migrations_apply_revert_and_apply_again() {
     // the schema module matches the SQL: every table loads through diesel's typed rows
     let mut conn = app.pool().get().unwrap();
     use par_tracker::store;
-    assert_eq!(store::agencies::list_areas(&mut conn).unwrap().len(), 7);
+    assert_eq!(
+        store::agencies::list_areas(&mut conn).unwrap().len(),
+        demo::AREAS
+    );
     store::tasks::list_view(
         &mut conn,
         &store::tasks::TaskFilter::as_of(chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()),
@@ -125,39 +130,25 @@ thread_local! {
 #[actix_web::test]
 async fn demo_plan_stands_at_64_of_64_at_year_end() {
     let app = TestApp::demo().await;
-    let token = app.token("thanhtra");
-    let plans = app.get("/api/v1/plans").token(&token).send().await;
-    assert_eq!(plans.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(plans.body["items"][0]["code"], "CCHC-2023");
-    let plan = app.demo_plan_id().await;
-    let year_end = app
-        .get(&format!("/api/v1/plans/{plan}/summary?as_of=2023-12-31"))
-        .token(&token)
-        .send()
-        .await;
-    assert_eq!(year_end.status, StatusCode::OK, "{}", year_end.raw);
-    assert_eq!(year_end.body["total"], 64);
-    assert_eq!(year_end.body["by_status"]["completed"], 64);
-    assert_eq!(year_end.body["overdue"], 0);
-    assert_eq!(year_end.body["completion_rate"], 100.0);
-    let q3 = app
-        .get(&format!("/api/v1/plans/{plan}/summary?as_of=2023-09-30"))
-        .token(&token)
-        .send()
-        .await;
+    let inspector = Actor::inspector(&app);
+    let plans = inspector.get(path::PLANS).await.ok().items();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0]["code"], demo::PLAN_CODE);
+    let plan = inspector.demo_plan_id().await;
+    let year_end = inspector.plan_summary(&plan, demo::YEAR_END).await;
+    assert_eq!(year_end["total"], demo::TASKS);
+    assert_eq!(year_end["by_status"]["completed"], demo::TASKS);
+    assert_eq!(year_end["overdue"], 0);
+    assert_eq!(year_end["completion_rate"], 100.0);
+    let q3 = inspector.plan_summary(&plan, demo::Q3_END).await;
     assert!(
-        q3.body["overdue"].as_i64().unwrap() > 0,
+        q3["overdue"].as_i64().unwrap() > 0,
         "some tasks are late at the end of Q3"
     );
-    assert!(q3.body["by_status"]["completed"].as_i64().unwrap() < 64);
+    assert!((q3["by_status"]["completed"].as_i64().unwrap() as usize) < demo::TASKS);
     // every deadline kind is present with its Vietnamese label
-    let tasks = app
-        .get("/api/v1/tasks?limit=200")
-        .token(&token)
-        .send()
-        .await;
-    let items = tasks.body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 64);
+    let items = inspector.tasks("limit=200").await;
+    assert_eq!(items.len(), demo::TASKS);
     for kind in ["date", "month", "quarter", "ongoing"] {
         assert!(
             items.iter().any(|t| t["deadline"]["kind"] == kind),
@@ -171,14 +162,14 @@ async fn demo_plan_stands_at_64_of_64_at_year_end() {
         .iter()
         .any(|t| t["deadline"]["label"].as_str().unwrap().starts_with("Quý ")));
     // agencies and areas are browsable
-    let agencies = app
+    let agencies = inspector
         .get("/api/v1/agencies?limit=200")
-        .token(&token)
-        .send()
-        .await;
-    assert!(agencies.body["items"].as_array().unwrap().len() >= 40);
-    let areas = app.get("/api/v1/areas").token(&token).send().await;
-    assert_eq!(areas.body.as_array().unwrap().len(), 7);
+        .await
+        .ok()
+        .items();
+    assert!(agencies.len() >= demo::AGENCIES_AT_LEAST);
+    let areas = inspector.get("/api/v1/areas").await;
+    assert_eq!(areas.body.as_array().unwrap().len(), demo::AREAS);
 }
 
 #[actix_web::test]
@@ -189,7 +180,10 @@ async fn the_demo_loads_once() {
         !par_tracker::seed::load_demo_if_empty(&mut conn).unwrap(),
         "a second load does nothing"
     );
-    assert_eq!(app.count("SELECT count(*) AS n FROM tasks"), 64);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM tasks") as usize,
+        demo::TASKS
+    );
 }
 
 #[actix_web::test]

@@ -1,8 +1,15 @@
 //! Integration tests: HTTP through the real actix app, on real PostgreSQL.
 
+// The test language: who calls (actors), what they send (bodies), what the
+// demo holds (demo), and the harness with its reply assertions (common).
+mod actors;
+mod bodies;
+mod common;
+mod demo;
+mod tokens;
+
 mod auth;
 mod authz;
-mod common;
 mod foundation;
 mod scale;
 mod tasks;

@@ -76,7 +76,7 @@ async fn task_queries_stay_flat_at_scale() {
             .id
     })
     .unwrap();
-    let agency = app.agency_id("A4242");
+    let agency = uuid::Uuid::parse_str(&app.agency_id("A4242")).unwrap();
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
     let base = TaskFilter::as_of(as_of);
 

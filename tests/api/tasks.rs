@@ -1,55 +1,18 @@
 //! Plan structure, task lists, search, paging, overdue arithmetic and ETags.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
-
-/// Creates plan `code` for `year` as the coordinator; returns its id.
-pub async fn new_plan(app: &TestApp, code: &str, year: i32) -> String {
-    let r = app
-        .post("/api/v1/plans")
-        .token(&app.token("sonoivu"))
-        .json(&json!({"code": code, "year": year, "title": format!("Kế hoạch CCHC năm {year}")}))
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
-    r.body["id"].as_str().unwrap().to_string()
-}
-
-/// Creates a task led by `lead` (agency code) and supported by `supporting`; returns the task JSON.
-pub async fn new_task(
-    app: &TestApp,
-    plan: &str,
-    code: &str,
-    deadline: Value,
-    lead: &str,
-    supporting: &[&str],
-) -> Value {
-    let body = json!({
-        "code": code,
-        "title": format!("Nhiệm vụ {code}: cải cách thủ tục hành chính"),
-        "area": "admin_procedure",
-        "lead_agency_id": app.agency_id(lead),
-        "supporting_agency_ids": supporting.iter().map(|s| app.agency_id(s)).collect::<Vec<_>>(),
-        "deadline": deadline,
-        "expected_output": "Quyết định của UBND tỉnh",
-    });
-    let r = app
-        .post(&format!("/api/v1/plans/{plan}/tasks"))
-        .token(&app.token("sonoivu"))
-        .json(&body)
-        .send()
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
-    assert!(r.header("etag").is_some());
-    r.body
-}
+use crate::actors::{path, Actor};
+use crate::bodies::{Body, PlanBody, TaskBody};
+use crate::common::{JsonExt, TestApp};
+use crate::demo::{self, SNV, STP, STTTT};
 
 #[actix_web::test]
 async fn deadlines_resolve_to_their_last_day_with_the_plan_label() {
     let app = TestApp::demo().await;
-    let plan = new_plan(&app, "CCHC-2024", 2024).await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.create_plan(&PlanBody::year(2024)).await.id();
     let cases = [
         (
             json!({"kind": "date", "value": "2024-06-30"}),
@@ -69,47 +32,45 @@ async fn deadlines_resolve_to_their_last_day_with_the_plan_label() {
         (json!({"kind": "ongoing"}), "Thường xuyên", "2024-12-31"),
     ];
     for (i, (deadline, label, due_on)) in cases.into_iter().enumerate() {
-        let task = new_task(
-            &app,
-            &plan,
-            &format!("NV{i:02}"),
-            deadline.clone(),
-            "STP",
-            &["STTTT"],
-        )
-        .await;
+        let body = TaskBody::new(&format!("NV{i:02}"))
+            .deadline(deadline.clone())
+            .lead(STP)
+            .supporting(&[STTTT]);
+        let task = coordinator.create_task(&plan, &body).await;
         assert_eq!(task["deadline"]["label"], label, "{deadline}");
         assert_eq!(task["due_on"], due_on);
         assert_eq!(task["original_due_on"], due_on);
         assert_eq!(task["status"], "not_started");
-        assert_eq!(task["lead_agency"]["code"], "STP");
-        assert_eq!(task["supporting_agencies"][0]["code"], "STTTT");
+        assert_eq!(task["lead_agency"]["code"], STP);
+        assert_eq!(task["supporting_agencies"][0]["code"], STTTT);
     }
     // duplicate code in the same plan
-    let r = app
-        .post(&format!("/api/v1/plans/{plan}/tasks"))
-        .token(&app.token("sonoivu"))
-        .json(&json!({"code": "NV00", "title": "x", "area": "institution", "lead_agency_id": app.agency_id("STP"),
-                      "deadline": {"kind": "ongoing"}, "expected_output": "x"}))
-        .send()
-        .await;
-    r.problem(409);
+    let duplicate = TaskBody::new("NV00")
+        .title("x")
+        .area("institution")
+        .lead(STP)
+        .ongoing()
+        .expected_output("x");
+    coordinator
+        .post(&path::plan_tasks(&plan), &duplicate)
+        .await
+        .problem(409);
 }
 
 #[actix_web::test]
 async fn bad_task_input_is_a_named_problem_and_writes_nothing() {
     let app = TestApp::demo().await;
-    let plan = new_plan(&app, "CCHC-2024", 2024).await;
-    let token = app.token("sonoivu");
-    let valid = json!({"code": "NV01", "title": "Nhiệm vụ", "area": "institution", "lead_agency_id": app.agency_id("STP"),
-                       "deadline": {"kind": "month", "value": "2024-09"}, "expected_output": "Báo cáo"});
-    let with = |field: &str, value: Value| {
-        let mut b = valid.clone();
-        b[field] = value;
-        b
-    };
-    let path = format!("/api/v1/plans/{plan}/tasks");
-    let cases: Vec<(Value, u16, &str)> = vec![
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.create_plan(&PlanBody::year(2024)).await.id();
+    let valid = TaskBody::new("NV01")
+        .title("Nhiệm vụ")
+        .area("institution")
+        .lead(STP)
+        .month("2024-09")
+        .expected_output("Báo cáo");
+    let with = |field: &str, value: Value| valid.clone().set(field, value);
+    let tasks = path::plan_tasks(&plan);
+    let cases: Vec<(TaskBody, u16, &str)> = vec![
         (with("status", json!("completed")), 400, "status"),
         (with("version", json!(7)), 400, "version"),
         (
@@ -147,30 +108,22 @@ async fn bad_task_input_is_a_named_problem_and_writes_nothing() {
         ),
     ];
     for (body, status, field) in cases {
-        let r = app.post(&path).token(&token).json(&body).send().await;
-        r.problem(status);
-        assert_eq!(
-            r.error_fields(),
-            vec![field.to_string()],
-            "{body}: {}",
-            r.raw
-        );
+        coordinator
+            .post(&tasks, &body)
+            .await
+            .field_error(status, field)
+            .alone();
     }
     let huge = json!({"title": "x".repeat(300 * 1024)});
-    app.post(&path)
-        .token(&token)
-        .json(&huge)
-        .send()
-        .await
-        .problem(413);
-    app.post(&path)
-        .token(&token)
-        .raw("text/plain", valid.to_string())
+    coordinator.post(&tasks, &huge).await.problem(413);
+    coordinator
+        .request(Method::POST, &tasks)
+        .raw("text/plain", valid.to_json(&app).to_string())
         .send()
         .await
         .problem(415);
-    app.post(&path)
-        .token(&token)
+    coordinator
+        .request(Method::POST, &tasks)
         .raw("application/json", "{not json")
         .send()
         .await
@@ -186,22 +139,15 @@ async fn bad_task_input_is_a_named_problem_and_writes_nothing() {
 #[actix_web::test]
 async fn search_ignores_diacritics_and_case() {
     let app = TestApp::demo().await;
-    let token = app.token("thanhtra");
+    let inspector = Actor::inspector(&app);
     for (query, expected) in [
         ("cai cach thu tuc", "cải cách thủ tục"),
         ("dang ky", "đăng ký"),
         ("DANG KY", "đăng ký"),
     ] {
-        let r = app
-            .get(&format!(
-                "/api/v1/tasks?q={}&limit=200",
-                query.replace(' ', "%20")
-            ))
-            .token(&token)
-            .send()
+        let items = inspector
+            .tasks(&format!("q={}&limit=200", query.replace(' ', "%20")))
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-        let items = r.body["items"].as_array().unwrap();
         assert!(!items.is_empty(), "{query}");
         assert!(
             items
@@ -212,74 +158,60 @@ async fn search_ignores_diacritics_and_case() {
             "{query} finds {expected}"
         );
     }
-    let r = app.get("/api/v1/tasks?q=zzzqqq").token(&token).send().await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(inspector.tasks("q=zzzqqq").await.len(), 0);
 }
 
 #[actix_web::test]
 async fn pages_walk_every_task_once_while_rows_are_inserted() {
     let app = TestApp::demo().await;
-    let token = app.token("thanhtra");
-    let plan = app.demo_plan_id().await;
+    let inspector = Actor::inspector(&app);
+    let plan = inspector.demo_plan_id().await;
     for sort in ["due_on", "-due_on", "code", "-updated_at", "-days_overdue"] {
         let mut seen = std::collections::HashSet::new();
         let mut cursor: Option<String> = None;
         let mut pages = 0;
         loop {
-            let mut path =
-                format!("/api/v1/tasks?plan_id={plan}&sort={sort}&limit=10&as_of=2023-09-30");
+            let mut query = format!("plan_id={plan}&sort={sort}&limit=10&as_of={}", demo::Q3_END);
             if let Some(c) = &cursor {
-                path.push_str(&format!("&cursor={c}"));
+                query.push_str(&format!("&cursor={c}"));
             }
-            let r = app.get(&path).token(&token).send().await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-            for t in r.body["items"].as_array().unwrap() {
-                assert!(
-                    seen.insert(t["id"].as_str().unwrap().to_string()),
-                    "{sort}: {} twice",
-                    t["code"]
-                );
+            let page = inspector.get(&path::tasks(&query)).await.ok();
+            for t in page.items() {
+                assert!(seen.insert(t.id()), "{sort}: {} twice", t["code"]);
             }
             pages += 1;
             if pages == 2 && sort == "due_on" {
                 // a task inserted mid-walk, before the cursor, must not shift the pages
-                new_task(
-                    &app,
-                    &plan,
-                    "NV99",
-                    json!({"kind": "date", "value": "2023-01-02"}),
-                    "STP",
-                    &[],
-                )
-                .await;
+                let early = TaskBody::new("NV99")
+                    .date("2023-01-02")
+                    .lead(STP)
+                    .supporting(&[]);
+                Actor::coordinator(&app).create_task(&plan, &early).await;
             }
-            match r.body["next_cursor"].as_str() {
+            match page["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_string()),
                 None => break,
             }
         }
-        assert!(seen.len() >= 64, "{sort}: saw {}", seen.len());
+        assert!(seen.len() >= demo::TASKS, "{sort}: saw {}", seen.len());
         assert!(pages >= 7);
     }
     // a cursor of one order is refused by another
-    let r = app
-        .get(&format!("/api/v1/tasks?plan_id={plan}&sort=code&limit=5"))
-        .token(&token)
-        .send()
+    let r = inspector
+        .get(&path::tasks(&format!("plan_id={plan}&sort=code&limit=5")))
         .await;
-    let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
-    let r = app
-        .get(&format!("/api/v1/tasks?sort=due_on&cursor={cursor}"))
-        .token(&token)
-        .send()
-        .await;
-    assert_eq!(r.problem(422)["errors"][0]["field"], "cursor");
+    let cursor = r.body.text("next_cursor").to_string();
+    inspector
+        .get(&path::tasks(&format!("sort=due_on&cursor={cursor}")))
+        .await
+        .field_error(422, "cursor")
+        .alone();
 }
 
 #[actix_web::test]
 async fn list_parameters_are_checked() {
     let app = TestApp::demo().await;
-    let token = app.token("thanhtra");
+    let inspector = Actor::inspector(&app);
     for (query, field) in [
         ("limit=201", "limit"),
         ("limit=0", "limit"),
@@ -291,64 +223,43 @@ async fn list_parameters_are_checked() {
         ("colour=red", "colour"),
         ("q=%01", "q"),
     ] {
-        let r = app
-            .get(&format!("/api/v1/tasks?{query}"))
-            .token(&token)
-            .send()
-            .await;
-        assert_eq!(
-            r.problem(400)["errors"][0]["field"],
-            field,
-            "{query}: {}",
-            r.raw
-        );
+        inspector
+            .get(&path::tasks(query))
+            .await
+            .field_error(400, field)
+            .alone();
     }
     // well-formed but unusable: 422
     for (query, field) in [
         ("agency_role=lead", "agency_role"),
         ("cursor=garbage", "cursor"),
     ] {
-        let r = app
-            .get(&format!("/api/v1/tasks?{query}"))
-            .token(&token)
-            .send()
-            .await;
-        assert_eq!(
-            r.problem(422)["errors"][0]["field"],
-            field,
-            "{query}: {}",
-            r.raw
-        );
+        inspector
+            .get(&path::tasks(query))
+            .await
+            .field_error(422, field)
+            .alone();
     }
 }
 
 #[actix_web::test]
 async fn filters_combine() {
     let app = TestApp::demo().await;
-    let token = app.token("thanhtra");
-    let snv = app.agency_id("SNV");
-    let all = |q: String| {
-        let app = &app;
-        let token = token.clone();
-        async move {
-            let r = app
-                .get(&format!("/api/v1/tasks?limit=200&{q}"))
-                .token(&token)
-                .send()
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-            r.body["items"].as_array().unwrap().clone()
-        }
+    let inspector = Actor::inspector(&app);
+    let snv = app.agency_id(SNV);
+    let all = |query: String| {
+        let inspector = &inspector;
+        async move { inspector.tasks(&format!("limit=200&{query}")).await }
     };
     let led = all(format!("agency_id={snv}&agency_role=lead")).await;
     assert!(!led.is_empty());
-    assert!(led.iter().all(|t| t["lead_agency"]["code"] == "SNV"));
+    assert!(led.iter().all(|t| t["lead_agency"]["code"] == SNV));
     let supported = all(format!("agency_id={snv}&agency_role=supporting")).await;
     assert!(supported.iter().all(|t| t["supporting_agencies"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|a| a["code"] == "SNV")));
+        .any(|a| a["code"] == SNV)));
     let any = all(format!("agency_id={snv}")).await;
     assert_eq!(any.len(), led.len() + supported.len());
     let area = all("area=digital_government&status=completed".into()).await;
@@ -358,192 +269,150 @@ async fn filters_combine() {
         .iter()
         .all(|t| t["due_on"].as_str().unwrap() >= "2023-04-01"
             && t["due_on"].as_str().unwrap() <= "2023-06-30"));
-    let overdue = all(format!("agency_id={snv}&overdue=true&as_of=2023-09-30")).await;
+    let overdue = all(format!(
+        "agency_id={snv}&overdue=true&as_of={}",
+        demo::Q3_END
+    ))
+    .await;
     assert!(overdue.iter().all(|t| t["overdue"] == true
         && t["days_overdue"].as_i64().unwrap() > 0
-        && t["as_of"] == "2023-09-30"));
+        && t["as_of"] == demo::Q3_END));
 }
 
 #[actix_web::test]
 async fn overdue_counts_from_the_day_after_month_and_quarter_ends() {
     let app = TestApp::demo().await;
-    let plan = new_plan(&app, "CCHC-2024", 2024).await;
-    let month = new_task(
-        &app,
-        &plan,
-        "T1",
-        json!({"kind": "month", "value": "2024-02"}),
-        "STP",
-        &[],
-    )
-    .await;
-    let quarter = new_task(
-        &app,
-        &plan,
-        "T2",
-        json!({"kind": "quarter", "value": "2024-Q1"}),
-        "STP",
-        &[],
-    )
-    .await;
-    let token = app.token("thanhtra");
-    let standing = |id: String, as_of: &'static str| {
-        let app = &app;
-        let token = token.clone();
-        async move {
-            let r = app
-                .get(&format!("/api/v1/tasks/{id}?as_of={as_of}"))
-                .token(&token)
-                .send()
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-            (
-                r.body["overdue"].as_bool().unwrap(),
-                r.body["days_overdue"].as_i64().unwrap(),
-            )
-        }
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.create_plan(&PlanBody::year(2024)).await.id();
+    let month = TaskBody::new("T1")
+        .month("2024-02")
+        .lead(STP)
+        .supporting(&[]);
+    let month = coordinator.create_task(&plan, &month).await.id();
+    let quarter = TaskBody::new("T2")
+        .quarter("2024-Q1")
+        .lead(STP)
+        .supporting(&[]);
+    let quarter = coordinator.create_task(&plan, &quarter).await.id();
+    let inspector = Actor::inspector(&app);
+    let standing = |task: Value| {
+        (
+            task["overdue"].as_bool().unwrap(),
+            task["days_overdue"].as_i64().unwrap(),
+        )
     };
-    let m = month["id"].as_str().unwrap().to_string();
-    let q = quarter["id"].as_str().unwrap().to_string();
     assert_eq!(
-        standing(m.clone(), "2024-02-29").await,
+        standing(inspector.task_as_of(&month, "2024-02-29").await),
         (false, 0),
         "due on the leap day itself"
     );
-    assert_eq!(standing(m.clone(), "2024-03-01").await, (true, 1));
-    assert_eq!(standing(m.clone(), "2024-03-31").await, (true, 31));
-    assert_eq!(standing(q.clone(), "2024-03-31").await, (false, 0));
-    assert_eq!(standing(q.clone(), "2024-04-01").await, (true, 1));
-    let r = app
-        .get(&format!(
-            "/api/v1/tasks?plan_id={plan}&overdue=true&as_of=2024-03-15"
-        ))
-        .token(&token)
-        .send()
+    assert_eq!(
+        standing(inspector.task_as_of(&month, "2024-03-01").await),
+        (true, 1)
+    );
+    assert_eq!(
+        standing(inspector.task_as_of(&month, "2024-03-31").await),
+        (true, 31)
+    );
+    assert_eq!(
+        standing(inspector.task_as_of(&quarter, "2024-03-31").await),
+        (false, 0)
+    );
+    assert_eq!(
+        standing(inspector.task_as_of(&quarter, "2024-04-01").await),
+        (true, 1)
+    );
+    let codes = inspector
+        .task_codes(&format!("plan_id={plan}&overdue=true&as_of=2024-03-15"))
         .await;
-    let codes: Vec<_> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["code"].as_str().unwrap().to_string())
-        .collect();
     assert_eq!(codes, vec!["T1"]);
-    let r = app
-        .get(&format!(
-            "/api/v1/tasks?plan_id={plan}&at_risk_days=20&as_of=2024-03-15"
-        ))
-        .token(&token)
-        .send()
+    let codes = inspector
+        .task_codes(&format!("plan_id={plan}&at_risk_days=20&as_of=2024-03-15"))
         .await;
-    let codes: Vec<_> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["code"].as_str().unwrap().to_string())
-        .collect();
     assert_eq!(codes, vec!["T2"], "due within 20 days of 15/03");
 }
 
 #[actix_web::test]
 async fn patch_needs_the_current_etag_and_one_of_two_racing_editors_wins() {
     let app = TestApp::demo().await;
-    let plan = new_plan(&app, "CCHC-2024", 2024).await;
-    let task = new_task(&app, &plan, "T1", json!({"kind": "ongoing"}), "STP", &[]).await;
-    let id = task["id"].as_str().unwrap();
-    let token = app.token("sonoivu");
-    let path = format!("/api/v1/tasks/{id}");
-    let get = app.get(&path).token(&token).send().await;
-    let etag = get.header("etag").unwrap().to_string();
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.create_plan(&PlanBody::year(2024)).await.id();
+    let body = TaskBody::new("T1").ongoing().lead(STP).supporting(&[]);
+    let task = coordinator.create_task(&plan, &body).await;
+    let id = task.id();
+    let task_path = path::task(&id);
+    let etag = coordinator.get(&task_path).await.etag();
 
-    app.patch(&path)
-        .token(&token)
-        .json(&json!({"title": "Mới"}))
-        .send()
+    coordinator
+        .patch(&task_path, &json!({"title": "Mới"}))
         .await
         .problem(428);
     let stale = format!("\"{id}-0\"");
-    app.patch(&path)
-        .token(&token)
-        .header("If-Match", &stale)
-        .json(&json!({"title": "Mới"}))
-        .send()
+    coordinator
+        .patch_if_match(&task_path, &stale, &json!({"title": "Mới"}))
         .await
         .problem(412);
 
-    let first = app
-        .patch(&path)
-        .token(&token)
+    let edit_a = json!({"title": "Bản A"});
+    let first = coordinator.patch_if_match(&task_path, &etag, &edit_a);
+    let second = coordinator
+        .request(Method::PATCH, &task_path)
         .header("If-Match", &etag)
-        .json(&json!({"title": "Bản A"}))
-        .send();
-    let second = app
-        .patch(&path)
-        .token(&token)
-        .header("If-Match", &etag)
-        .raw(
-            "application/merge-patch+json",
-            json!({"title": "Bản B"}).to_string(),
-        )
+        .merge_patch(&json!({"title": "Bản B"}))
         .send();
     let (a, b) = futures_util::future::join(first, second).await;
     let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
     statuses.sort();
     assert_eq!(statuses, vec![200, 412], "{} / {}", a.raw, b.raw);
     let winner = if a.status == StatusCode::OK { &a } else { &b };
-    assert_ne!(winner.header("etag").unwrap(), etag);
+    assert_ne!(winner.etag(), etag);
     assert_eq!(
         winner.body["version"],
         task["version"].as_i64().unwrap() + 1
     );
-    let now = app.get(&path).token(&token).send().await;
+    let now = coordinator.get(&task_path).await;
     assert_eq!(now.body["title"], winner.body["title"]);
 
     // a merge patch: supporting agencies replaced, objective detached with null, the rest kept
-    let etag = now.header("etag").unwrap().to_string();
-    let r = app
-        .patch(&path)
-        .token(&token)
-        .header("If-Match", &etag)
-        .json(&json!({"supporting_agency_ids": [app.agency_id("SNV"), app.agency_id("STTTT")], "objective_id": null}))
-        .send()
+    let supported_by_two = json!({
+        "supporting_agency_ids": [app.agency_id(SNV), app.agency_id(STTTT)],
+        "objective_id": null,
+    });
+    let r = coordinator
+        .patch_if_match(&task_path, &now.etag(), &supported_by_two)
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    let codes: Vec<_> = r.body["supporting_agencies"]
+    let patched = r.ok();
+    let codes: Vec<&str> = patched["supporting_agencies"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["code"].as_str().unwrap())
+        .map(|a| a.text("code"))
         .collect();
-    assert_eq!(codes, vec!["SNV", "STTTT"]);
-    assert_eq!(r.body["title"], now.body["title"]);
-    let etag = r.header("etag").unwrap().to_string();
-    let r = app
-        .patch(&path)
-        .token(&token)
-        .header("If-Match", &etag)
-        .json(&json!({"supporting_agency_ids": [app.agency_id("STP")]}))
-        .send()
-        .await;
-    assert_eq!(
-        r.problem(422)["errors"][0]["field"],
-        "supporting_agency_ids",
-        "the lead cannot also support"
-    );
-    let r = app
-        .patch(&path)
-        .token(&token)
-        .header("If-Match", &etag)
-        .json(&json!({"status": "completed"}))
-        .send()
-        .await;
-    assert_eq!(r.problem(400)["errors"][0]["field"], "status");
+    assert_eq!(codes, vec![SNV, STTTT]);
+    assert_eq!(patched["title"], now.body["title"]);
+    let etag = r.etag();
+    // the lead cannot also support
+    coordinator
+        .patch_if_match(
+            &task_path,
+            &etag,
+            &json!({"supporting_agency_ids": [app.agency_id(STP)]}),
+        )
+        .await
+        .field_error(422, "supporting_agency_ids")
+        .alone();
+    coordinator
+        .patch_if_match(&task_path, &etag, &json!({"status": "completed"}))
+        .await
+        .field_error(400, "status")
+        .alone();
 }
 
 #[actix_web::test]
 async fn forged_cursors_and_impossible_dates_are_refused_not_500() {
     use base64::Engine;
     let app = TestApp::demo().await;
-    let token = app.token("thanhtra");
+    let inspector = Actor::inspector(&app);
     let forge = |scope: &str, key: &str| {
         let json =
             json!({"s": scope, "k": key, "i": "4b1c3a30-8f3f-4d55-9d4a-0c6f1b1f0a11"}).to_string();
@@ -555,61 +424,47 @@ async fn forged_cursors_and_impossible_dates_are_refused_not_500() {
         ("-updated_at", "yesterday"),
         ("code", "NV\u{0}1"),
     ] {
-        let cursor = forge(&format!("tasks:{sort}:2023-09-30"), key);
-        let r = app
-            .get(&format!(
-                "/api/v1/tasks?sort={sort}&as_of=2023-09-30&cursor={cursor}"
-            ))
-            .token(&token)
-            .send()
-            .await;
-        assert_eq!(
-            r.problem(422)["errors"][0]["field"],
-            "cursor",
-            "{sort} {key}: {}",
-            r.raw
-        );
+        let cursor = forge(&format!("tasks:{sort}:{}", demo::Q3_END), key);
+        inspector
+            .get(&path::tasks(&format!(
+                "sort={sort}&as_of={}&cursor={cursor}",
+                demo::Q3_END
+            )))
+            .await
+            .field_error(422, "cursor")
+            .alone();
     }
-    let r = app
+    inspector
         .get(&format!(
             "/api/v1/agencies?cursor={}",
             forge("agencies", "S\u{0}NV")
         ))
-        .token(&token)
-        .send()
-        .await;
-    r.problem(422);
+        .await
+        .problem(422);
     // a cursor is bound to the day it was judged on
-    let first = app
-        .get("/api/v1/tasks?sort=-days_overdue&as_of=2023-09-30&limit=5")
-        .token(&token)
-        .send()
+    let first = inspector
+        .get(&path::tasks(&format!(
+            "sort=-days_overdue&as_of={}&limit=5",
+            demo::Q3_END
+        )))
         .await;
-    let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
-    let r = app
-        .get(&format!(
-            "/api/v1/tasks?sort=-days_overdue&as_of=2023-10-31&cursor={cursor}"
-        ))
-        .token(&token)
-        .send()
-        .await;
-    r.problem(422);
+    let cursor = first.body.text("next_cursor").to_string();
+    inspector
+        .get(&path::tasks(&format!(
+            "sort=-days_overdue&as_of=2023-10-31&cursor={cursor}"
+        )))
+        .await
+        .problem(422);
     for query in [
         "as_of=-5000-01-01",
         "due_before=+20000-01-01",
         "as_of=2023-13-01",
     ] {
-        let r = app
-            .get(&format!("/api/v1/tasks?{query}"))
-            .token(&token)
-            .send()
-            .await;
-        r.problem(400);
+        inspector.get(&path::tasks(query)).await.problem(400);
     }
-    let plan = app.demo_plan_id().await;
-    app.get(&format!("/api/v1/plans/{plan}/summary?as_of=-5000-01-01"))
-        .token(&token)
-        .send()
+    let plan = inspector.demo_plan_id().await;
+    inspector
+        .get(&path::plan_summary(&plan, "-5000-01-01"))
         .await
         .problem(400);
 }

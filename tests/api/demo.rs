@@ -1,0 +1,48 @@
+//! The 2023 demo plan of Khánh Hòa (src/seed/demo_2023.json), as the tests
+//! rely on it: its accounts, the agencies the tests cast, and its figures.
+//! The values are written out here rather than taken from the library, so a
+//! change to the demo data shows up as a failing test.
+
+/// The password of every demo account.
+pub const PASSWORD: &str = "khanhhoa-2023";
+
+pub const ADMIN: &str = "admin";
+/// The coordinator works for Sở Nội vụ (SNV) but is not its officer (`snv`).
+pub const COORDINATOR: &str = "sonoivu";
+pub const INSPECTOR: &str = "thanhtra";
+
+/// Sở Nội vụ, the coordinator's department; leads many demo tasks.
+pub const SNV: &str = "SNV";
+/// Sở Tư pháp: the lead agency of the tasks the tests create.
+pub const STP: &str = "STP";
+/// Sở Thông tin và Truyền thông: supports the tasks the tests create.
+pub const STTTT: &str = "STTTT";
+/// Thành phố Nha Trang: an agency with no part in the tasks the tests create.
+pub const NHATRANG: &str = "NHATRANG";
+
+/// The username of an agency's demo officer: its code, lower-cased.
+pub fn officer(agency_code: &str) -> String {
+    agency_code.to_lowercase()
+}
+
+pub const PLAN_CODE: &str = "CCHC-2023";
+/// Tasks in the demo plan; all of them completed by the end of the year.
+pub const TASKS: usize = 64;
+/// Reform areas (direction, institution, admin_procedure ...).
+pub const AREAS: usize = 7;
+/// Agencies in the demo: at least this many (42 today).
+pub const AGENCIES_AT_LEAST: usize = 40;
+/// Demo accounts: admin, coordinator, inspector, and one officer per agency.
+pub const ACCOUNTS: usize = 45;
+
+/// The end of the third quarter, when some tasks were late.
+pub const Q3_END: &str = "2023-09-30";
+/// Tasks overdue at `Q3_END`.
+pub const OVERDUE_AT_Q3_END: i64 = 11;
+pub const YEAR_END: &str = "2023-12-31";
+
+/// The demo task with an approved extension: due 2023-05-31, extended to
+/// 2023-07-31 on 2023-05-26, completed 2023-07-25.
+pub const EXTENDED_TASK: &str = "NV15";
+pub const EXTENDED_TASK_ORIGINAL_DUE_ON: &str = "2023-05-31";
+pub const EXTENDED_TASK_DUE_ON: &str = "2023-07-31";
