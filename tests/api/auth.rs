@@ -572,7 +572,8 @@ async fn an_admin_cannot_lock_themselves_out() {
     admin
         .patch(&own_account, &json!({"active": false}))
         .await
-        .problem(409);
+        .problem(409)
+        .problem_type("own-account");
     admin
         .patch(&own_account, &json!({"role": "inspector"}))
         .await

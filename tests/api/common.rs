@@ -274,8 +274,6 @@ impl Problem<'_> {
         self
     }
     /// Asserts the problem `type` is `…:problem:<name>`.
-    // Not used yet: problem types are being made distinct in `src/`.
-    #[allow(dead_code)]
     pub fn problem_type(self, name: &str) -> Self {
         let kind = self.0.body["type"].as_str().unwrap_or("");
         assert!(

@@ -23,7 +23,11 @@ async fn health_and_readiness() {
 #[actix_web::test]
 async fn unknown_routes_are_problem_documents() {
     let app = TestApp::empty().await;
-    app.get("/api/v1/nothing-here").send().await.problem(404);
+    app.get("/api/v1/nothing-here")
+        .send()
+        .await
+        .problem(404)
+        .problem_type("not-found");
     // a path the API has, with a method it does not: 405 naming the allowed ones
     let r = app
         .call(actix_web::http::Method::DELETE, "/api/v1/plans")

@@ -54,7 +54,8 @@ async fn deadlines_resolve_to_their_last_day_with_the_plan_label() {
     coordinator
         .post(&path::plan_tasks(&plan), &duplicate)
         .await
-        .problem(409);
+        .problem(409)
+        .problem_type("duplicate");
 }
 
 #[actix_web::test]
@@ -205,7 +206,8 @@ async fn pages_walk_every_task_once_while_rows_are_inserted() {
         .get(&path::tasks(&format!("sort=due_on&cursor={cursor}")))
         .await
         .field_error(422, "cursor")
-        .alone();
+        .alone()
+        .problem_type("invalid-cursor");
 }
 
 #[actix_web::test]
@@ -346,12 +348,14 @@ async fn patch_needs_the_current_etag_and_one_of_two_racing_editors_wins() {
     coordinator
         .patch(&task_path, &json!({"title": "Mới"}))
         .await
-        .problem(428);
+        .problem(428)
+        .problem_type("precondition-required");
     let stale = format!("\"{id}-0\"");
     coordinator
         .patch_if_match(&task_path, &stale, &json!({"title": "Mới"}))
         .await
-        .problem(412);
+        .problem(412)
+        .problem_type("stale-etag");
 
     let edit_a = json!({"title": "Bản A"});
     let first = coordinator.patch_if_match(&task_path, &etag, &edit_a);

@@ -49,7 +49,8 @@ async fn agency_reports_claims_and_the_coordinator_reviews() {
     unrelated
         .post(&reports, &report(10, "Không phải việc của Sở"))
         .await
-        .problem(403);
+        .problem(403)
+        .problem_type("not-task-agency");
     assert_eq!(app.reports_stored(&task), 0);
 
     // the supporting agency reports; the task does not move
@@ -120,17 +121,25 @@ async fn agency_reports_claims_and_the_coordinator_reviews() {
     .no_url();
     let claim = ClaimBody::new("2024-06-20", "Đã ban hành kế hoạch").evidence(decision);
     let completion = path::completion(&task);
-    supporting.post(&completion, &claim).await.problem(403);
+    supporting
+        .post(&completion, &claim)
+        .await
+        .problem(403)
+        .problem_type("not-lead-agency");
     let r = lead.claim_completion(&task, &claim).await;
     assert_eq!(r["task_status"], "submitted");
     lead.post(&completion, &claim)
         .await
         .problem(409)
-        .names_status("submitted");
+        .names_status("submitted")
+        .problem_type("task-not-claimable");
 
     // the coordinator returns it with a comment, the lead claims again, the coordinator accepts
     let review = path::review(&task);
-    lead.post(&review, &ReviewBody::accept()).await.problem(403);
+    lead.post(&review, &ReviewBody::accept())
+        .await
+        .problem(403)
+        .problem_type("not-coordinator");
     // a return needs a reason
     coordinator
         .post(&review, &ReviewBody::send_back())
@@ -157,14 +166,18 @@ async fn agency_reports_claims_and_the_coordinator_reviews() {
         .post(&review, &ReviewBody::accept())
         .await
         .problem(409)
-        .names_status("completed");
+        .names_status("completed")
+        .problem_type("task-not-submitted");
     lead.post(&completion, &claim)
         .await
         .problem(409)
-        .names_status("completed");
+        .names_status("completed")
+        .problem_type("task-not-claimable");
     lead.post(&reports, &report(100, "Báo cáo thêm"))
         .await
-        .problem(409);
+        .problem(409)
+        .names_status("completed")
+        .problem_type("task-closed");
 
     // the history tells the whole story, oldest first, with the actor of each step
     let history = Actor::inspector(&app).history(&task).await;
@@ -207,7 +220,10 @@ async fn approved_extensions_move_the_due_date_and_keep_the_original() {
         (json!("pending"), json!("2024-03-31"))
     );
     let request = r.id();
-    lead.post(&requests, &extension).await.problem(409);
+    lead.post(&requests, &extension)
+        .await
+        .problem(409)
+        .problem_type("extension-pending");
 
     let decision = path::decision(&request);
     lead.post(&decision, &DecisionBody::approve())
@@ -220,7 +236,9 @@ async fn approved_extensions_move_the_due_date_and_keep_the_original() {
     coordinator
         .post(&decision, &DecisionBody::reject())
         .await
-        .problem(409);
+        .problem(409)
+        .names_status("approved")
+        .problem_type("extension-decided");
 
     let t = lead.task(&task).await;
     assert_eq!(
@@ -299,7 +317,8 @@ async fn report_retries_with_an_idempotency_key_write_once() {
     lead.post_idempotent(&reports, "bc-q1-2024", &report(35, "Khác"))
         .await
         .field_error(422, "Idempotency-Key")
-        .alone();
+        .alone()
+        .problem_type("idempotency-key-reused");
     assert_eq!(app.reports_stored(&task), 1);
 
     // two retries racing: still one row
