@@ -1,7 +1,7 @@
 //! Configuration from environment variables, parsed once at start-up.
 //! A missing or malformed value is reported in one line naming the variable.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 /// How tokens are signed and checked.
@@ -36,9 +36,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub db_pool_size: u32,
     pub tokens: TokenConfig,
-    /// Take the client's address for login throttling from `Forwarded` /
-    /// `X-Forwarded-For`: only behind a proxy that sets those headers itself.
-    pub trust_forwarded_for: bool,
+    /// Where the client's address (the key of login throttling) comes from.
+    pub client_address: ClientAddress,
+    /// Password checks (Argon2, ~19 MiB and tens of milliseconds of a core
+    /// each) that may run at once; a login beyond them is told to retry.
+    pub login_concurrency: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,23 +120,39 @@ impl Config {
                 31_536_000,
             )?,
         };
-        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR").as_deref() {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(other) => {
-                return Err(bad(
-                    "TRUST_FORWARDED_FOR",
-                    format!("'{other}' is not true or false"),
-                ))
-            }
+        if get("TRUST_FORWARDED_FOR").is_some() {
+            return Err(bad(
+                "TRUST_FORWARDED_FOR",
+                "is replaced by TRUSTED_PROXIES: list the proxies' addresses (CIDRs)",
+            ));
+        }
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|c| {
+                    Cidr::parse(c).ok_or_else(|| {
+                        bad(
+                            "TRUSTED_PROXIES",
+                            format!("'{c}' is not an address or CIDR such as 10.0.0.0/8"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let login_concurrency =
+            parse_number(&get, "LOGIN_CONCURRENCY", cores.div_ceil(2) as i64, 1, 64)? as usize;
         Ok(Config {
             database_url,
             bind,
             data_dir,
             db_pool_size,
             tokens,
-            trust_forwarded_for,
+            client_address: ClientAddress { trusted_proxies },
+            login_concurrency,
         })
     }
 }
@@ -201,25 +219,151 @@ mod tests {
             "ACCESS_TOKEN_TTL_SECONDS"
         );
         assert_eq!(
-            from(&[("TRUST_FORWARDED_FOR", "yes please")])
-                .unwrap_err()
-                .var,
+            from(&[("TRUST_FORWARDED_FOR", "true")]).unwrap_err().var,
             "TRUST_FORWARDED_FOR"
         );
-        assert!(
-            from(&[("TRUST_FORWARDED_FOR", "true")])
-                .unwrap()
-                .trust_forwarded_for
+        assert_eq!(
+            from(&[("TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err().var,
+            "TRUSTED_PROXIES"
         );
+        let proxies = from(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,::1/128")])
+            .unwrap()
+            .client_address
+            .trusted_proxies;
+        assert_eq!(proxies.len(), 3);
     }
 }
 
-/// Where the client's address (for login throttling) comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClientAddress {
-    /// The TCP peer: right when clients connect directly.
-    #[default]
-    Peer,
-    /// `Forwarded` / `X-Forwarded-For`: right only behind a proxy that sets them.
-    Forwarded,
+/// An address range, `10.0.0.0/8` or a single address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(text: &str) -> Option<Cidr> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (text.parse::<IpAddr>().ok()?, None),
+        };
+        let bits = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(Cidr {
+            network: addr,
+            prefix,
+        })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        fn masked(bits: u128, width: u32, prefix: u8) -> u128 {
+            if prefix == 0 {
+                0
+            } else {
+                bits >> (width - u32::from(prefix))
+            }
+        }
+        match (self.network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                masked(u32::from(n).into(), 32, self.prefix)
+                    == masked(u32::from(a).into(), 32, self.prefix)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                masked(u128::from(n), 128, self.prefix) == masked(u128::from(a), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Where the client's address (for login throttling) comes from: the TCP
+/// peer, unless the peer is a trusted proxy; then the right-most
+/// `X-Forwarded-For` hop that is not itself a trusted proxy (hops to its left
+/// were written by the client and prove nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientAddress {
+    pub trusted_proxies: Vec<Cidr>,
+}
+
+impl ClientAddress {
+    fn trusted(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|c| c.contains(ip))
+    }
+
+    /// The client's address, given the TCP peer and the `X-Forwarded-For` values in order.
+    pub fn resolve<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl Iterator<Item = &'a str>,
+    ) -> IpAddr {
+        if !self.trusted(peer) {
+            return peer;
+        }
+        let hops: Vec<IpAddr> = forwarded_for
+            .flat_map(|v| v.split(','))
+            .filter_map(|h| parse_hop(h.trim()))
+            .collect();
+        hops.iter()
+            .rev()
+            .find(|ip| !self.trusted(**ip))
+            .or(hops.first())
+            .copied()
+            .unwrap_or(peer)
+    }
+}
+
+/// An `X-Forwarded-For` hop: an address, possibly with a port or in brackets.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.trim_start_matches('[')
+                .split(']')
+                .next()
+                .and_then(|h| h.parse().ok())
+        })
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_hop_not_a_trusted_proxy() {
+        let behind = ClientAddress {
+            trusted_proxies: vec![Cidr::parse("10.0.0.0/8").unwrap()],
+        };
+        let proxy = ip("10.1.2.3");
+        // the attacker wrote the left-most value; the proxy appended the real one
+        let hops = ["6.6.6.6, 203.0.113.9"];
+        assert_eq!(behind.resolve(proxy, hops.into_iter()), ip("203.0.113.9"));
+        // a chain of trusted proxies is skipped
+        let hops = ["203.0.113.9, 10.0.0.5"];
+        assert_eq!(behind.resolve(proxy, hops.into_iter()), ip("203.0.113.9"));
+        // a peer that is not a trusted proxy is the client, whatever it claims
+        let hops = ["203.0.113.9"];
+        assert_eq!(
+            behind.resolve(ip("198.51.100.1"), hops.into_iter()),
+            ip("198.51.100.1")
+        );
+        // without trusted proxies the header is ignored
+        let direct = ClientAddress::default();
+        assert_eq!(direct.resolve(proxy, ["1.2.3.4"].into_iter()), proxy);
+    }
+
+    #[test]
+    fn cidrs_match_their_prefix_only() {
+        let net = Cidr::parse("192.168.4.0/22").unwrap();
+        assert!(net.contains(ip("192.168.7.255")));
+        assert!(!net.contains(ip("192.168.8.0")));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(Cidr::parse("::1").unwrap().contains(ip("::1")));
+        assert!(!Cidr::parse("::1").unwrap().contains(ip("127.0.0.1")));
+        assert!(Cidr::parse("10.0.0.0/33").is_none());
+    }
 }

@@ -47,8 +47,12 @@ pub struct Problem {
 pub enum ApiError {
     #[error("{}", .0.detail())]
     Domain(DomainError),
+    /// No credentials, or wrong ones at login.
     #[error("{0}")]
     Unauthorized(String),
+    /// A bearer token that was sent but is refused (RFC 6750 `invalid_token`).
+    #[error("{0}")]
+    InvalidToken(String),
     /// No route (or no such id in a path): the detail names what was asked for.
     #[error("{0}")]
     NoRoute(String),
@@ -62,6 +66,9 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("too many failed attempts")]
     TooManyRequests { retry_after_seconds: u64 },
+    /// Capacity for this kind of work is in use; retry shortly.
+    #[error("the server is checking as many passwords as it can; retry in a moment")]
+    Busy { retry_after_seconds: u64 },
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -101,12 +108,14 @@ impl ApiError {
         match self {
             ApiError::Domain(e) => e.problem_type(),
             ApiError::Unauthorized(_) => ProblemType::Unauthorized,
+            ApiError::InvalidToken(_) => ProblemType::InvalidToken,
             ApiError::NoRoute(_) => ProblemType::NotFound,
             ApiError::MethodNotAllowed { .. } => ProblemType::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ProblemType::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ProblemType::UnsupportedMediaType,
             ApiError::PreconditionRequired(_) => ProblemType::PreconditionRequired,
             ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
+            ApiError::Busy { .. } => ProblemType::Busy,
         }
     }
 
@@ -152,7 +161,20 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"par-tracker\""));
             }
+            ApiError::InvalidToken(why) => {
+                // The description is ours (no quotes or backslashes), safe in a quoted string.
+                builder.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!(
+                        "Bearer realm=\"par-tracker\", error=\"invalid_token\", error_description=\"{}\"",
+                        why.replace(['"', '\\'], "")
+                    ),
+                ));
+            }
             ApiError::TooManyRequests {
+                retry_after_seconds,
+            }
+            | ApiError::Busy {
                 retry_after_seconds,
             } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));

@@ -15,11 +15,13 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
+use crate::auth::password::PasswordChecks;
 use crate::auth::tokens::random_secret;
 use crate::auth::TokenService;
 use crate::config::Config;
 use crate::db::local_cluster::{Durability, LocalCluster};
 use crate::db::{self, DbPool};
+use std::sync::Arc;
 
 /// What every request handler shares. Nothing here is per-node state: the
 /// pool and the token keys are the same on every node.
@@ -30,6 +32,8 @@ pub struct AppState {
     pub client_address: ClientAddress,
     /// The system clock, except in tests that pin "now".
     pub clock: Clock,
+    /// Bounds the password checks running at once (shared by this node's workers).
+    pub password_checks: Arc<PasswordChecks>,
 }
 
 pub use crate::clock::Clock;
@@ -58,6 +62,7 @@ pub fn app(
                 .app_data(web::Data::new(state.tokens.clone()))
                 .app_data(web::Data::new(state.client_address))
                 .app_data(web::Data::new(state.clock))
+                .app_data(web::Data::from(state.password_checks.clone()))
                 .app_data(payload)
                 .app_data(path)
         })
@@ -216,16 +221,12 @@ async fn serve_with(
             crate::seed::warn_demo_accounts();
         }
     }
-    let client_address = if config.trust_forwarded_for {
-        ClientAddress::Forwarded
-    } else {
-        ClientAddress::Peer
-    };
     let state = AppState {
         pool,
         tokens: token_service(config)?,
-        client_address,
+        client_address: config.client_address.clone(),
         clock: Clock::System,
+        password_checks: Arc::new(PasswordChecks::new(config.login_concurrency)),
     };
     log::info!(
         "listening on http://{} (API under /api/v1, docs at /docs/)",

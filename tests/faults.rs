@@ -88,12 +88,14 @@ async fn run_fault(fault: Fault) {
         username: officer.username.clone(),
         role: officer.role,
         agency_id: officer.agency_id,
+        credential_version: officer.credential_version,
     });
     let state = AppState {
         pool: pool.clone(),
         tokens,
         client_address: Default::default(),
         clock: Default::default(),
+        password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(1)),
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 

@@ -66,7 +66,7 @@ fn token_principal(req: &HttpRequest) -> Result<Principal, ApiError> {
         })?;
     tokens
         .verify(token)
-        .map_err(|e| ApiError::Unauthorized(e.0))
+        .map_err(|e| ApiError::InvalidToken(e.0))
 }
 
 impl FromRequest for Authenticated {
@@ -89,14 +89,20 @@ impl FromRequest for Authenticated {
             })
             .await??;
             let user = user.filter(|u| u.active).ok_or_else(|| {
-                ApiError::Unauthorized("the account is deactivated or no longer exists".into())
+                ApiError::InvalidToken("the account is deactivated or no longer exists".into())
             })?;
+            if user.credential_version != claimed.credential_version {
+                return Err(ApiError::InvalidToken(
+                    "the password was changed after this token was issued; log in again".into(),
+                ));
+            }
             Ok(Authenticated {
                 principal: Principal {
                     user_id: user.id,
                     username: user.username,
                     role: user.role,
                     agency_id: user.agency_id,
+                    credential_version: user.credential_version,
                 },
                 now: clock.now(),
             })

@@ -25,6 +25,9 @@ struct Claims {
     iat: i64,
     exp: i64,
     jti: Uuid,
+    /// The account's credential version at issue (absent in old tokens: 0).
+    #[serde(default)]
+    ver: i32,
 }
 
 /// Signs and verifies tokens with one configured key. Cheap to clone.
@@ -85,6 +88,7 @@ impl TokenService {
             iat: issued_at,
             exp: issued_at + self.access_ttl_seconds,
             jti: Uuid::new_v4(),
+            ver: principal.credential_version,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
@@ -92,16 +96,36 @@ impl TokenService {
 
     pub fn verify(&self, token: &str) -> Result<Principal, TokenRejected> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| TokenRejected(format!("invalid access token: {e}")))?;
+            .map_err(|e| TokenRejected(plain_reason(e.kind()).into()))?;
         let claims = data.claims;
         let role = Role::parse(&claims.role)
-            .ok_or_else(|| TokenRejected("invalid access token: unknown role".into()))?;
+            .ok_or_else(|| TokenRejected("the access token names an unknown role".into()))?;
         Ok(Principal {
             user_id: claims.sub,
             username: claims.preferred_username,
             role,
             agency_id: claims.agency_id,
+            credential_version: claims.ver,
         })
+    }
+}
+
+/// Why a token was refused, in words a client developer can act on (the
+/// library's own messages name its internals).
+fn plain_reason(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind;
+    match kind {
+        ErrorKind::ExpiredSignature => "the access token has expired; refresh it or log in again",
+        ErrorKind::ImmatureSignature => "the access token is not valid yet",
+        ErrorKind::InvalidSignature => "the access token's signature is invalid",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "the access token is not signed with HS256"
+        }
+        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
+            "the access token was issued for another service"
+        }
+        ErrorKind::MissingRequiredClaim(_) => "the access token lacks a required claim",
+        _ => "the access token is malformed",
     }
 }
 
@@ -135,6 +159,7 @@ mod tests {
             username: "snv".into(),
             role: Role::AgencyOfficer,
             agency_id: Some(AgencyId::new()),
+            credential_version: 3,
         }
     }
 

@@ -32,6 +32,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        credential_version -> Int4,
     }
 }
 

@@ -60,6 +60,7 @@ macro_rules! problem_types {
 problem_types! {
     Validation => "validation", 400, "Invalid request";
     Unauthorized => "unauthorized", 401, "Authentication required";
+    InvalidToken => "invalid-token", 401, "The access token is refused";
     NotAdmin => "not-admin", 403, "Only an administrator may do this";
     NotCoordinator => "not-coordinator", 403, "Only the coordinator may do this";
     NotTaskAgency => "not-task-agency", 403, "Not an agency of this task";
@@ -85,6 +86,7 @@ problem_types! {
     TooManyRequests => "too-many-requests", 429, "Too many requests";
     Internal => "internal", 500, "Internal error";
     Unavailable => "unavailable", 503, "Service unavailable";
+    Busy => "busy", 503, "At capacity; retry shortly";
 }
 
 /// A state conflict: the object's current state forbids the change (409).

@@ -12,6 +12,9 @@ pub struct Principal {
     pub role: Role,
     /// Set for agency officers (and optionally others): the agency they speak for.
     pub agency_id: Option<AgencyId>,
+    /// The account's credential version when the token was issued; a password
+    /// change moves it, and older tokens stop working.
+    pub credential_version: i32,
 }
 
 /// A write, with what the rule needs to know about its object.
@@ -112,6 +115,7 @@ mod tests {
             username: "x".into(),
             role,
             agency_id: agency,
+            credential_version: 0,
         }
     }
 

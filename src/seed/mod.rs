@@ -246,6 +246,7 @@ fn principal(user: &User) -> Principal {
         username: user.username.clone(),
         role: user.role,
         agency_id: user.agency_id,
+        credential_version: 0,
     }
 }
 

@@ -14,11 +14,12 @@ use crate::auth::TokenService;
 use crate::domain::error::DomainResult;
 use crate::domain::policy::Principal;
 use crate::domain::text::Username;
+
 use crate::store;
 use crate::store::users::UserRow;
 
-/// Failures before a username is locked out for a while.
-const USER_FAILURE_THRESHOLD: i32 = 5;
+/// Failures of one username from one address before that pair is locked out for a while.
+const PAIR_FAILURE_THRESHOLD: i32 = 5;
 /// Failures from one address (across usernames) before it is locked out. High,
 /// because many officials may share one office or proxy address.
 const ADDRESS_FAILURE_THRESHOLD: i32 = 100;
@@ -75,6 +76,7 @@ fn issue_pair(
         username: user.username.clone(),
         role: user.role,
         agency_id: user.agency_id,
+        credential_version: user.credential_version,
     };
     let refresh = new_refresh_token();
     let expires_at = now + Duration::seconds(tokens.refresh_ttl_seconds);
@@ -96,51 +98,137 @@ pub struct Login<'a> {
     pub address: &'a str,
 }
 
-/// Exchanges a username and password for tokens. Wrong credentials cost the
-/// same time whether or not the user exists.
-pub fn login(
+impl Login<'_> {
+    fn username(&self) -> String {
+        self.username.trim().to_lowercase()
+    }
+    /// Failures of this username from this address: locked out after a few.
+    fn pair_subject(&self) -> String {
+        format!("pair:{}|{}", self.username(), self.address)
+    }
+    /// Failures from this address across usernames (password spraying).
+    fn address_subject(&self) -> String {
+        format!("addr:{}", self.address)
+    }
+    /// Failures of this username from anywhere: they slow its logins down,
+    /// but never lock it, so no one can lock another out.
+    fn user_subject(&self) -> String {
+        format!("user:{}", self.username())
+    }
+    /// A name no account can have, or a password no account can have, is
+    /// refused like a wrong password, without looking anything up.
+    fn well_formed(&self) -> bool {
+        Username::parse(&self.username()).is_ok()
+            && !self.password.is_empty()
+            && self.password.len() <= 1024
+    }
+}
+
+/// What a login needs checked before its password is: the stored account
+/// (none for an unknown name), and how long to slow it down.
+#[derive(Debug)]
+pub enum Screened {
+    Locked(i64),
+    Check {
+        account: Option<UserRow>,
+        delay: std::time::Duration,
+    },
+}
+
+/// Failures of one username (from anywhere) before its logins slow down.
+const USER_SLOWDOWN_AFTER: i32 = 10;
+
+/// First step of a login, in a short transaction: throttles, the account.
+/// The password is checked afterwards, off the database (`check_password`).
+pub fn screen(
     conn: &mut PgConnection,
-    tokens: &TokenService,
     attempt: &Login<'_>,
     now: chrono::DateTime<chrono::Utc>,
-) -> DomainResult<Outcome> {
-    let username = attempt.username.trim().to_lowercase();
-    let user_subject = format!("user:{username}");
-    let address_subject = format!("addr:{}", attempt.address);
-    let password = attempt.password;
-    if let Some(seconds) = store::auth::locked_for(conn, &address_subject, false, now)? {
-        return Ok(Outcome::Locked(seconds));
+) -> DomainResult<Screened> {
+    if let Some(seconds) = store::auth::locked_for(conn, &attempt.address_subject(), now)? {
+        return Ok(Screened::Locked(seconds));
     }
-    // A name no account can have (empty, too long, control characters) is
-    // refused like a wrong password, without looking it up.
-    if Username::parse(&username).is_err() || password.is_empty() || password.len() > 1024 {
-        burn_verification_time(password);
-        store::auth::record_failure(conn, &address_subject, ADDRESS_FAILURE_THRESHOLD, now)?;
-        return Ok(Outcome::Refused("wrong username or password"));
+    if !attempt.well_formed() {
+        return Ok(Screened::Check {
+            account: None,
+            delay: std::time::Duration::ZERO,
+        });
     }
-    if let Some(seconds) = store::auth::locked_for(conn, &user_subject, true, now)? {
-        return Ok(Outcome::Locked(seconds));
+    // The attempt counts as a failure of its pair until the password proves
+    // right, under the pair's row lock: parallel guesses are judged one after
+    // another and at most the threshold of them reach a password check.
+    let pair = attempt.pair_subject();
+    if let Some(seconds) = store::auth::lock_and_check(conn, &pair, now)? {
+        return Ok(Screened::Locked(seconds));
     }
-    let user = store::users::find_by_username(conn, &username)?;
-    let verified = match &user {
-        Some(u) => verify_password(password, &u.password_hash) && u.active,
+    store::auth::record_failure(conn, &pair, PAIR_FAILURE_THRESHOLD, now)?;
+    let failures = store::auth::recent_failures(conn, &attempt.user_subject(), now)?;
+    // 0.5 s doubling from the threshold on, at most 8 s: guessing one
+    // account from many addresses gets slow, its owner still gets in.
+    let delay = match failures - USER_SLOWDOWN_AFTER {
+        n if n < 0 => std::time::Duration::ZERO,
+        n => std::time::Duration::from_millis(500 << n.min(4)),
+    };
+    let account = store::users::find_by_username(conn, &attempt.username())?;
+    Ok(Screened::Check { account, delay })
+}
+
+/// Second step, off the database: whether `password` opens `account`. An
+/// unknown account costs the same check, so timing reveals nothing.
+pub fn check_password(account: Option<&UserRow>, password: &str) -> bool {
+    match account {
+        Some(user) => verify_password(password, &user.password_hash) && user.active,
         None => {
             burn_verification_time(password);
             false
         }
-    };
-    match user.filter(|_| verified) {
+    }
+}
+
+/// Last step, in a short transaction: tokens for a verified account, or the
+/// failure counted against the address, the pair and the username.
+pub fn conclude(
+    conn: &mut PgConnection,
+    tokens: &TokenService,
+    attempt: &Login<'_>,
+    verified: Option<&UserRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Outcome> {
+    match verified {
         Some(user) => {
-            store::auth::clear_failures(conn, &user_subject)?;
-            let pair = issue_pair(conn, tokens, &user, Uuid::new_v4(), now)?;
-            Ok(Outcome::Issued(pair))
+            store::auth::clear_failures(conn, &attempt.pair_subject())?;
+            store::auth::clear_failures(conn, &attempt.user_subject())?;
+            Ok(Outcome::Issued(issue_pair(
+                conn,
+                tokens,
+                user,
+                Uuid::new_v4(),
+                now,
+            )?))
         }
         None => {
-            store::auth::record_failure(conn, &user_subject, USER_FAILURE_THRESHOLD, now)?;
-            store::auth::record_failure(conn, &address_subject, ADDRESS_FAILURE_THRESHOLD, now)?;
+            store::auth::record_failure(
+                conn,
+                &attempt.address_subject(),
+                ADDRESS_FAILURE_THRESHOLD,
+                now,
+            )?;
+            if attempt.well_formed() {
+                // (the pair counted it already, in `screen`)
+                store::auth::record_failure(conn, &attempt.user_subject(), i32::MAX, now)?;
+            }
             Ok(Outcome::Refused("wrong username or password"))
         }
     }
+}
+
+/// A screened login whose password was never checked (no capacity): its
+/// provisional failure is taken back.
+pub fn withdraw(conn: &mut PgConnection, attempt: &Login<'_>) -> DomainResult<()> {
+    if attempt.well_formed() {
+        store::auth::forget_one_failure(conn, &attempt.pair_subject())?;
+    }
+    Ok(())
 }
 
 /// Exchanges a refresh token for a new pair. The old one stops working;

@@ -164,6 +164,8 @@ pub fn update(
         agency_id: patch.agency_id,
         active: patch.active,
         updated_at: Some(actor.now),
+        // Access tokens issued before a password change stop working at once.
+        credential_version: password_changed.then_some(current.credential_version + 1),
     };
     let row = store::users::update(conn, id, &changes)?;
     if patch.active == Some(false) || password_changed {

@@ -83,38 +83,68 @@ pub fn revoke_user_tokens(
         .map(|_| ())
 }
 
-/// Seconds until `subject` may try again, if it is locked out now. With
-/// `lock`, the subject's row is created if missing and locked until the
-/// transaction ends, so parallel attempts on one username are judged one
-/// after another and cannot slip past the threshold together.
+/// Seconds until `subject` may try again, if it is locked out now.
 pub fn locked_for(
     conn: &mut PgConnection,
     subject: &str,
-    lock: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<i64>> {
-    let until: Option<Option<DateTime<Utc>>> = if lock {
-        diesel::insert_into(login_failures::table)
-            .values(login_failures::subject.eq(subject))
-            .on_conflict_do_nothing()
-            .execute(conn)?;
-        login_failures::table
-            .find(subject)
-            .select(login_failures::locked_until)
-            .for_update()
-            .first(conn)
-            .optional()?
-    } else {
-        login_failures::table
-            .find(subject)
-            .select(login_failures::locked_until)
-            .first(conn)
-            .optional()?
-    };
+    let until: Option<Option<DateTime<Utc>>> = login_failures::table
+        .find(subject)
+        .select(login_failures::locked_until)
+        .first(conn)
+        .optional()?;
     Ok(until
         .flatten()
         .filter(|u| *u > now)
         .map(|u| (u - now).num_seconds().max(1)))
+}
+
+/// Like `locked_for`, but creates the subject's row if missing and locks it
+/// until the transaction ends, so attempts on one subject are judged in turn.
+pub fn lock_and_check(
+    conn: &mut PgConnection,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<i64>> {
+    diesel::insert_into(login_failures::table)
+        .values(login_failures::subject.eq(subject))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    let until: Option<DateTime<Utc>> = login_failures::table
+        .find(subject)
+        .select(login_failures::locked_until)
+        .for_update()
+        .first(conn)?;
+    Ok(until
+        .filter(|u| *u > now)
+        .map(|u| (u - now).num_seconds().max(1)))
+}
+
+/// Takes back one counted failure (an attempt that was never judged).
+pub fn forget_one_failure(conn: &mut PgConnection, subject: &str) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE subject = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(subject)
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Failures of `subject` in its current 15-minute window.
+pub fn recent_failures(
+    conn: &mut PgConnection,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<i32> {
+    let window_start = now - Duration::minutes(15);
+    Ok(login_failures::table
+        .find(subject)
+        .filter(login_failures::window_start.ge(window_start))
+        .select(login_failures::failures)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Counts a failure, atomically; after `threshold` failures within 15 minutes

@@ -18,6 +18,7 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub credential_version: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -43,6 +44,7 @@ pub struct UserChangeset {
     pub agency_id: Option<Option<AgencyId>>,
     pub active: Option<bool>,
     pub updated_at: Option<DateTime<Utc>>,
+    pub credential_version: Option<i32>,
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {

@@ -241,6 +241,17 @@ pub async fn login(app: &TestApp, username: &str, password: &str) -> Reply {
     Actor::anonymous(app).post(path::TOKEN, &credentials).await
 }
 
+/// POST /auth/token from the TCP peer `address` (`ip:port`).
+pub async fn login_from(app: &TestApp, address: &str, username: &str, password: &str) -> Reply {
+    let credentials = json!({"username": username, "password": password});
+    Actor::anonymous(app)
+        .request(Method::POST, path::TOKEN)
+        .peer(address)
+        .json(&credentials)
+        .send()
+        .await
+}
+
 /// POST /auth/refresh.
 pub async fn refresh(app: &TestApp, refresh_token: &str) -> Reply {
     let body = json!({"refresh_token": refresh_token});

@@ -8,7 +8,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::actors::{login, path, refresh, token_pair, Actor};
+use crate::actors::{login, login_from, path, refresh, token_pair, Actor};
 use crate::bodies::{PlanBody, UserBody};
 use crate::common::{JsonExt, TestApp, AUDIENCE, ISSUER};
 use crate::demo::{self, officer, ADMIN, COORDINATOR, INSPECTOR, NHATRANG, PASSWORD, SNV, STP};
@@ -386,9 +386,44 @@ async fn only_sound_bearer_tokens_are_accepted() {
             call = call.header("Authorization", h);
         }
         let r = call.send().await;
-        r.unauthorized(what);
+        let detail = r.unauthorized(what);
         assert!(!r.raw.contains("admin"), "{what}: {}", r.raw);
+        // plain words, never the token library's internals
+        for internal in [
+            "variant",
+            "Signature",
+            "InvalidToken",
+            "Json",
+            "Base64",
+            "expected one of",
+        ] {
+            assert!(!detail.contains(internal), "{what}: {detail}");
+        }
+        // RFC 6750: a token that was sent and refused is `invalid_token`
+        let challenge = r.header("www-authenticate").unwrap_or("");
+        let sent_a_token = header
+            .as_deref()
+            .is_some_and(|h| h.starts_with("Bearer ") && h.trim().len() > "Bearer".len());
+        assert_eq!(
+            challenge.contains("error=\"invalid_token\""),
+            sent_a_token,
+            "{what}: {challenge}"
+        );
     }
+    let expired = Actor::anonymous(&app)
+        .request(Method::GET, path::ME)
+        .header("Authorization", &bearer(expired_token(&claims)))
+        .send()
+        .await
+        .unauthorized("expired");
+    assert!(expired.contains("expired"), "{expired}");
+    let forged = Actor::anonymous(&app)
+        .request(Method::GET, path::ME)
+        .header("Authorization", &bearer(forged_token(&claims)))
+        .send()
+        .await
+        .unauthorized("forged");
+    assert!(forged.contains("signature"), "{forged}");
     // the same on a write: nothing is created with a forged admin token
     let before = app.count("SELECT count(*) AS n FROM users");
     let mallory = UserBody::new("mallory", "M", "0123456789ab", "admin");
@@ -590,21 +625,36 @@ async fn behind_a_proxy_failures_count_per_forwarded_address() {
     };
     let wrong = json!({"username": officer(STP), "password": "sai-mat-khau"});
     let proxied = TestApp::demo_behind_proxy().await;
-    for address in [
-        "203.0.113.7",
-        "203.0.113.7, 10.0.0.1",
-        "'; DROP TABLE users; --",
+    for (peer, forwarded_for) in [
+        ("10.0.0.1:4000", "203.0.113.7"),
+        // a chain of trusted proxies is skipped
+        ("10.0.0.1:4000", "203.0.113.7, 10.0.0.2"),
+        // the client wrote the left-most value; the proxy appended the real one
+        ("10.0.0.1:4000", "198.51.100.66, 203.0.113.8"),
+        ("10.0.0.1:4000", "'; DROP TABLE users; --"),
+        // not from the trusted proxy: the header proves nothing
+        ("192.0.2.50:4000", "203.0.113.9"),
     ] {
         let r = Actor::anonymous(&proxied)
             .request(Method::POST, path::TOKEN)
-            .header("X-Forwarded-For", address)
+            .peer(peer)
+            .header("X-Forwarded-For", forwarded_for)
             .body(&wrong)
             .send()
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    // the first forwarded hop is the client; a malformed header falls back to the peer
-    assert_eq!(subjects(&proxied), vec!["addr:203.0.113.7", "addr:unknown"]);
+    // the right-most hop that is not a trusted proxy is the client; a
+    // malformed header falls back to the peer
+    assert_eq!(
+        subjects(&proxied),
+        vec![
+            "addr:10.0.0.1",
+            "addr:192.0.2.50",
+            "addr:203.0.113.7",
+            "addr:203.0.113.8"
+        ]
+    );
 
     let direct = TestApp::demo().await;
     let r = Actor::anonymous(&direct)
@@ -619,4 +669,93 @@ async fn behind_a_proxy_failures_count_per_forwarded_address() {
         vec!["addr:unknown"],
         "headers are ignored unless the proxy is trusted"
     );
+}
+
+#[actix_web::test]
+async fn guesses_from_one_address_never_lock_the_owner_out_from_another() {
+    let app = TestApp::demo().await;
+    let (stp, snv) = (officer(STP), officer(SNV));
+    let attacker = "203.0.113.66:40000";
+    for i in 0..5 {
+        login_from(&app, attacker, &stp, "doan-mat-khau")
+            .await
+            .unauthorized(&format!("guess {i}"));
+    }
+    // that address is locked out of that account, even with the right password
+    login_from(&app, attacker, &stp, PASSWORD)
+        .await
+        .problem(429)
+        .problem_type("too-many-requests");
+    // the owner, from their own office, gets in
+    assert_eq!(
+        login_from(&app, "198.51.100.20:5000", &stp, PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // and another official behind the attacker's address is not locked out
+    assert_eq!(
+        login_from(&app, attacker, &snv, PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn spraying_many_accounts_from_one_address_locks_that_address() {
+    let app = TestApp::demo().await;
+    let sprayer = "203.0.113.77:40000";
+    // four guesses each at 25 accounts: no account's pair reaches its lockout
+    let accounts = app.texts(
+        "SELECT username AS t FROM users WHERE role = 'agency_officer' ORDER BY username LIMIT 25",
+    );
+    assert_eq!(accounts.len(), 25);
+    for account in &accounts {
+        for _ in 0..4 {
+            login_from(&app, sprayer, account, "Password123!")
+                .await
+                .unauthorized(account);
+        }
+    }
+    // the 100 failures lock the address, for every account
+    login_from(&app, sprayer, ADMIN, PASSWORD)
+        .await
+        .problem(429);
+    // everyone else is unaffected
+    assert_eq!(
+        login_from(&app, "198.51.100.21:5000", ADMIN, PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_password_change_ends_earlier_access_tokens_at_once() {
+    let app = TestApp::demo().await;
+    let stp = officer(STP);
+    let session = token_pair(&app, &stp, PASSWORD).await;
+    let officer_now = Actor::bearer(&app, session.text("access_token"));
+    let id = officer_now.me().await.id();
+    Actor::admin(&app)
+        .update_user(&id, &json!({"password": "mat-khau-moi-2024"}))
+        .await;
+    let detail = officer_now
+        .get(path::ME)
+        .await
+        .unauthorized("an access token issued before the password change");
+    assert!(detail.contains("password"), "{detail}");
+    // its refresh token is revoked too; the new password works
+    refresh(&app, session.text("refresh_token"))
+        .await
+        .unauthorized("a refresh token issued before the password change");
+    let fresh = token_pair(&app, &stp, "mat-khau-moi-2024").await;
+    Actor::bearer(&app, fresh.text("access_token")).me().await;
+    // a change of display name alone keeps sessions
+    let other = token_pair(&app, &officer(SNV), PASSWORD).await;
+    let snv_now = Actor::bearer(&app, other.text("access_token"));
+    let snv_id = snv_now.me().await.id();
+    Actor::admin(&app)
+        .update_user(&snv_id, &json!({"display_name": "Đầu mối CCHC Sở Nội vụ"}))
+        .await;
+    snv_now.me().await;
 }

@@ -332,6 +332,11 @@ impl Call<'_> {
         ));
         self
     }
+    /// The TCP peer the request comes from (`ip:port`).
+    pub fn peer(mut self, address: &str) -> Self {
+        self.req = self.req.peer_addr(address.parse().unwrap());
+        self
+    }
     pub fn json(self, body: &Value) -> Self {
         self.raw("application/json", body.to_string())
     }
@@ -391,10 +396,13 @@ impl TestApp {
     }
 
     /// A demo app configured to read client addresses from forwarding headers.
+    /// A demo app behind a trusted proxy at 10.0.0.0/8 (see `Call::peer`).
     pub async fn demo_behind_proxy() -> TestApp {
         Self::from_template_with(
             templates().1,
-            par_tracker::startup::ClientAddress::Forwarded,
+            par_tracker::startup::ClientAddress {
+                trusted_proxies: vec![par_tracker::config::Cidr::parse("10.0.0.0/8").unwrap()],
+            },
         )
         .await
     }
@@ -420,6 +428,10 @@ impl TestApp {
             tokens,
             client_address,
             clock: Default::default(),
+            // Room for the parallel-login tests; the bound itself is tested in tests/faults.rs.
+            password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(
+                64,
+            )),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
@@ -463,6 +475,7 @@ impl TestApp {
             username: user.username,
             role: user.role,
             agency_id: user.agency_id,
+            credential_version: user.credential_version,
         };
         self.state.tokens.issue_access_token(&principal)
     }

@@ -4,46 +4,42 @@ use super::{answer, TokenResponse};
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
 use crate::api::extract::JsonBody;
+use crate::auth::password::PasswordChecks;
 use crate::auth::TokenService;
 use crate::clock::Clock;
 use crate::config::ClientAddress;
 use crate::db::DbPool;
+use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::service;
-use crate::service::auth::{Login, TokenRequest};
+use crate::service::auth::{Login, Outcome, Screened, TokenRequest};
+use std::sync::Arc;
 
-/// The client's IP address, from the TCP peer or, when configured behind a
-/// proxy, from the forwarding headers. Only a well-formed IP is used: the
+/// The client's address (see `ClientAddress`). Only a parsed IP is used: the
 /// value becomes a key in PostgreSQL.
 fn client_ip(req: &HttpRequest) -> String {
-    let trust_forwarded = req
-        .app_data::<web::Data<ClientAddress>>()
-        .is_some_and(|c| *c.get_ref() == ClientAddress::Forwarded);
-    let forwarded = trust_forwarded
-        .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_string)
-        })
-        .flatten()
-        .and_then(|raw| {
-            let raw = raw.trim().trim_start_matches('[');
-            raw.parse::<std::net::IpAddr>()
-                .ok()
-                .or_else(|| raw.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
-                .or_else(|| raw.split(']').next().and_then(|h| h.parse().ok()))
-        });
-    forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded_for = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    match req.app_data::<web::Data<ClientAddress>>() {
+        Some(addresses) => addresses.resolve(peer, forwarded_for).to_string(),
+        None => peer.to_string(),
+    }
 }
 
 /// Exchanges a username and password for tokens.
 ///
 /// Wrong credentials get the same 401, in the same time, whether or not the
-/// user exists. Repeated failures for one username or one address are refused
-/// with 429 and `Retry-After`; the counters live in PostgreSQL.
+/// user exists. Repeated failures of one username from one address, or of
+/// many usernames from one address, are refused with 429 and `Retry-After`;
+/// failures of one username from anywhere slow its logins down but never
+/// lock out its owner. Password checks run a few at a time: a login beyond
+/// them gets 503 with `Retry-After` at once. No database connection is held
+/// while a password is checked.
 #[utoipa::path(
     tag = "auth",
     security(()),
@@ -56,20 +52,59 @@ pub async fn issue_token(
     pool: web::Data<DbPool>,
     tokens: web::Data<TokenService>,
     clock: web::Data<Clock>,
+    checks: web::Data<PasswordChecks>,
     body: JsonBody<TokenRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let body = body.into_inner();
-    let address = client_ip(&req);
+    let body = Arc::new(body.into_inner());
+    let address = Arc::new(client_ip(&req));
+    let (b, a, now) = (body.clone(), address.clone(), clock.now());
+    let screened = transaction(&pool, move |conn| {
+        service::auth::screen(conn, &attempt(&b, &a), now)
+    })
+    .await?;
+    let (account, delay) = match screened {
+        Screened::Locked(seconds) => return answer(Outcome::Locked(seconds)),
+        Screened::Check { account, delay } => (account, delay),
+    };
+    if !delay.is_zero() {
+        actix_web::rt::time::sleep(delay).await;
+    }
+    let Some(slot) = checks.into_inner().try_start() else {
+        let (b, a) = (body.clone(), address.clone());
+        transaction(&pool, move |conn| {
+            service::auth::withdraw(conn, &attempt(&b, &a))
+        })
+        .await?;
+        return Err(ApiError::Busy {
+            retry_after_seconds: 1,
+        });
+    };
+    let b = body.clone();
+    let verified = web::block(move || {
+        let _slot = slot;
+        service::auth::check_password(account.as_ref(), &b.password).then_some(account)
+    })
+    .await?
+    .flatten();
     let tokens = tokens.into_inner();
     let now = clock.now();
     let outcome = transaction(&pool, move |conn| {
-        let attempt = Login {
-            username: &body.username,
-            password: &body.password,
-            address: &address,
-        };
-        service::auth::login(conn, &tokens, &attempt, now)
+        service::auth::conclude(
+            conn,
+            &tokens,
+            &attempt(&body, &address),
+            verified.as_ref(),
+            now,
+        )
     })
     .await?;
     answer(outcome)
+}
+
+fn attempt<'a>(body: &'a TokenRequest, address: &'a str) -> Login<'a> {
+    Login {
+        username: &body.username,
+        password: &body.password,
+        address,
+    }
 }
