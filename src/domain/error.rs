@@ -76,6 +76,7 @@ problem_types! {
     Duplicate => "duplicate", 409, "Already exists";
     ConcurrentChange => "concurrent-change", 409, "Changed concurrently";
     OwnAccount => "own-account", 409, "Not on your own account";
+    LastAdmin => "last-admin", 409, "The last active administrator";
     StaleEtag => "stale-etag", 412, "Precondition failed";
     PayloadTooLarge => "payload-too-large", 413, "Request body too large";
     UnsupportedMediaType => "unsupported-media-type", 415, "Unsupported media type";
@@ -118,6 +119,8 @@ pub enum Conflict {
     /// The row changed between read and write inside this request (a race).
     ConcurrentChange,
     OwnAccount,
+    /// The change would leave no active administrator.
+    LastAdmin,
 }
 
 impl Conflict {
@@ -132,6 +135,7 @@ impl Conflict {
             Conflict::Duplicate(_) => ProblemType::Duplicate,
             Conflict::ConcurrentChange => ProblemType::ConcurrentChange,
             Conflict::OwnAccount => ProblemType::OwnAccount,
+            Conflict::LastAdmin => ProblemType::LastAdmin,
         }
     }
 
@@ -153,6 +157,9 @@ impl Conflict {
             Conflict::ConcurrentChange => "it changed meanwhile; retry".into(),
             Conflict::OwnAccount => {
                 "you cannot deactivate your own account or give up your own admin role".into()
+            }
+            Conflict::LastAdmin => {
+                "the account is the last active administrator; make another one first".into()
             }
         }
     }

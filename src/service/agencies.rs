@@ -126,6 +126,7 @@ pub fn update(
     actor.may(Action::EditPlan)?;
     store::agencies::find(conn, id)?.ok_or(DomainError::not_found("agency"))?;
     if let Some(Some(parent)) = patch.parent_id {
+        store::agencies::lock_hierarchy(conn)?;
         check_parent(conn, parent)?;
         if store::agencies::would_cycle(conn, id, parent)? {
             return Err(DomainError::rule(

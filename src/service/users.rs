@@ -150,6 +150,15 @@ pub fn update(
     }
     let role = patch.role.unwrap_or(current.role);
     let agency = patch.agency_id.unwrap_or(current.agency_id);
+    let stops_being_admin = current.role == Role::Admin
+        && current.active
+        && (role != Role::Admin || patch.active == Some(false));
+    if stops_being_admin {
+        let admins = store::users::lock_active_admins(conn)?;
+        if admins.iter().all(|a| *a == id) {
+            return Err(Conflict::LastAdmin.into());
+        }
+    }
     if role == Role::AgencyOfficer && agency.is_none() {
         return Err(DomainError::rule(
             "agency_id",

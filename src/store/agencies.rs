@@ -126,6 +126,15 @@ pub fn update(
 }
 
 /// Whether making `parent` the parent of `id` would close a loop.
+/// Serialises changes of agencies' parents until the transaction ends, so
+/// that two concurrent moves cannot together make a loop that neither makes alone.
+pub fn lock_hierarchy(conn: &mut PgConnection) -> QueryResult<()> {
+    // An arbitrary constant key, used for nothing else ("AGENCYTR").
+    diesel::sql_query("SELECT pg_advisory_xact_lock(4702127683316298322)")
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn would_cycle(conn: &mut PgConnection, id: AgencyId, parent: AgencyId) -> QueryResult<bool> {
     let mut current = Some(parent);
     let mut steps = 0;

@@ -85,6 +85,19 @@ pub fn list(
         .load(conn)
 }
 
+/// The active administrators, locked until the transaction ends: changes
+/// that could leave none are judged one after another.
+pub fn lock_active_admins(conn: &mut PgConnection) -> QueryResult<Vec<UserId>> {
+    users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        // One order for every caller, so two of them cannot deadlock.
+        .order(users::id)
+        .for_update()
+        .load(conn)
+}
+
 pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<UserRow> {
     diesel::insert_into(users::table)
         .values(new)

@@ -11,6 +11,7 @@ mod tokens;
 mod auth;
 mod authz;
 mod foundation;
+mod races;
 mod scale;
 mod tasks;
 mod workflow;

@@ -1,0 +1,104 @@
+//! Invariants that span rows, under concurrent requests: no loop in the
+//! agency hierarchy, and always at least one active administrator. Each
+//! round sends the two conflicting requests at once (their database work runs
+//! on separate connections) and checks that at most one succeeded.
+
+use actix_web::http::StatusCode;
+use serde_json::json;
+
+use crate::actors::{path, Actor};
+use crate::bodies::UserBody;
+use crate::common::{JsonExt, TestApp};
+
+#[actix_web::test]
+async fn parallel_moves_never_make_an_agency_loop() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    for round in 0..10 {
+        let a = coordinator
+            .post(
+                "/api/v1/agencies",
+                &json!({"code": format!("LOOPA{round}"), "name": "Cơ quan A", "kind": "department"}),
+            )
+            .await
+            .created()
+            .id();
+        let b = coordinator
+            .post(
+                "/api/v1/agencies",
+                &json!({"code": format!("LOOPB{round}"), "name": "Cơ quan B", "kind": "department"}),
+            )
+            .await
+            .created()
+            .id();
+        let (under_b, under_a) = (json!({"parent_id": b}), json!({"parent_id": a}));
+        let a_path = format!("/api/v1/agencies/{a}");
+        let b_path = format!("/api/v1/agencies/{b}");
+        let (first, second) = futures_util::future::join(
+            coordinator.patch(&a_path, &under_b),
+            coordinator.patch(&b_path, &under_a),
+        )
+        .await;
+        let ok = [&first, &second]
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .count();
+        assert_eq!(ok, 1, "round {round}: {} / {}", first.raw, second.raw);
+        for r in [&first, &second] {
+            if r.status != StatusCode::OK {
+                r.field_error(422, "parent_id");
+            }
+        }
+        let loops = app.count(&format!(
+            "SELECT count(*) AS n FROM agencies a JOIN agencies b ON a.parent_id = b.id
+             WHERE b.parent_id = a.id AND a.id IN ('{a}', '{b}')"
+        ));
+        assert_eq!(loops, 0, "round {round}");
+    }
+}
+
+#[actix_web::test]
+async fn two_admins_removing_each_other_leave_one() {
+    let app = TestApp::demo().await;
+    let admin = Actor::admin(&app);
+    for round in 0..8 {
+        // exactly two active administrators, who deactivate each other at once
+        app.execute("UPDATE users SET active = (username = 'admin') WHERE role = 'admin'");
+        let name = format!("quantri{round}");
+        let second = admin
+            .post(
+                path::USERS,
+                &UserBody::new(&name, "Quản trị 2", "mat-khau-quan-tri-2", "admin"),
+            )
+            .await
+            .created();
+        let second_actor = Actor::named(&app, &name);
+        let first_id = admin.me().await.id();
+        let (by_first, by_second) = futures_util::future::join(
+            admin.patch(&path::user(&second.id()), &json!({"active": false})),
+            second_actor.patch(&path::user(&first_id), &json!({"active": false})),
+        )
+        .await;
+        let active_admins =
+            app.count("SELECT count(*) AS n FROM users WHERE role = 'admin' AND active");
+        assert!(active_admins >= 1, "round {round}: no administrator left");
+        let refused = [&by_first, &by_second]
+            .into_iter()
+            .filter(|r| r.status != StatusCode::OK)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            refused.len(),
+            1,
+            "round {round}: {} / {}",
+            by_first.raw,
+            by_second.raw
+        );
+        // whoever lost was refused for a reason it can act on, not a 500
+        let r = refused[0];
+        assert!(
+            matches!(r.status.as_u16(), 401 | 409),
+            "round {round}: {}",
+            r.raw
+        );
+    }
+}
