@@ -64,6 +64,11 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     PreconditionRequired(String),
+    #[error("{0}")]
+    UriTooLong(String),
+    /// The body did not arrive in time.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("too many failed attempts")]
     TooManyRequests { retry_after_seconds: u64 },
     /// Capacity for this kind of work is in use; retry shortly.
@@ -114,6 +119,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => ProblemType::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ProblemType::UnsupportedMediaType,
             ApiError::PreconditionRequired(_) => ProblemType::PreconditionRequired,
+            ApiError::UriTooLong(_) => ProblemType::UriTooLong,
+            ApiError::RequestTimeout(_) => ProblemType::RequestTimeout,
             ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
             ApiError::Busy { .. } => ProblemType::Busy,
         }

@@ -75,6 +75,7 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(api::not_found))
+        .wrap(actix_web::middleware::from_fn(api::edge::edge))
         // One access line per request; never headers or bodies (tokens, passwords).
         .wrap(Logger::new("%{r}a \"%r\" %s %b %Dms"))
 }

@@ -15,6 +15,9 @@ use crate::error::{ApiError, FieldError};
 
 pub struct JsonBody<T>(pub T);
 
+/// How long a request body may take to arrive.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl<T> JsonBody<T> {
     pub fn into_inner(self) -> T {
         self.0
@@ -100,7 +103,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "send the body as application/json (or application/merge-patch+json)".into(),
                 ));
             }
-            let bytes = bytes.await.map_err(|e| {
+            // A body that trickles in holds a connection: it must arrive within BODY_TIMEOUT.
+            let bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, bytes)
+                .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "the body did not arrive within {} seconds",
+                        BODY_TIMEOUT.as_secs()
+                    ))
+                })?;
+            let bytes = bytes.map_err(|e| {
                 if e.as_response_error().status_code()
                     == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
                 {

@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod auth;
 pub mod common;
 pub mod docs;
+pub mod edge;
 pub mod extract;
 pub mod health;
 pub mod objectives;
@@ -143,6 +144,8 @@ impl KnownRoutes {
                     .collect();
                 let methods = [
                     ("GET", item.get.is_some()),
+                    // answered wherever GET is (api::edge)
+                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("PATCH", item.patch.is_some()),

@@ -1,11 +1,11 @@
 //! Argon2id password hashing (PHC strings, default parameters, random salt).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -24,33 +24,69 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     }
 }
 
-/// Verifies against a fixed hash so that an unknown username costs as much
-/// time as a wrong password: login timing does not reveal who has an account.
-pub fn burn_verification_time(password: &str) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc = DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default());
-    let _ = verify_password(password, phc);
-}
-
-/// Bounds the password checks running at once: each takes a core for tens of
-/// milliseconds and 19 MiB, so unbounded they starve every other request and
-/// grow memory with the number of callers. A login beyond the bound is
-/// refused at once (and told when to retry) rather than queued.
-#[derive(Debug)]
+/// Runs password checks on a few threads of their own, at a lower CPU
+/// priority than request handling: each check takes a core for tens of
+/// milliseconds and 19 MiB, so unbounded they would starve every other
+/// request and grow memory with the number of callers. A login beyond the
+/// threads' capacity is refused at once (and told when to retry) rather than
+/// queued. Each thread keeps its Argon2 memory for the next check.
 pub struct PasswordChecks {
     running: AtomicUsize,
     limit: usize,
+    jobs: Mutex<mpsc::Sender<Job>>,
 }
 
-/// A place among the running password checks, released on drop.
+type Job = Box<dyn FnOnce(&mut Hasher) + Send>;
+
+impl std::fmt::Debug for PasswordChecks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChecks")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A place among the running password checks; released on drop.
 #[derive(Debug)]
 pub struct CheckSlot(Arc<PasswordChecks>);
 
+/// What a check runs with: its thread's reusable Argon2 memory.
+#[derive(Default)]
+pub struct Hasher {
+    memory: Vec<Block>,
+}
+
 impl PasswordChecks {
     pub fn new(limit: usize) -> PasswordChecks {
+        let limit = limit.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..limit {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-check-{n}"))
+                .spawn(move || {
+                    // Below request handling: a login waits a little longer,
+                    // everything else does not wait on it. (Linux: per thread.)
+                    // SAFETY: setpriority on the calling thread, no pointers.
+                    unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+                    let mut hasher = Hasher::default();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(&mut hasher),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                log::error!("cannot start a password-check thread: {e}");
+            }
+        }
         PasswordChecks {
             running: AtomicUsize::new(0),
-            limit: limit.max(1),
+            limit,
+            jobs: Mutex::new(jobs),
         }
     }
 
@@ -60,8 +96,45 @@ impl PasswordChecks {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < self.limit).then_some(n + 1)
             })
-            .ok()
-            .map(|_| CheckSlot(self.clone()))
+            .ok()?;
+        Some(CheckSlot(self.clone()))
+    }
+}
+
+impl CheckSlot {
+    /// Runs `check` on a password-check thread; the slot is freed when it
+    /// ends. `None` if the threads are gone (they never stop on their own).
+    pub async fn run<T: Send + 'static>(
+        self,
+        check: impl FnOnce(&mut Hasher) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (answer, result) = tokio::sync::oneshot::channel();
+        let queue = self
+            .0
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let slot = self;
+        let job: Job = Box::new(move |hasher| {
+            let _slot = slot;
+            let _ = answer.send(check(hasher));
+        });
+        queue.send(job).ok()?;
+        result.await.ok()
+    }
+}
+
+impl Hasher {
+    /// Whether `password` matches the PHC string `phc`.
+    pub fn verify(&mut self, password: &str, phc: &str) -> bool {
+        verify_in(&mut self.memory, password, phc)
+    }
+
+    /// Costs what a verification costs, for a login whose account does not
+    /// exist: timing does not reveal who has an account.
+    pub fn burn_verification_time(&mut self, password: &str) {
+        let _ = verify_in(&mut self.memory, password, dummy_hash());
     }
 }
 
@@ -69,6 +142,46 @@ impl Drop for CheckSlot {
     fn drop(&mut self) {
         self.0.running.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// Verifies as `PasswordVerifier` does, with the caller's memory blocks.
+fn verify_in(memory: &mut Vec<Block>, password: &str, phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    memory.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut memory[..],
+    );
+    // `Output`'s equality is constant-time.
+    hashed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -103,5 +216,44 @@ mod tests {
             Arc::new(PasswordChecks::new(0)).try_start().is_some(),
             "at least one"
         );
+    }
+
+    #[test]
+    fn checks_run_on_their_threads_verify_like_the_library_and_reuse_memory() {
+        let phc = hash_password("khanhhoa-2023").unwrap();
+        let checks = Arc::new(PasswordChecks::new(1));
+        type Check = Box<dyn FnOnce(&mut Hasher) -> (bool, usize) + Send>;
+        let run = |check: Check| {
+            let slot = checks.try_start().unwrap();
+            futures_executor(slot.run(check)).unwrap()
+        };
+        let p = phc.clone();
+        let (right, blocks) = run(Box::new(move |h| {
+            (h.verify("khanhhoa-2023", &p), h.memory.len())
+        }));
+        assert!(right);
+        assert!(blocks >= 19 * 1024, "the default parameters use 19 MiB");
+        let p = phc.clone();
+        let (wrong, again) = run(Box::new(move |h| {
+            (h.verify("khanhhoa-2024", &p), h.memory.len())
+        }));
+        assert!(!wrong);
+        assert_eq!(again, blocks, "the memory was kept, not allocated again");
+        let (garbage, _) = run(Box::new(|h| (h.verify("x", "not a phc string"), 0)));
+        assert!(!garbage);
+        assert!(checks.try_start().is_some(), "every slot came back");
+    }
+
+    /// Drives a future to completion on this thread (no runtime needed here).
+    fn futures_executor<F: std::future::Future>(future: F) -> F::Output {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let std::task::Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+                return v;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 }

@@ -67,6 +67,7 @@ problem_types! {
     NotLeadAgency => "not-lead-agency", 403, "Not the task's lead agency";
     NotFound => "not-found", 404, "Not found";
     MethodNotAllowed => "method-not-allowed", 405, "Method not allowed";
+    RequestTimeout => "request-timeout", 408, "The request body did not arrive in time";
     TaskClosed => "task-closed", 409, "The task is completed or cancelled";
     TaskNotClaimable => "task-not-claimable", 409, "The task cannot be claimed complete";
     TaskNotSubmitted => "task-not-submitted", 409, "The task has no pending completion claim";
@@ -79,6 +80,7 @@ problem_types! {
     LastAdmin => "last-admin", 409, "The last active administrator";
     StaleEtag => "stale-etag", 412, "Precondition failed";
     PayloadTooLarge => "payload-too-large", 413, "Request body too large";
+    UriTooLong => "uri-too-long", 414, "URL too long";
     UnsupportedMediaType => "unsupported-media-type", 415, "Unsupported media type";
     Unprocessable => "unprocessable", 422, "Request cannot be processed";
     IdempotencyKeyReused => "idempotency-key-reused", 422, "Idempotency-Key reused with another body";

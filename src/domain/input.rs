@@ -5,7 +5,7 @@
 //! one field requiring another. Those are 422, shape errors 400.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::error::{DomainError, FieldError, ProblemType};
 
@@ -34,7 +34,8 @@ impl Checker {
     }
 
     /// A date within the years this system deals with.
-    pub fn date_in_range(&mut self, field: &str, value: NaiveDate) -> NaiveDate {
+    pub fn date_in_range(&mut self, field: &str, value: impl Into<NaiveDate>) -> NaiveDate {
+        let value = value.into();
         if !(2000..=2100).contains(&value.year()) {
             self.rule(field, "must be a date between 2000 and 2100");
         }
@@ -58,6 +59,40 @@ impl Checker {
             });
         }
         Ok(())
+    }
+}
+
+/// A calendar day written exactly `YYYY-MM-DD`, as the spec's `format: date`
+/// says (chrono alone would also take `2026-1-1` or `+2026-01-01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct IsoDate(pub NaiveDate);
+
+impl IsoDate {
+    pub fn parse(text: &str) -> Result<IsoDate, String> {
+        let shape = text.len() == 10
+            && text.char_indices().all(|(i, c)| match i {
+                4 | 7 => c == '-',
+                _ => c.is_ascii_digit(),
+            });
+        shape
+            .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+            .flatten()
+            .map(IsoDate)
+            .ok_or_else(|| format!("'{text}' is not a date written YYYY-MM-DD, such as 2024-06-30"))
+    }
+}
+
+impl<'de> Deserialize<'de> for IsoDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<IsoDate, D::Error> {
+        let text = String::deserialize(d)?;
+        IsoDate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<IsoDate> for NaiveDate {
+    fn from(d: IsoDate) -> NaiveDate {
+        d.0
     }
 }
 
@@ -118,5 +153,25 @@ mod tests {
         assert_eq!(serde_json::from_str::<T>(r#"{"n": 7}"#).unwrap().n, 7);
         assert!(serde_json::from_str::<T>(r#"{"n": 7.5}"#).is_err());
         assert!(serde_json::from_str::<T>(r#"{"n": "7"}"#).is_err());
+    }
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert_eq!(
+            IsoDate::parse("2024-02-29").map(NaiveDate::from),
+            Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap())
+        );
+        for bad in [
+            "2026-1-1",
+            "2026-01-1",
+            "+2026-01-01",
+            "2023-02-29",
+            "20240101",
+            "2024-13-01",
+            " 2024-01-01",
+            "２０２４-01-01",
+        ] {
+            assert!(IsoDate::parse(bad).is_err(), "{bad}");
+        }
     }
 }

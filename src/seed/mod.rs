@@ -13,6 +13,7 @@ use crate::domain::enums::{
     AgencyKind, DeadlineKind, ExtensionDecision, ReformArea, ReviewDecision, Role,
 };
 use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, UserId};
+use crate::domain::input::IsoDate;
 use crate::domain::overdue::province_offset;
 use crate::domain::policy::Principal;
 use crate::domain::text::{
@@ -392,7 +393,7 @@ fn load_task(
     }
     if let Some(e) = &t.extension {
         let input = CreateExtensionRequest {
-            requested_due_on: e.requested_due_on,
+            requested_due_on: IsoDate(e.requested_due_on),
             reason: parse(LongText::parse(&e.reason))?,
         };
         let asked = Actor::new(lead, at(e.requested_on, 9));
@@ -410,7 +411,7 @@ fn load_task(
     }
     if let Some(c) = &t.completion {
         let input = CreateCompletionClaim {
-            completed_on: c.completed_on,
+            completed_on: IsoDate(c.completed_on),
             summary: parse(LongText::parse(&c.summary))?,
             evidence: evidence(&c.evidence)?,
         };
@@ -440,7 +441,7 @@ fn evidence(items: &[DemoEvidence]) -> Result<Vec<Evidence>, BoxError> {
         .map(|e| {
             Ok(Evidence {
                 document_number: parse(DocumentNumber::parse(&e.document_number))?,
-                issued_on: e.issued_on,
+                issued_on: IsoDate(e.issued_on),
                 issuer: parse(Name::parse(&e.issuer))?,
                 title: parse(Title::parse(&e.title))?,
                 url: e.url.as_deref().map(HttpUrl::parse).transpose()?,

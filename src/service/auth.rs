@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::password::{burn_verification_time, verify_password};
+use crate::auth::password::Hasher;
 use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;
 use crate::domain::error::DomainResult;
@@ -173,13 +173,14 @@ pub fn screen(
     Ok(Screened::Check { account, delay })
 }
 
-/// Second step, off the database: whether `password` opens `account`. An
-/// unknown account costs the same check, so timing reveals nothing.
-pub fn check_password(account: Option<&UserRow>, password: &str) -> bool {
+/// Second step, off the database, in a password-check slot: whether
+/// `password` opens `account`. An unknown account costs the same check, so
+/// timing reveals nothing.
+pub fn check_password(hasher: &mut Hasher, account: Option<&UserRow>, password: &str) -> bool {
     match account {
-        Some(user) => verify_password(password, &user.password_hash) && user.active,
+        Some(user) => hasher.verify(password, &user.password_hash) && user.active,
         None => {
-            burn_verification_time(password);
+            hasher.burn_verification_time(password);
             false
         }
     }

@@ -13,6 +13,7 @@ use crate::domain::enums::{ClaimStatus, ReviewDecision, TaskStatus};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, ClaimId, TaskId, UserId};
 use crate::domain::input::Checker;
+use crate::domain::input::IsoDate;
 use crate::domain::policy::Action;
 use crate::domain::text::LongText;
 use crate::domain::workflow::{transition, TaskEvent};
@@ -24,7 +25,8 @@ use crate::store::tasks::TaskChangeset;
 #[serde(deny_unknown_fields)]
 pub struct CreateCompletionClaim {
     /// The day the work was finished; not in the future.
-    pub completed_on: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub completed_on: IsoDate,
     pub summary: LongText,
     /// Documents issued as evidence (at most 20).
     #[serde(default)]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::ids::{ClaimId, ReportId};
 use crate::domain::input::Checker;
+use crate::domain::input::IsoDate;
 use crate::domain::text::{DocumentNumber, HttpUrl, Name, Title};
 use crate::store::reports::{EvidenceRow, NewEvidence};
 
@@ -18,7 +19,8 @@ use crate::store::reports::{EvidenceRow, NewEvidence};
 pub struct Evidence {
     /// Document number and symbol, e.g. `123/QĐ-UBND`.
     pub document_number: DocumentNumber,
-    pub issued_on: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub issued_on: IsoDate,
     /// Who issued it, e.g. `UBND tỉnh`.
     pub issuer: Name,
     pub title: Title,

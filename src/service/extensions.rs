@@ -13,6 +13,7 @@ use crate::domain::enums::{ExtensionDecision, ExtensionStatus};
 use crate::domain::error::{Conflict, DomainError, DomainResult};
 use crate::domain::ids::{ExtensionId, TaskId, UserId};
 use crate::domain::input::Checker;
+use crate::domain::input::IsoDate;
 use crate::domain::policy::Action;
 use crate::domain::text::LongText;
 use crate::domain::workflow::{transition, TaskEvent};
@@ -24,7 +25,8 @@ use crate::store::tasks::TaskChangeset;
 #[serde(deny_unknown_fields)]
 pub struct CreateExtensionRequest {
     /// The new due date asked for; after the current one.
-    pub requested_due_on: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub requested_due_on: IsoDate,
     pub reason: LongText,
 }
 

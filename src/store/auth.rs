@@ -107,15 +107,21 @@ pub fn lock_and_check(
     subject: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<i64>> {
-    diesel::insert_into(login_failures::table)
-        .values(login_failures::subject.eq(subject))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
-    let until: Option<DateTime<Utc>> = login_failures::table
-        .find(subject)
-        .select(login_failures::locked_until)
-        .for_update()
-        .first(conn)?;
+    // An upsert takes the row lock whether it inserts or finds the row, so a
+    // row deleted meanwhile (a success elsewhere) is simply made again.
+    #[derive(QueryableByName)]
+    struct Until {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+        locked_until: Option<DateTime<Utc>>,
+    }
+    let until = diesel::sql_query(
+        "INSERT INTO login_failures (subject) VALUES ($1)
+         ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject
+         RETURNING locked_until",
+    )
+    .bind::<diesel::sql_types::Text, _>(subject)
+    .get_result::<Until>(conn)?
+    .locked_until;
     Ok(until
         .filter(|u| *u > now)
         .map(|u| (u - now).num_seconds().max(1)))

@@ -34,7 +34,7 @@ async fn unknown_routes_are_problem_documents() {
         .send()
         .await;
     r.problem(405);
-    assert_eq!(r.header("allow"), Some("GET, POST"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
     let r = app
         .call(
             actix_web::http::Method::PUT,
@@ -43,7 +43,7 @@ async fn unknown_routes_are_problem_documents() {
         .send()
         .await;
     r.problem(405);
-    assert_eq!(r.header("allow"), Some("GET, PATCH"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD, PATCH"));
 }
 
 #[actix_web::test]

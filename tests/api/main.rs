@@ -11,6 +11,7 @@ mod tokens;
 mod auth;
 mod authz;
 mod foundation;
+mod hardening;
 mod races;
 mod scale;
 mod tasks;

@@ -9,6 +9,7 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::ids::{AgencyId, PlanId};
+use crate::domain::input::IsoDate;
 use crate::error::ApiResult;
 use crate::service::standing::{self, Scorecard};
 
@@ -20,7 +21,8 @@ pub struct ScorecardParams {
     #[param(value_type = Option<Uuid>)]
     pub plan_id: Option<PlanId>,
     /// The day to judge on (default: today in Asia/Ho_Chi_Minh).
-    pub as_of: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<IsoDate>,
 }
 
 /// An agency's scorecard: led tasks completed on time, late, overdue and open.
@@ -38,7 +40,7 @@ pub async fn agency_scorecard(
     params: QueryParams<ScorecardParams>,
 ) -> ApiResult<web::Json<Scorecard>> {
     let agency_id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of)?.unwrap_or(who.today());
+    let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
     let plan_id = params.plan_id;
     let card = transaction(&pool, move |conn| {
         standing::scorecard(conn, agency_id, plan_id, as_of)

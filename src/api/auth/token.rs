@@ -57,6 +57,13 @@ pub async fn issue_token(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = Arc::new(body.into_inner());
     let address = Arc::new(client_ip(&req));
+    let checks = checks.into_inner();
+    let busy = || ApiError::Busy {
+        retry_after_seconds: 1,
+    };
+    // A place among the password checks first: a login beyond capacity is
+    // refused before anything is counted or locked.
+    let mut slot = checks.try_start().ok_or_else(busy)?;
     let (b, a, now) = (body.clone(), address.clone(), clock.now());
     let screened = transaction(&pool, move |conn| {
         service::auth::screen(conn, &attempt(&b, &a), now)
@@ -67,25 +74,29 @@ pub async fn issue_token(
         Screened::Check { account, delay } => (account, delay),
     };
     if !delay.is_zero() {
+        // A username under attack waits without holding a place.
+        drop(slot);
         actix_web::rt::time::sleep(delay).await;
+        slot = match checks.try_start() {
+            Some(slot) => slot,
+            None => {
+                let (b, a) = (body.clone(), address.clone());
+                transaction(&pool, move |conn| {
+                    service::auth::withdraw(conn, &attempt(&b, &a))
+                })
+                .await?;
+                return Err(busy());
+            }
+        };
     }
-    let Some(slot) = checks.into_inner().try_start() else {
-        let (b, a) = (body.clone(), address.clone());
-        transaction(&pool, move |conn| {
-            service::auth::withdraw(conn, &attempt(&b, &a))
-        })
-        .await?;
-        return Err(ApiError::Busy {
-            retry_after_seconds: 1,
-        });
-    };
     let b = body.clone();
-    let verified = web::block(move || {
-        let _slot = slot;
-        service::auth::check_password(account.as_ref(), &b.password).then_some(account)
-    })
-    .await?
-    .flatten();
+    let verified = slot
+        .run(move |hasher| {
+            service::auth::check_password(hasher, account.as_ref(), &b.password).then_some(account)
+        })
+        .await
+        .ok_or_else(|| ApiError::internal("the password-check threads are gone"))?
+        .flatten();
     let tokens = tokens.into_inner();
     let now = clock.now();
     let outcome = transaction(&pool, move |conn| {

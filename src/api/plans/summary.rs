@@ -9,6 +9,7 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::ids::PlanId;
+use crate::domain::input::IsoDate;
 use crate::error::ApiResult;
 use crate::service::standing;
 
@@ -19,7 +20,8 @@ pub use crate::service::standing::PlanSummary;
 #[serde(deny_unknown_fields)]
 pub struct SummaryParams {
     /// The day to summarise (default: today in Asia/Ho_Chi_Minh).
-    pub as_of: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<IsoDate>,
 }
 
 /// Where a plan stands on a day: totals by status, on time, late, overdue, by area and by lead agency.
@@ -37,7 +39,7 @@ pub async fn plan_summary(
     params: QueryParams<SummaryParams>,
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of)?.unwrap_or(who.today());
+    let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
     let summary = transaction(&pool, move |conn| {
         standing::plan_summary(conn, plan_id, as_of)
     })

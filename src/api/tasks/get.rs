@@ -11,6 +11,7 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::ids::TaskId;
+use crate::domain::input::IsoDate;
 use crate::error::ApiResult;
 use crate::service::tasks;
 
@@ -19,7 +20,8 @@ use crate::service::tasks;
 #[serde(deny_unknown_fields)]
 pub struct AsOfParams {
     /// The day to judge overdue on (default: today in Asia/Ho_Chi_Minh).
-    pub as_of: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<IsoDate>,
 }
 
 /// One task, with its ETag.
@@ -37,7 +39,7 @@ pub async fn get_task(
     params: QueryParams<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of)?.unwrap_or(who.today());
+    let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
     let task = transaction(&pool, move |conn| tasks::get(conn, id, as_of)).await?;
     Ok(task_response(StatusCode::OK, &task))
 }

@@ -11,6 +11,7 @@ use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
 use crate::domain::ids::{AgencyId, ObjectiveId, PlanId};
+use crate::domain::input::IsoDate;
 use crate::error::{ApiError, ApiResult};
 use crate::service::tasks::{self, TaskQuery};
 
@@ -36,11 +37,14 @@ pub struct TaskListParams {
     #[param(minimum = 0, maximum = 366)]
     pub at_risk_days: Option<i32>,
     /// The day overdue is judged on (default: today in Asia/Ho_Chi_Minh).
-    pub as_of: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<IsoDate>,
     /// Due on or before this day.
-    pub due_before: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub due_before: Option<IsoDate>,
     /// Due on or after this day.
-    pub due_after: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub due_after: Option<IsoDate>,
     /// Words in the code, title or expected output; case and Vietnamese diacritics are ignored.
     #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub q: Option<String>,
@@ -102,7 +106,7 @@ fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiResult<TaskQue
         }
     }
     Ok(TaskQuery {
-        as_of: query_date("as_of", p.as_of)?.unwrap_or(today),
+        as_of: query_date("as_of", p.as_of.map(NaiveDate::from))?.unwrap_or(today),
         plan_id: p.plan_id,
         area: p.area,
         objective_id: p.objective_id,
@@ -112,8 +116,8 @@ fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiResult<TaskQue
         status: p.status,
         overdue: p.overdue,
         at_risk_days: p.at_risk_days,
-        due_before: query_date("due_before", p.due_before)?,
-        due_after: query_date("due_after", p.due_after)?,
+        due_before: query_date("due_before", p.due_before.map(NaiveDate::from))?,
+        due_after: query_date("due_after", p.due_after.map(NaiveDate::from))?,
         words: p.q.clone(),
         sort: p.sort.unwrap_or(TaskSort::DueOn),
     })

@@ -1,0 +1,66 @@
+//! What every response carries and every request is held to, before and
+//! after routing: security headers, `no-store` on token responses, `HEAD`
+//! wherever `GET` is, and a bound on URL length.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::ResponseError;
+
+use crate::error::ApiError;
+
+/// Longest accepted request target (path and query); longer ones get 414.
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+
+/// Swagger UI's page loads its own scripts and styles and draws a few inline.
+const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+/// The API sends JSON only: nothing may run or be framed.
+const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+pub async fn edge(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
+    if req.uri().to_string().len() > MAX_URL_BYTES {
+        let refusal = ApiError::UriTooLong(format!(
+            "the URL is longer than {MAX_URL_BYTES} bytes; send fewer or shorter parameters"
+        ));
+        let res = req.into_response(refusal.error_response());
+        return Ok(res.map_into_right_body());
+    }
+    // HEAD is GET without the body: routed as GET, the body dropped below.
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let path = req.path().to_string();
+    let res = next.call(req).await?;
+    let mut res = res.map_body(|_, body| BoxBody::new(body));
+    if head {
+        res = res.map_body(|_, _| BoxBody::new(()));
+    }
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let policy = if path.starts_with("/docs") {
+        DOCS_POLICY
+    } else {
+        API_POLICY
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
+    // Tokens must never sit in a cache, shared or not.
+    if path.starts_with("/api/v1/auth/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    Ok(res.map_into_left_body())
+}
