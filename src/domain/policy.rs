@@ -146,4 +146,72 @@ mod tests {
         assert!(authorize(&who(Role::Coordinator, None), Action::EditPlan).is_ok());
         assert!(authorize(&who(Role::Admin, None), Action::ManageUsers).is_ok());
     }
+
+    /// The README's "Who may do what" table says what the policy does, cell by cell.
+    #[test]
+    fn the_readme_table_matches_the_policy() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## Who may do what")
+            .nth(1)
+            .expect("the README has a 'Who may do what' section");
+        let rows: Vec<Vec<&str>> = section
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter(|l| {
+                l.starts_with("| ") && !l.starts_with("| action") && !l.starts_with("| ---")
+            })
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), 6, "one row per kind of action");
+        let (own, other) = (AgencyId::new(), AgencyId::new());
+        let roles = [
+            Role::Admin,
+            Role::Coordinator,
+            Role::AgencyOfficer,
+            Role::Inspector,
+        ];
+        for row in rows {
+            let (action, cells) = (row[0], &row[1..]);
+            assert_eq!(cells.len(), roles.len(), "{action}");
+            for (role, cell) in roles.iter().zip(cells) {
+                // (allowed for an officer of the agency, allowed for an officer of another)
+                let expected = match *cell {
+                    "yes" => (true, true),
+                    "no" => (false, false),
+                    "own agency, lead or supporting" | "own agency, lead only" => (true, false),
+                    other => panic!("{action}: unknown cell {other:?}"),
+                };
+                let check = |agency: AgencyId| -> bool {
+                    let who = who(*role, Some(agency));
+                    let supporting = [AgencyId::new(), own];
+                    let decide = |a: Action<'_>| authorize(&who, a).is_ok();
+                    match action {
+                        "read plans, tasks, reports, history, summaries" => true,
+                        "manage user accounts" => decide(Action::ManageUsers),
+                        "change agencies, plans, objectives, tasks" => decide(Action::EditPlan),
+                        "report progress on a task" => {
+                            // as lead, and as a supporting agency
+                            decide(Action::ReportOnTask {
+                                lead_agency_id: own,
+                                supporting_agency_ids: &[],
+                            }) && decide(Action::ReportOnTask {
+                                lead_agency_id: AgencyId::new(),
+                                supporting_agency_ids: &supporting,
+                            })
+                        }
+                        // (a supporting agency cannot: the action names the lead only)
+                        "claim completion, request an extension" => {
+                            decide(Action::ActAsLeadAgency {
+                                lead_agency_id: own,
+                            })
+                        }
+                        "review claims, decide extensions" => decide(Action::Review),
+                        other => panic!("unknown action {other:?}"),
+                    }
+                };
+                assert_eq!((check(own), check(other)), expected, "{action} as {role}");
+            }
+        }
+    }
 }
