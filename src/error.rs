@@ -168,7 +168,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"par-tracker\""));
             }
-            ApiError::InvalidToken(why) => {
+            ApiError::InvalidToken(why) | ApiError::Domain(DomainError::TokenRefused(why)) => {
                 // The description is ours (no quotes or backslashes), safe in a quoted string.
                 builder.insert_header((
                     header::WWW_AUTHENTICATE,

@@ -11,7 +11,9 @@ use utoipa::IntoParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::error::{DomainError, DomainResult, ProblemType};
+use crate::domain::policy::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::service::auth::confirm;
 use crate::service::Actor;
 
 /// Runs `work` in one transaction on one pooled connection, off the async
@@ -26,14 +28,39 @@ where
     Ok(web::block(move || crate::db::transaction(&pool, work)).await??)
 }
 
-/// Runs a use case as the caller, now, in one transaction.
+/// Runs a use case as the caller, now, in one transaction, after confirming
+/// the caller's account on the same connection.
 pub async fn act<T, F>(pool: &web::Data<DbPool>, who: Authenticated, work: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection, &Actor<'_>) -> DomainResult<T> + Send + 'static,
 {
     let Authenticated { principal, now } = who;
-    transaction(pool, move |conn| work(conn, &Actor::new(&principal, now))).await
+    transaction(pool, move |conn| {
+        let principal = confirm(conn, &principal)?;
+        work(conn, &Actor::new(&principal, now))
+    })
+    .await
+}
+
+/// Runs read-only work for the caller, without a transaction, after
+/// confirming the caller's account on the same connection: one checkout and
+/// one blocking hop for the whole request.
+pub async fn read<T, F>(pool: &web::Data<DbPool>, who: Authenticated, work: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnMut(&mut PgConnection, &Principal) -> DomainResult<T> + Send + 'static,
+{
+    let pool = pool.clone();
+    let claimed = who.principal;
+    let mut work = work;
+    Ok(web::block(move || {
+        crate::db::read(&pool, |conn| {
+            let principal = confirm(conn, &claimed)?;
+            work(conn, &principal)
+        })
+    })
+    .await??)
 }
 
 pub const DEFAULT_LIMIT: i64 = 50;

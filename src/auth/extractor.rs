@@ -1,11 +1,10 @@
 //! `Authenticated`: the extractor every protected handler takes. A missing,
-//! malformed or rejected bearer token ends the request with 401, and so does
-//! a token whose account has since been deactivated: the role and agency are
-//! read from the account, not trusted from the token, so a change by the
-//! admin takes effect at the next request rather than at token expiry.
-
-use std::future::Future;
-use std::pin::Pin;
+//! malformed or rejected bearer token ends the request with 401 here. The
+//! account behind a good token is then confirmed on the connection the
+//! request's own work uses (`service::auth::confirm`, called by
+//! `api::common::{act, read}`): role and agency are read from the account,
+//! not trusted from the token, so deactivation, a role change or a password
+//! change takes effect at the next request rather than at token expiry.
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
@@ -13,13 +12,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::TokenService;
 use crate::clock::Clock;
-use crate::db::DbPool;
 use crate::domain::overdue::province_date;
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::error::ApiError;
-use crate::store;
 
-/// The verified caller of this request, and the moment the request is served at.
+/// The caller as its verified token claims it (confirmed against the account
+/// with the request's work), and the moment the request is served at.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub principal: Principal,
@@ -71,41 +69,17 @@ fn token_principal(req: &HttpRequest) -> Result<Principal, ApiError> {
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let claimed = token_principal(req);
-        let pool = req.app_data::<web::Data<DbPool>>().cloned();
         let clock = req
             .app_data::<web::Data<Clock>>()
             .map(|c| *c.get_ref())
             .unwrap_or_default();
-        Box::pin(async move {
-            let claimed = claimed?;
-            let pool = pool.ok_or_else(|| ApiError::internal("database pool not configured"))?;
-            let user_id = claimed.user_id;
-            let user = web::block(move || {
-                crate::db::transaction(&pool, |conn| Ok(store::users::find(conn, user_id)?))
-            })
-            .await??;
-            let user = user.filter(|u| u.active).ok_or_else(|| {
-                ApiError::InvalidToken("the account is deactivated or no longer exists".into())
-            })?;
-            if user.credential_version != claimed.credential_version {
-                return Err(ApiError::InvalidToken(
-                    "the password was changed after this token was issued; log in again".into(),
-                ));
-            }
-            Ok(Authenticated {
-                principal: Principal {
-                    user_id: user.id,
-                    username: user.username,
-                    role: user.role,
-                    agency_id: user.agency_id,
-                    credential_version: user.credential_version,
-                },
-                now: clock.now(),
-            })
-        })
+        let claimed = token_principal(req).map(|principal| Authenticated {
+            principal,
+            now: clock.now(),
+        });
+        std::future::ready(claimed)
     }
 }

@@ -126,6 +126,32 @@ pub fn transaction<T>(
     }
 }
 
+/// Runs read-only `work` on a pooled connection, without a transaction (its
+/// statements need no common snapshot). A dead connection is discarded and
+/// the work run again on another: reading twice changes nothing.
+pub fn read<T>(
+    pool: &DbPool,
+    mut work: impl FnMut(&mut PgConnection) -> DomainResult<T>,
+) -> DomainResult<T> {
+    let mut attempts = pool.max_size() + 1;
+    loop {
+        let mut conn = pool
+            .get()
+            .map_err(|e| DomainError::Unavailable(format!("no database connection: {e}")))?;
+        match work(&mut conn) {
+            Err(DomainError::Unavailable(cause)) => {
+                // A failed statement on a dead connection leaves it broken: the pool drops it.
+                drop(conn);
+                attempts -= 1;
+                if attempts == 0 {
+                    return Err(DomainError::Unavailable(cause));
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Applies pending migrations under a session-level advisory lock.
 /// Returns the versions applied by this call (empty when another node did it).
 pub fn run_migrations(database_url: &str) -> Result<Vec<String>, DbError> {

@@ -187,6 +187,11 @@ pub enum DomainError {
     StaleVersion {
         detail: String,
     },
+    /// A change that needs `If-Match` came without it (428).
+    PreconditionMissing(String),
+    /// A well-formed, signed token whose account no longer stands behind it
+    /// (deactivated, or its password changed): 401 `invalid_token`.
+    TokenRefused(String),
     /// The database cannot be reached; the cause is for the log.
     Unavailable(String),
     /// A bug or broken data; the cause is for the log, never the client.
@@ -238,6 +243,8 @@ impl DomainError {
             DomainError::Forbidden(denied) => denied.problem_type(),
             DomainError::Conflict(c) => c.problem_type(),
             DomainError::StaleVersion { .. } => ProblemType::StaleEtag,
+            DomainError::PreconditionMissing(_) => ProblemType::PreconditionRequired,
+            DomainError::TokenRefused(_) => ProblemType::InvalidToken,
             DomainError::Unavailable(_) => ProblemType::Unavailable,
             DomainError::Internal(_) => ProblemType::Internal,
         }
@@ -255,6 +262,9 @@ impl DomainError {
             DomainError::Forbidden(denied) => denied.message().to_string(),
             DomainError::Conflict(c) => c.detail(),
             DomainError::StaleVersion { detail } => detail.clone(),
+            DomainError::PreconditionMissing(detail) | DomainError::TokenRefused(detail) => {
+                detail.clone()
+            }
             DomainError::Unavailable(_) => "the database is unavailable; retry shortly".into(),
             DomainError::Internal(_) => "an internal error occurred; it has been logged".into(),
         }

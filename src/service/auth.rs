@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::password::Hasher;
 use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;
-use crate::domain::error::DomainResult;
+use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::policy::Principal;
 use crate::domain::text::Username;
 
@@ -230,6 +230,29 @@ pub fn withdraw(conn: &mut PgConnection, attempt: &Login<'_>) -> DomainResult<()
         store::auth::forget_one_failure(conn, &attempt.pair_subject())?;
     }
     Ok(())
+}
+
+/// The account behind a verified token, as it is now: refused if it was
+/// deactivated or its password changed since the token was issued. Read on
+/// the connection the request's work uses, so it costs no extra checkout.
+pub fn confirm(conn: &mut PgConnection, claimed: &Principal) -> DomainResult<Principal> {
+    let user = store::users::find(conn, claimed.user_id)?
+        .filter(|u| u.active)
+        .ok_or_else(|| {
+            DomainError::TokenRefused("the account is deactivated or no longer exists".into())
+        })?;
+    if user.credential_version != claimed.credential_version {
+        return Err(DomainError::TokenRefused(
+            "the password was changed after this token was issued; log in again".into(),
+        ));
+    }
+    Ok(Principal {
+        user_id: user.id,
+        username: user.username,
+        role: user.role,
+        agency_id: user.agency_id,
+        credential_version: user.credential_version,
+    })
 }
 
 /// Exchanges a refresh token for a new pair. The old one stops working;

@@ -18,6 +18,7 @@ use crate::domain::policy::Action;
 use crate::domain::text::LongText;
 use crate::domain::workflow::{transition, TaskEvent};
 use crate::store;
+use crate::store::idempotency::KeyOf;
 use crate::store::reports::{NewReport, ReportRow};
 use crate::store::tasks::TaskChangeset;
 use crate::store::After;
@@ -115,9 +116,14 @@ pub fn post(
     check.finish()?;
     let user = actor.principal.user_id;
     let scope = format!("POST /api/v1/tasks/{task_id}/reports");
-    if let Some(IdempotencyKey(key)) = &key {
-        store::idempotency::lock_key(conn, user, &scope, key)?;
-        if let Some(previous) = store::idempotency::find(conn, user, &scope, key)? {
+    let key_of = key.as_ref().map(|IdempotencyKey(key)| KeyOf {
+        user_id: user,
+        scope: &scope,
+        key,
+    });
+    if let Some(of) = key_of {
+        store::idempotency::lock_key(conn, of)?;
+        if let Some(previous) = store::idempotency::find(conn, of, actor.now)? {
             if previous.request_hash != request_hash {
                 return Err(DomainError::unprocessable_as(
                     ProblemType::IdempotencyKeyReused,
@@ -160,6 +166,8 @@ pub fn post(
         },
     )?;
     store::reports::insert_evidence(conn, &evidence)?;
+    // The evidence as stored is what was just inserted: no need to read it back.
+    let saved: Vec<store::reports::EvidenceRow> = evidence.into_iter().map(Into::into).collect();
     let mut effect = TaskEffect::default();
     // A lead's report on a submitted task leaves the claim's status alone.
     if by_lead && status == TaskStatus::InProgress {
@@ -172,7 +180,6 @@ pub fn post(
         effect.status = Some(status);
         effect.progress_percent = Some(progress);
     }
-    let saved = store::reports::evidence_of_reports(conn, &[row.id])?;
     let report = to_reports(vec![row], saved).remove(0);
     let event = Event::ReportCreated {
         task: task_id,
@@ -185,8 +192,8 @@ pub fn post(
     };
     audit::record(conn, user, actor.now, &event)?;
     let body = serde_json::to_string(&report).map_err(|e| DomainError::Internal(e.to_string()))?;
-    if let Some(IdempotencyKey(key)) = &key {
-        store::idempotency::save(conn, user, &scope, key, &request_hash, 201, &body)?;
+    if let Some(of) = key_of {
+        store::idempotency::save(conn, of, &request_hash, (201, &body), actor.now)?;
     }
     Ok(Posted::Created(body))
 }

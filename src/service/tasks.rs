@@ -1,7 +1,5 @@
 //! Tasks: create and change them (coordinator), read them as of a day.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -21,7 +19,7 @@ use crate::store::tasks::{NewTask, TaskChangeset, TaskFilter, TaskKey, TaskViewR
 use crate::store::After;
 
 /// An agency as a task refers to it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AgencySummary {
     pub id: AgencyId,
     pub code: String,
@@ -167,37 +165,23 @@ fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -
     }
 }
 
-/// Completes view rows with their supporting agencies (one query for the page).
-pub fn to_tasks(
-    conn: &mut PgConnection,
-    rows: Vec<TaskViewRow>,
-    as_of: NaiveDate,
-) -> DomainResult<Vec<Task>> {
-    let ids: Vec<TaskId> = rows.iter().map(|r| r.task.id).collect();
-    let mut supporting: HashMap<TaskId, Vec<AgencySummary>> = HashMap::new();
-    for a in store::tasks::supporting_agencies(conn, &ids)? {
-        supporting
-            .entry(a.task_id)
-            .or_default()
-            .push(AgencySummary {
-                id: a.id,
-                code: a.code,
-                name: a.name,
-            });
-    }
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let s = supporting.remove(&r.task.id).unwrap_or_default();
-            to_task(r, s, as_of)
+/// Tasks from view rows (which carry their supporting agencies).
+pub fn to_tasks(rows: Vec<TaskViewRow>, as_of: NaiveDate) -> DomainResult<Vec<Task>> {
+    rows.into_iter()
+        .map(|mut r| {
+            let supporting =
+                serde_json::from_value(std::mem::take(&mut r.supporting)).map_err(|e| {
+                    DomainError::Internal(format!("supporting agencies of a task: {e}"))
+                })?;
+            Ok(to_task(r, supporting, as_of))
         })
-        .collect())
+        .collect()
 }
 
 /// One task as of a day, or `NotFound`.
 pub fn get(conn: &mut PgConnection, id: TaskId, as_of: NaiveDate) -> DomainResult<Task> {
     let row = store::tasks::find_view(conn, id, as_of)?.ok_or(DomainError::not_found("task"))?;
-    Ok(to_tasks(conn, vec![row], as_of)?.remove(0))
+    Ok(to_tasks(vec![row], as_of)?.remove(0))
 }
 
 /// Text that search matches: code, title and expected output, folded.
@@ -400,14 +384,19 @@ impl IfMatch {
 }
 
 /// Changes a task (coordinator) if it is still the version `if_match` names.
+/// Without `If-Match` the change is refused (428): two editors must never
+/// overwrite each other unknowingly.
 pub fn update(
     conn: &mut PgConnection,
     actor: &Actor<'_>,
     id: TaskId,
-    if_match: &IfMatch,
+    if_match: Option<&IfMatch>,
     patch: UpdateTask,
 ) -> DomainResult<Task> {
     actor.may(Action::EditPlan)?;
+    let if_match = if_match.ok_or_else(|| {
+        DomainError::PreconditionMissing("send If-Match with the task's ETag".into())
+    })?;
     if patch
         .supporting_agency_ids
         .as_ref()
@@ -549,7 +538,7 @@ pub fn list(
         _ => None,
     };
     Ok(Page {
-        items: to_tasks(conn, rows, query.as_of)?,
+        items: to_tasks(rows, query.as_of)?,
         next,
     })
 }

@@ -179,14 +179,6 @@ pub fn record_failure(
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .bind::<diesel::sql_types::Timestamptz, _>(window_start)
     .get_result(conn)?;
-    // Forget counters that are long past their window (bounded, as above).
-    diesel::sql_query(
-        "DELETE FROM login_failures WHERE ctid IN (
-           SELECT ctid FROM login_failures
-           WHERE window_start < $1 - interval '1 day' AND (locked_until IS NULL OR locked_until < $1) LIMIT 100)",
-    )
-    .bind::<diesel::sql_types::Timestamptz, _>(now)
-    .execute(conn)?;
     if count.failures >= threshold {
         let exponent = (count.failures - threshold).min(5) as u32;
         let until = now + Duration::seconds((30i64 * 2i64.pow(exponent)).min(900));
@@ -195,6 +187,18 @@ pub fn record_failure(
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Forgets up to 1,000 counters long past their window and lock; returns how
+/// many. Run in the background, like the idempotency purge.
+pub fn purge_stale_failures(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM login_failures WHERE ctid IN (
+           SELECT ctid FROM login_failures
+           WHERE window_start < $1 - interval '1 day' AND (locked_until IS NULL OR locked_until < $1) LIMIT 1000)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .execute(conn)
 }
 
 pub fn clear_failures(conn: &mut PgConnection, subject: &str) -> QueryResult<()> {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod idempotency;
 pub mod plans;
+pub mod prepared;
 pub mod reports;
 pub mod sql_types;
 pub mod tasks;

@@ -50,6 +50,22 @@ pub struct EvidenceRow {
     pub url: Option<String>,
 }
 
+impl From<NewEvidence> for EvidenceRow {
+    fn from(e: NewEvidence) -> EvidenceRow {
+        EvidenceRow {
+            id: e.id,
+            report_id: e.report_id,
+            completion_claim_id: e.completion_claim_id,
+            position: e.position,
+            document_number: e.document_number,
+            issued_on: e.issued_on,
+            issuer: e.issuer,
+            title: e.title,
+            url: e.url,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = evidence_documents)]
 pub struct NewEvidence {

@@ -5,6 +5,7 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Date, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use serde::{Deserialize, Serialize};
 
+use super::prepared::Prepared;
 use super::After;
 use crate::db::schema::{agencies, task_supporting_agencies, tasks};
 use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
@@ -89,6 +90,9 @@ pub struct TaskViewRow {
     /// 0 when not overdue on the as-of day.
     #[diesel(sql_type = Integer)]
     pub days_overdue: i32,
+    /// `[{id, code, name}]`, by code.
+    #[diesel(sql_type = diesel::sql_types::Json)]
+    pub supporting: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -182,6 +186,12 @@ impl Sql {
         let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
         self.query = q.bind::<Timestamptz, _>(v);
     }
+    fn bigint(&mut self, text_before: &str, v: i64, text_after: &str) {
+        let p = self.placeholder();
+        self.push(&format!("{text_before}{p}{text_after}"));
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<diesel::sql_types::BigInt, _>(v);
+    }
     fn int(&mut self, text_before: &str, v: i32, text_after: &str) {
         let p = self.placeholder();
         self.push(&format!("{text_before}{p}{text_after}"));
@@ -213,7 +223,12 @@ const VIEW_HEAD: &str = "SELECT v.* FROM (
   ) x
   WHERE TRUE";
 
-/// Tasks matching `filter`, in `sort` order after `after`, at most `limit` (all when `None`).
+/// A task's supporting agencies as a JSON array, ordered by code.
+const SUPPORTING: &str = "COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
+    FROM task_supporting_agencies s JOIN agencies a ON a.id = s.agency_id WHERE s.task_id = p.id), '[]'::json)";
+
+/// Tasks matching `filter`, in `sort` order after `after`, at most `limit`
+/// (all when `None`), with their supporting agencies: one prepared statement.
 pub fn list_view(
     conn: &mut PgConnection,
     filter: &TaskFilter,
@@ -221,7 +236,7 @@ pub fn list_view(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
-    view_query("", filter, sort, after, limit).load(conn)
+    Prepared(view_query("", filter, sort, after, limit)).load(conn)
 }
 
 #[derive(Debug, QueryableByName)]
@@ -250,7 +265,12 @@ fn view_query(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-    let mut sql = Sql::new(filter.as_of, &format!("{prefix}{VIEW_HEAD}"));
+    // The page is chosen inside; its rows' supporting agencies are gathered
+    // outside, for those rows only, in the same statement.
+    let mut sql = Sql::new(
+        filter.as_of,
+        &format!("{prefix}SELECT p.*, {SUPPORTING} AS supporting FROM ({VIEW_HEAD}"),
+    );
     if let Some(plan) = filter.plan_id {
         sql.uuid(" AND t.plan_id = ", plan.0, "");
     }
@@ -345,8 +365,11 @@ fn view_query(
     let dir = if descending { "DESC" } else { "ASC" };
     sql.push(&format!(" ORDER BY {column} {dir}, v.id {dir}"));
     if let Some(limit) = limit {
-        sql.push(&format!(" LIMIT {}", limit.clamp(1, 10_000)));
+        // Bound, not written in: one statement text serves every page size.
+        sql.bigint(" LIMIT ", limit.clamp(1, 10_000), "");
     }
+    let outer = column.replacen("v.", "p.", 1);
+    sql.push(&format!(") p ORDER BY {outer} {dir}, p.id {dir}"));
     sql.query
 }
 

@@ -170,3 +170,23 @@ async fn urls_over_8_kib_are_414() {
         .await
         .field_error(400, "q");
 }
+
+#[actix_web::test]
+async fn lists_are_gzipped_when_the_client_asks() {
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    let plain = inspector.get(&path::tasks("limit=50")).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    let gzipped = inspector
+        .request(Method::GET, &path::tasks("limit=50"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await;
+    assert_eq!(gzipped.status, StatusCode::OK);
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    // (a lossy text of the gzip bytes: about one character per byte)
+    assert!(
+        gzipped.raw.chars().count() * 3 < plain.raw.len(),
+        "compressed well"
+    );
+}

@@ -399,6 +399,17 @@ async fn idempotency_keys_are_forgotten_after_a_day() {
     lead.post_idempotent(&reports, "new", &report(20, "Mới"))
         .await
         .created();
+    // an expired key is never replayed, even before it is purged: the same
+    // key with another body is a new report, not a conflict
+    let again = lead
+        .post_idempotent(&reports, "old", &report(15, "Lần gửi mới"))
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.raw);
+    assert_eq!(again.header("idempotency-replayed"), None);
+    assert_eq!(app.reports_stored(&task), 3);
+    // the background housekeeping forgets expired records
+    app.execute("UPDATE idempotency_records SET created_at = now() - interval '25 hours' WHERE idempotency_key = 'old'");
+    par_tracker::startup::housekeeping(app.pool()).unwrap();
     assert_eq!(
         app.count("SELECT count(*) AS n FROM idempotency_records WHERE idempotency_key = 'old'"),
         0

@@ -2,7 +2,7 @@ use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::common::transaction;
+use crate::api::common::read;
 use crate::api::docs::ReadErrors;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -22,10 +22,10 @@ pub struct Area {
 #[utoipa::path(tag = "reference", security(("bearer" = [])), responses((status = 200, body = Vec<Area>), ReadErrors))]
 #[get("/areas")]
 pub async fn list_areas(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
 ) -> ApiResult<web::Json<Vec<Area>>> {
-    let rows = transaction(&pool, |conn| Ok(store::agencies::list_areas(conn)?)).await?;
+    let rows = read(&pool, who, |conn, _| Ok(store::agencies::list_areas(conn)?)).await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|r| Area {

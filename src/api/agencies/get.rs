@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 
 use super::Agency;
-use crate::api::common::transaction;
+use crate::api::common::read;
 use crate::api::docs::ReadErrors;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -19,12 +19,12 @@ use crate::store;
 )]
 #[get("/agencies/{id}")]
 pub async fn get_agency(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<AgencyId>,
 ) -> ApiResult<web::Json<Agency>> {
     let id = id.into_inner();
-    let row = transaction(&pool, move |conn| {
+    let row = read(&pool, who, move |conn, _| {
         store::agencies::find(conn, id)?.ok_or(DomainError::not_found("agency"))
     })
     .await?;

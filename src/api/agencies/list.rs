@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Agency, AgencyPage};
-use crate::api::common::{page_request, paged, transaction};
+use crate::api::common::{page_request, paged, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -40,14 +40,14 @@ pub struct AgencyListParams {
 )]
 #[get("/agencies")]
 pub async fn list_agencies(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     params: QueryParams<AgencyListParams>,
 ) -> ApiResult<web::Json<AgencyPage>> {
     let params = params.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "agencies")?;
     let limit = page.limit;
-    let rows = transaction(&pool, move |conn| {
+    let rows = read(&pool, who, move |conn, _| {
         Ok(store::agencies::list(
             conn,
             params.kind,

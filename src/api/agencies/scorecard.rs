@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::common::{query_date, transaction};
+use crate::api::common::{query_date, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -42,7 +42,7 @@ pub async fn agency_scorecard(
     let agency_id = id.into_inner();
     let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
     let plan_id = params.plan_id;
-    let card = transaction(&pool, move |conn| {
+    let card = read(&pool, who, move |conn, _| {
         standing::scorecard(conn, agency_id, plan_id, as_of)
     })
     .await?;

@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 
-use crate::api::common::transaction;
+use crate::api::common::read;
 use crate::api::docs::ReadErrors;
 use crate::api::users::User;
 use crate::auth::Authenticated;
@@ -13,6 +13,6 @@ use crate::service::users;
 #[get("/me")]
 pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> ApiResult<web::Json<User>> {
     let id = who.user_id;
-    let user = transaction(&pool, move |conn| users::me(conn, id)).await?;
+    let user = read(&pool, who, move |conn, _| users::me(conn, id)).await?;
     Ok(web::Json(user))
 }

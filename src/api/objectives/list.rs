@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 
 use super::{Objective, ObjectivePage};
-use crate::api::common::{page_request, paged, transaction, PageParams};
+use crate::api::common::{page_request, paged, read, PageParams};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -21,7 +21,7 @@ use crate::store::After;
 )]
 #[get("/plans/{id}/objectives")]
 pub async fn list_objectives(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<PlanId>,
     params: QueryParams<PageParams>,
@@ -29,7 +29,7 @@ pub async fn list_objectives(
     let plan_id = id.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "objectives")?;
     let limit = page.limit;
-    let rows = transaction(&pool, move |conn| {
+    let rows = read(&pool, who, move |conn, _| {
         store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
         Ok(store::plans::list_objectives(
             conn,

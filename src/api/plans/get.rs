@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 
 use super::Plan;
-use crate::api::common::transaction;
+use crate::api::common::read;
 use crate::api::docs::ReadErrors;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -19,12 +19,12 @@ use crate::store;
 )]
 #[get("/plans/{id}")]
 pub async fn get_plan(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<PlanId>,
 ) -> ApiResult<web::Json<Plan>> {
     let id = id.into_inner();
-    let row = transaction(&pool, move |conn| {
+    let row = read(&pool, who, move |conn, _| {
         store::plans::find(conn, id)?.ok_or(DomainError::not_found("plan"))
     })
     .await?;

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Plan, PlanPage};
-use crate::api::common::{page_request, paged, transaction};
+use crate::api::common::{page_request, paged, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -36,7 +36,7 @@ pub struct PlanListParams {
 )]
 #[get("/plans")]
 pub async fn list_plans(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     params: QueryParams<PlanListParams>,
 ) -> ApiResult<web::Json<PlanPage>> {
@@ -46,7 +46,7 @@ pub async fn list_plans(
     }
     let page = page_request(params.limit, params.cursor.as_deref(), "plans")?;
     let limit = page.limit;
-    let rows = transaction(&pool, move |conn| {
+    let rows = read(&pool, who, move |conn, _| {
         Ok(store::plans::list(
             conn,
             params.year,

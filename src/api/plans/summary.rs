@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::common::{query_date, transaction};
+use crate::api::common::{query_date, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -40,7 +40,7 @@ pub async fn plan_summary(
 ) -> ApiResult<web::Json<PlanSummary>> {
     let plan_id = id.into_inner();
     let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
-    let summary = transaction(&pool, move |conn| {
+    let summary = read(&pool, who, move |conn, _| {
         standing::plan_summary(conn, plan_id, as_of)
     })
     .await?;

@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 
 use super::ReportPage;
-use crate::api::common::{cursor_of, page_request, transaction, PageParams};
+use crate::api::common::{cursor_of, page_request, read, PageParams};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -19,7 +19,7 @@ use crate::service::reports::{self, ReportPosition};
 )]
 #[get("/tasks/{id}/reports")]
 pub async fn list_reports(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     task: web::Path<TaskId>,
     params: QueryParams<PageParams>,
@@ -27,7 +27,7 @@ pub async fn list_reports(
     let task = task.into_inner();
     let request =
         page_request::<ReportPosition>(params.limit, params.cursor.as_deref(), "reports")?;
-    let page = transaction(&pool, move |conn| {
+    let page = read(&pool, who, move |conn, _| {
         reports::list(conn, task, request.after.as_ref(), request.limit)
     })
     .await?;

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{task_response, Task};
-use crate::api::common::{query_date, transaction};
+use crate::api::common::{query_date, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -40,6 +40,6 @@ pub async fn get_task(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
-    let task = transaction(&pool, move |conn| tasks::get(conn, id, as_of)).await?;
+    let task = read(&pool, who, move |conn, _| tasks::get(conn, id, as_of)).await?;
     Ok(task_response(StatusCode::OK, &task))
 }

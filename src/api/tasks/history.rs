@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::common::{page_request, paged, transaction, PageParams};
+use crate::api::common::{page_request, paged, read, PageParams};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -47,7 +47,7 @@ crate::api::common::page_type!(
 )]
 #[get("/tasks/{id}/history")]
 pub async fn task_history(
-    _who: Authenticated,
+    who: Authenticated,
     pool: web::Data<DbPool>,
     id: web::Path<TaskId>,
     params: QueryParams<PageParams>,
@@ -56,7 +56,7 @@ pub async fn task_history(
     // The position is the last event's id: the trail only grows.
     let page = page_request::<i64>(params.limit, params.cursor.as_deref(), "history")?;
     let (after_id, limit) = (page.after.unwrap_or(0), page.limit);
-    let rows = transaction(&pool, move |conn| {
+    let rows = read(&pool, who, move |conn, _| {
         store::tasks::find(conn, id)?.ok_or(DomainError::not_found("task"))?;
         Ok(store::audit::task_history(conn, id, after_id, limit + 1)?)
     })

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::TaskPage;
-use crate::api::common::{cursor_of, page_request, query_date, transaction};
+use crate::api::common::{cursor_of, page_request, query_date, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -76,7 +76,7 @@ pub async fn list_tasks(
     // Overdue days depend on the day judged on: a cursor holds for one as_of only.
     let scope = format!("tasks:{}:{}", query.sort, query.as_of);
     let request = page_request(p.limit, p.cursor.as_deref(), &scope)?;
-    let page = transaction(&pool, move |conn| {
+    let page = read(&pool, who, move |conn, _| {
         tasks::list(conn, &query, request.after.as_ref(), request.limit)
     })
     .await?;

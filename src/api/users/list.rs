@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 
 use super::{User, UserPage};
-use crate::api::common::{page_request, paged, transaction, PageParams};
+use crate::api::common::{page_request, paged, read, PageParams};
 use crate::api::docs::WriteErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -27,7 +27,7 @@ pub async fn list_users(
     who.require(Action::ManageUsers)?;
     let page = page_request(params.limit, params.cursor.as_deref(), "users")?;
     let limit = page.limit;
-    let rows = transaction(&pool, move |conn| {
+    let rows = read(&pool, who, move |conn, _| {
         Ok(store::users::list(conn, page.after.as_ref(), limit + 1)?)
     })
     .await?;
