@@ -118,20 +118,24 @@ with_rss() {
 }
 
 wrk_get() { TOKEN=$READER wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency -s "$WORK/get.lua" "$1"; }
+# ONLY="get_page post_many" runs just those workloads (and the pgbench ones).
+only() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 run_round() {
   local r=$1
   with_rss "$WORK/r$r.pg_select" pgbench_ -S -M prepared -c8 -j2 -T "$SECONDS_EACH" bench
-  with_rss "$WORK/r$r.get_task" wrk_get "$A/api/v1/tasks/$TASK"
-  with_rss "$WORK/r$r.get_page" wrk_get "$A/api/v1/tasks?limit=50"
-  with_rss "$WORK/r$r.get_overdue" wrk_get "$A/api/v1/tasks?overdue=true&as_of=2023-09-30"
+  only get_task && with_rss "$WORK/r$r.get_task" wrk_get "$A/api/v1/tasks/$TASK"
+  only get_page && with_rss "$WORK/r$r.get_page" wrk_get "$A/api/v1/tasks?limit=50"
+  only get_overdue && with_rss "$WORK/r$r.get_overdue" wrk_get "$A/api/v1/tasks?overdue=true&as_of=2023-09-30"
   with_rss "$WORK/r$r.pg_tpcb" pgbench_ -M prepared -c8 -j2 -T "$SECONDS_EACH" bench
-  with_rss "$WORK/r$r.post_many" env TOKEN=$OFFICER TASKS_FILE=$WORK/tasks.txt \
+  only post_many && with_rss "$WORK/r$r.post_many" env TOKEN=$OFFICER TASKS_FILE=$WORK/tasks.txt \
     wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency -s "$WORK/report.lua" "$A"
-  with_rss "$WORK/r$r.post_one" env TOKEN=$OFFICER TASKS_FILE=$WORK/one-task.txt \
+  only post_one && with_rss "$WORK/r$r.post_one" env TOKEN=$OFFICER TASKS_FILE=$WORK/one-task.txt \
     wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency -s "$WORK/report.lua" "$A"
+  return 0
 }
 for r in $(seq 1 "$ROUNDS"); do echo "round $r of $ROUNDS" >&2; run_round "$r"; done
 
+if [ -n "${ONLY:-}" ]; then python3 "$ROOT/scripts/bench/report.py" "$WORK" "$ROUNDS"; exit 0; fi
 echo "login flood ($FLOOD_SECONDS s)" >&2
 with_rss "$WORK/flood.login" wrk -t2 -c4 -d"${FLOOD_SECONDS}s" --latency -s "$WORK/login.lua" "$A/api/v1/auth/token"
 
