@@ -190,3 +190,46 @@ async fn lists_are_gzipped_when_the_client_asks() {
         "compressed well"
     );
 }
+
+#[actix_web::test]
+async fn a_cursor_is_bound_to_its_filters_and_keeps_its_day() {
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    let first = inspector
+        .get(&path::tasks("overdue=true&as_of=2023-09-30&limit=5"))
+        .await
+        .ok();
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    // the same list, next page, without as_of: judged on the cursor's day
+    let next = inspector
+        .get(&path::tasks(&format!(
+            "overdue=true&limit=5&cursor={cursor}"
+        )))
+        .await
+        .ok();
+    let items = next["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert!(items
+        .iter()
+        .all(|t| t["as_of"] == "2023-09-30" && t["overdue"] == true));
+    // another filter, another as_of, another sort: refused, not mixed
+    for other in [
+        "overdue=false&as_of=2023-09-30&limit=5",
+        "overdue=true&as_of=2023-10-01&limit=5",
+        "overdue=true&as_of=2023-09-30&limit=5&sort=code",
+        "overdue=true&as_of=2023-09-30&limit=5&q=dang",
+    ] {
+        inspector
+            .get(&path::tasks(&format!("{other}&cursor={cursor}")))
+            .await
+            .field_error(422, "cursor")
+            .problem_type("invalid-cursor");
+    }
+    // the page size may change between pages
+    inspector
+        .get(&path::tasks(&format!(
+            "overdue=true&as_of=2023-09-30&limit=7&cursor={cursor}"
+        )))
+        .await
+        .ok();
+}

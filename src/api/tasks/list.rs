@@ -10,10 +10,13 @@ use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
+use crate::domain::error::{DomainError, ProblemType};
 use crate::domain::ids::{AgencyId, ObjectiveId, PlanId};
 use crate::domain::input::IsoDate;
 use crate::error::{ApiError, ApiResult};
-use crate::service::tasks::{self, TaskQuery};
+use crate::service::tasks::{self, TaskPosition, TaskQuery};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -72,19 +75,70 @@ pub async fn list_tasks(
     params: QueryParams<TaskListParams>,
 ) -> ApiResult<web::Json<TaskPage>> {
     let p = params.into_inner();
-    let query = task_query(&p, who.today())?;
-    // Overdue days depend on the day judged on: a cursor holds for one as_of only.
-    let scope = format!("tasks:{}:{}", query.sort, query.as_of);
-    let request = page_request(p.limit, p.cursor.as_deref(), &scope)?;
+    let mut query = task_query(&p, who.today())?;
+    let scope = format!("tasks:{}", filters_digest(&p));
+    let request = page_request::<TaskCursor>(p.limit, p.cursor.as_deref(), &scope)?;
+    // Overdue days depend on the day judged on: the next page is judged on
+    // the cursor's day, even when it is asked for after midnight.
+    if let Some(cursor) = &request.after {
+        if p.as_of.is_some_and(|d| NaiveDate::from(d) != cursor.as_of) {
+            return Err(DomainError::unprocessable_as(
+                ProblemType::InvalidCursor,
+                "cursor",
+                format!("was made for as_of {}; send that or none", cursor.as_of),
+            )
+            .into());
+        }
+        query.as_of = cursor.as_of;
+    }
+    let as_of = query.as_of;
     let page = read(&pool, who, move |conn, _| {
-        tasks::list(conn, &query, request.after.as_ref(), request.limit)
+        let after = request.after.as_ref().map(|c| &c.after);
+        tasks::list(conn, &query, after, request.limit)
     })
     .await?;
-    let next_cursor = page.next.and_then(|after| cursor_of(&scope, after));
+    let next_cursor = page
+        .next
+        .and_then(|after| cursor_of(&scope, TaskCursor { after, as_of }));
     Ok(web::Json(TaskPage {
         items: page.items,
         next_cursor,
     }))
+}
+
+/// Where a page of the task list ended, and the day it was judged on.
+#[derive(Debug, Serialize, Deserialize)]
+struct TaskCursor {
+    after: TaskPosition,
+    as_of: NaiveDate,
+}
+
+/// Names the list a cursor belongs to: its sort and every filter (not
+/// `as_of`, which the cursor carries), so a cursor used with other filters is
+/// refused instead of mixing two lists.
+fn filters_digest(p: &TaskListParams) -> String {
+    let filters = format!(
+        "{:?}",
+        (
+            (
+                p.plan_id,
+                p.area,
+                p.objective_id,
+                p.agency_id,
+                p.agency_role
+            ),
+            (
+                p.status,
+                p.overdue,
+                p.at_risk_days,
+                p.due_before,
+                p.due_after
+            ),
+            (&p.q, p.sort),
+        )
+    );
+    let digest = Sha256::digest(filters.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// The parameters, checked, as the use case's query.
