@@ -10,9 +10,11 @@ use std::process::{Command, Output};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-const INSTALL_HINT: &str =
-    "no PostgreSQL server binaries (initdb, pg_ctl) found on PATH or in /usr/lib/postgresql/*/bin; \
-     install them (Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL";
+/// One line: what is missing, and the package that brings it on each platform.
+pub const INSTALL_HINT: &str =
+    "no PostgreSQL server binaries (initdb, pg_ctl) found on PATH or in /usr/lib/postgresql/*/bin: \
+     install them (Debian/Ubuntu: apt-get install postgresql; Fedora: dnf install postgresql-server; \
+     macOS: brew install postgresql@15) or set DATABASE_URL";
 
 #[derive(Debug, thiserror::Error)]
 #[error("local PostgreSQL cluster: {0}")]
@@ -396,5 +398,20 @@ impl LocalCluster {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_install_hint_names_a_package_per_platform_in_one_line() {
+        for install in [
+            "apt-get install postgresql",
+            "dnf install postgresql-server",
+            "brew install postgresql@15",
+        ] {
+            assert!(super::INSTALL_HINT.contains(install), "{install}");
+        }
+        assert!(!super::INSTALL_HINT.contains('\n'));
     }
 }
