@@ -32,6 +32,8 @@ SERVER_DIR=""
 
 start_server() {
   SERVER_DIR=$(mktemp -d /tmp/par-tracker-ci.XXXXXX)
+  # mktemp makes it 700; run as root, the server's postgres account must enter it.
+  chmod 755 "$SERVER_DIR"
   PORT=$((20000 + RANDOM % 20000))
   BASE=http://127.0.0.1:$PORT
   DATA_DIR=$SERVER_DIR BIND=127.0.0.1:$PORT ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn \

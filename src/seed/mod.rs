@@ -450,39 +450,64 @@ fn evidence(items: &[DemoEvidence]) -> Result<Vec<Evidence>, BoxError> {
         .collect()
 }
 
-/// Creates an account from the command line (for the first admin of a real deployment).
+/// An account as the command line names it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub role: &'a str,
+    pub agency_code: Option<&'a str>,
+    /// Shown in the audit trail and by `/auth/me`; the username when absent.
+    pub display_name: Option<&'a str>,
+    pub password: &'a str,
+}
+
+/// Creates an account from the command line (for the first admin of a real
+/// deployment). Errors are one line an operator can act on.
 pub fn create_user(
     conn: &mut PgConnection,
-    username: &str,
-    role: &str,
-    agency_code: Option<&str>,
-    password: &str,
+    account: &NewAccount<'_>,
 ) -> Result<store::users::UserRow, BoxError> {
-    let role = Role::parse(role)
-        .ok_or_else(|| format!("unknown role '{role}': one of {}", Role::expected()))?;
-    let username = Username::parse(username)
+    let role = Role::parse(account.role).ok_or_else(|| {
+        format!(
+            "unknown role '{}': one of {}",
+            account.role,
+            Role::expected()
+        )
+    })?;
+    let username = Username::parse(account.username)
         .map_err(|e| format!("username {e}"))?
         .into_inner();
-    let password = Password::parse(password).map_err(|e| format!("password {e}"))?;
+    let display_name = DisplayName::parse(account.display_name.unwrap_or(&username))
+        .map_err(|e| format!("display name {e}"))?;
+    let password = Password::parse(account.password).map_err(|e| format!("password {e}"))?;
     let password = password.as_str();
-    let agency_id = match agency_code {
-        Some(code) => Some(
+    // Admins and inspectors act for the province, not for an agency: a code
+    // given to them is a mistake to point out, not to store.
+    let agency_id = match (account.agency_code, role) {
+        (Some(code), Role::Admin | Role::Inspector) => {
+            return Err(format!(
+                "a {role} speaks for no agency; leave out the agency code '{code}'"
+            )
+            .into())
+        }
+        (Some(code), _) => Some(
             store::agencies::find_by_code(conn, &code.to_uppercase())?
-                .ok_or_else(|| format!("no agency {code}"))?
+                .ok_or_else(|| format!("no agency with the code '{code}'"))?
                 .id,
         ),
-        None if role == Role::AgencyOfficer => {
-            return Err("an agency_officer needs an AGENCY_CODE".into())
-        }
-        None => None,
+        (None, Role::AgencyOfficer) => return Err("an agency_officer needs an AGENCY_CODE".into()),
+        (None, _) => None,
     };
+    if store::users::find_by_username(conn, &username)?.is_some() {
+        return Err(format!("the username '{username}' is taken; choose another").into());
+    }
     let hash = hash_password(password)?;
     Ok(store::users::insert(
         conn,
         &store::users::NewUser {
             id: UserId::new(),
             username: &username,
-            display_name: &username,
+            display_name: display_name.as_str(),
             password_hash: &hash,
             role,
             agency_id,

@@ -500,7 +500,14 @@ impl TestApp {
         password: &str,
     ) -> String {
         let mut conn = self.pool().get().unwrap();
-        par_tracker::seed::create_user(&mut conn, username, role, agency_code, password)
+        let account = par_tracker::seed::NewAccount {
+            username,
+            role,
+            agency_code,
+            display_name: None,
+            password,
+        };
+        par_tracker::seed::create_user(&mut conn, &account)
             .unwrap()
             .id
             .to_string()
