@@ -40,6 +40,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Demo {
+    /// What in the data is invented; the loader requires it.
+    #[allow(dead_code)]
+    note: String,
     plan: DemoPlan,
     agencies: Vec<DemoAgency>,
     objectives: Vec<DemoObjective>,

@@ -35,7 +35,7 @@ pub struct DeadlineOut {
     /// `2024-06-30`, `2024-09`, `2024-Q2`; absent for ongoing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Vietnamese label: "30/06/2024", "Tháng 9/2024", "Quý II/2024", "Thường xuyên".
+    /// Vietnamese label: "30/6/2024", "Tháng 9/2024", "Tháng 01/2025", "Quý II/2024", "Thường xuyên".
     pub label: String,
 }
 

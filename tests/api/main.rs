@@ -15,4 +15,5 @@ mod hardening;
 mod races;
 mod scale;
 mod tasks;
+mod words;
 mod workflow;
