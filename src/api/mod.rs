@@ -114,8 +114,20 @@ pub fn routes(cfg: &mut ServiceConfig) {
         );
 }
 
-pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::NoRoute("no such object: the id in the path is not a valid UUID".into()).into()
+/// An id in the path that is not a UUID is a malformed request (400), as the
+/// spec's `format: uuid` says, not a missing object.
+pub fn path_error(_err: PathError, req: &HttpRequest) -> actix_web::Error {
+    let field = req
+        .match_info()
+        .iter()
+        .find(|(_, value)| uuid::Uuid::parse_str(value).is_err())
+        .map(|(name, _)| name.to_string())
+        .unwrap_or_else(|| "id".into());
+    ApiError::field(
+        field,
+        "is not a UUID, such as 3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b",
+    )
+    .into()
 }
 
 /// The extractor settings every app uses.
@@ -163,7 +175,8 @@ impl KnownRoutes {
 
     /// The methods allowed on `path`, if the spec knows the path.
     pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
-        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // A trailing slash is another path (`/tasks/` is not `/tasks`).
+        let wanted: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
         let mut found: Option<Vec<&'static str>> = None;
         for (segments, methods) in &self.0 {
             let matches = segments.len() == wanted.len()
@@ -197,10 +210,23 @@ pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiE
             ),
             allow: methods.join(", "),
         }),
-        None => Err(ApiError::NoRoute(format!(
-            "no route for {} {}",
-            req.method(),
-            req.path()
-        ))),
+        None => {
+            let without_slash = req.path().trim_end_matches('/');
+            let hint = if without_slash.len() < req.path().len()
+                && req
+                    .app_data::<web::Data<KnownRoutes>>()
+                    .and_then(|k| k.allowed(without_slash))
+                    .is_some()
+            {
+                format!("; paths have no trailing slash: {without_slash}")
+            } else {
+                String::new()
+            };
+            Err(ApiError::NoRoute(format!(
+                "no route for {} {}{hint}",
+                req.method(),
+                req.path()
+            )))
+        }
     }
 }

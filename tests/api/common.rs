@@ -407,6 +407,19 @@ impl TestApp {
         .await
     }
 
+    /// A demo app whose API these browser origins may call (`CORS_ORIGINS`).
+    pub async fn demo_with_cors(origins: &[&str]) -> TestApp {
+        let mut test_app = Self::from_template(templates().1).await;
+        test_app.state.cors_origins =
+            par_tracker::startup::CorsOrigins(origins.iter().map(|o| o.to_string()).collect());
+        let svc = actix_web::test::init_service(app(&test_app.state)).await;
+        test_app.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+            svc,
+            |res: ServiceResponse<_>| res.map_into_boxed_body(),
+        ));
+        test_app
+    }
+
     async fn from_template(template: String) -> TestApp {
         Self::from_template_with(template, Default::default()).await
     }
@@ -432,6 +445,7 @@ impl TestApp {
             password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(
                 64,
             )),
+            cors_origins: Default::default(),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
