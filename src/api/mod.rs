@@ -26,6 +26,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::domain::enums::{AgencyKind, AgencyRole, TaskSort, TaskStatus};
 use crate::error::{ApiError, FieldError, Problem};
 
+/// A 201 with `Location`: the created object's URL, or for a report, a claim or
+/// an extension request (which have no URL of their own) the task's.
+pub fn created(location: String) -> actix_web::HttpResponseBuilder {
+    let mut response = actix_web::HttpResponse::Created();
+    response.insert_header((actix_web::http::header::LOCATION, location));
+    response
+}
+
 /// Largest accepted JSON body; larger ones get 413.
 pub const MAX_JSON_BODY: usize = 256 * 1024;
 
@@ -36,7 +44,9 @@ pub const MAX_JSON_BODY: usize = 256 * 1024;
         description = "Tracks a province's public-administration-reform (CCHC) plan: objectives, tasks, \
 lead and supporting agencies, deadlines, progress reports, completion and what is overdue.\n\n\
 Errors are RFC 9457 problem documents (`application/problem+json`). Lists are paged with `limit` and an \
-opaque `cursor`. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <access_token>`.",
+opaque `cursor`. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <access_token>`.\n\n\
+Beyond what each operation lists: a method a path does not have is `405` with an `Allow` header naming \
+those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `408`; a URL over 8 KiB is `414`.",
         version = "1.0.0",
         license(name = "MIT", identifier = "MIT")
     ),
@@ -81,19 +91,69 @@ impl Modify for BearerAuth {
 /// say); utoipa does not carry `deny_unknown_fields` into the variants of a
 /// tagged enum, so the spec closes them here.
 pub fn finish_spec(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{AdditionalProperties, Schema};
-    use utoipa::openapi::RefOr;
-    let Some(components) = openapi.components.as_mut() else {
-        return;
-    };
-    if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut("Deadline") {
-        for item in one_of.items.iter_mut() {
-            if let RefOr::T(Schema::Object(object)) = item {
-                object.additional_properties =
-                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+    name_deadline_variants(openapi);
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for (method, operation) in [
+            ("GET", item.get.as_mut()),
+            ("POST", item.post.as_mut()),
+            ("PUT", item.put.as_mut()),
+            ("PATCH", item.patch.as_mut()),
+            ("DELETE", item.delete.as_mut()),
+        ] {
+            if let Some(operation) = operation {
+                docs::keep_possible_statuses(path, method, operation);
+                docs::add_location(operation);
             }
         }
     }
+}
+
+/// `Deadline` as a `oneOf` of named schemas with a `discriminator` on `kind`,
+/// so that generators name the variants (`DateDeadline`, not `Deadline1`) and
+/// validators check one variant, not four.
+fn name_deadline_variants(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, Discriminator, Schema};
+    use utoipa::openapi::{Ref, RefOr};
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let mut one_of = match components.schemas.remove("Deadline") {
+        Some(RefOr::T(Schema::OneOf(one_of))) => one_of,
+        Some(other) => {
+            components.schemas.insert("Deadline".into(), other);
+            return;
+        }
+        None => return,
+    };
+    let mut discriminator = Discriminator::new("kind");
+    for item in one_of.items.iter_mut() {
+        let RefOr::T(Schema::Object(object)) = item else {
+            continue;
+        };
+        let (Some(name), Some(RefOr::T(Schema::Object(kind)))) =
+            (object.title.clone(), object.properties.get("kind"))
+        else {
+            continue;
+        };
+        let Some(kind) = kind
+            .enum_values
+            .as_ref()
+            .and_then(|v| v.first())
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        let reference = format!("#/components/schemas/{name}");
+        let schema = std::mem::replace(item, RefOr::Ref(Ref::new(reference.clone())));
+        components.schemas.insert(name, schema);
+        discriminator.mapping.insert(kind, reference);
+    }
+    one_of.discriminator = Some(discriminator);
+    components
+        .schemas
+        .insert("Deadline".into(), RefOr::T(Schema::OneOf(one_of)));
 }
 
 /// Every route of the service. Called by the server and by `openapi()`.

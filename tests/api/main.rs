@@ -10,6 +10,7 @@ mod tokens;
 
 mod auth;
 mod authz;
+mod contract;
 mod foundation;
 mod hardening;
 mod races;
