@@ -2,7 +2,10 @@
 # External checks of the API contract, run by .ci/run after the tests:
 #   1. openapi-spec-validator and redocly lint on openapi/openapi.json;
 #   2. a Python client generated from the spec drives the agency flow;
-#   3. schemathesis, with its default checks, as each role in turn, each
+#   3. a TypeScript client generated from the spec (openapi-typescript +
+#      openapi-fetch), type-checked with `tsc --strict`, drives it too;
+#   4. the README's walk-through runs, twice;
+#   5. schemathesis, with its default checks, as each role in turn, each
 #      against a live server on a fresh local database with the demo plan.
 # Tools are pinned and installed under target/ci-tools.
 set -euo pipefail
@@ -72,6 +75,14 @@ rm -rf "$TOOLS/client"
   --output-path "$TOOLS/client/client" --config scripts/ci/client-config.yaml
 start_server
 PYTHONPATH=$TOOLS/client "$TOOLS/venv/bin/python" scripts/ci/client_flow.py "$BASE"
+
+echo "== generated TypeScript client (tsc --strict): the agency flow"
+bash scripts/ci/ts-client.sh "$BASE" "$TOOLS"
+stop_server
+
+echo "== README walk-through, twice"
+start_server
+bash scripts/ci/walkthrough.sh "$BASE"
 stop_server
 
 # One fresh server per role: a run as admin may deactivate the accounts the next run uses.
