@@ -41,6 +41,29 @@ pub struct Config {
     /// Password checks (Argon2, ~19 MiB and tens of milliseconds of a core
     /// each) that may run at once; a login beyond them is told to retry.
     pub login_concurrency: usize,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors_origins: CorsOrigins,
+}
+
+/// Origins (`https://dashboard.example.gov.vn`) whose pages may call the API
+/// from a browser. Exact matches only: no wildcards, no paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CorsOrigins(pub Vec<String>);
+
+impl CorsOrigins {
+    /// One origin as browsers send it: scheme, host, optional port; nothing else.
+    pub fn parse_origin(text: &str) -> Option<String> {
+        let (scheme, rest) = text.split_once("://")?;
+        let host_ok = !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        (matches!(scheme, "http" | "https") && host_ok).then(|| text.to_ascii_lowercase())
+    }
+
+    pub fn allows(&self, origin: &str) -> bool {
+        self.0.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +165,22 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let cors_origins = match get("CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| {
+                    CorsOrigins::parse_origin(o).ok_or_else(|| {
+                        bad(
+                            "CORS_ORIGINS",
+                            format!("'{o}' is not an origin such as https://dashboard.example.gov.vn (scheme and host, no path)"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let login_concurrency =
             parse_number(&get, "LOGIN_CONCURRENCY", cores.div_ceil(2) as i64, 1, 64)? as usize;
@@ -153,6 +192,7 @@ impl Config {
             tokens,
             client_address: ClientAddress { trusted_proxies },
             login_concurrency,
+            cors_origins: CorsOrigins(cors_origins),
         })
     }
 }

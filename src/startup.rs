@@ -34,10 +34,12 @@ pub struct AppState {
     pub clock: Clock,
     /// Bounds the password checks running at once (shared by this node's workers).
     pub password_checks: Arc<PasswordChecks>,
+    /// Browser origins allowed to call the API (`CORS_ORIGINS`).
+    pub cors_origins: CorsOrigins,
 }
 
 pub use crate::clock::Clock;
-pub use crate::config::ClientAddress;
+pub use crate::config::{ClientAddress, CorsOrigins};
 
 /// The application: API routes (registered once, for router and spec alike),
 /// the spec at `/openapi.json`, Swagger UI at `/docs/`, problem+json for unknown routes.
@@ -63,6 +65,7 @@ pub fn app(
                 .app_data(web::Data::new(state.client_address))
                 .app_data(web::Data::new(state.clock))
                 .app_data(web::Data::from(state.password_checks.clone()))
+                .app_data(web::Data::new(state.cors_origins.clone()))
                 .app_data(payload)
                 .app_data(path)
         })
@@ -72,7 +75,11 @@ pub fn app(
     api::finish_spec(&mut spec);
     let known_routes = web::Data::new(api::KnownRoutes::from_spec(&spec));
     app.app_data(known_routes)
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/openapi.json", spec)
+                .config(swagger_ui_config()),
+        )
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(api::not_found))
         .wrap(actix_web::middleware::from_fn(api::edge::edge))
@@ -80,6 +87,15 @@ pub fn app(
         .wrap(actix_web::middleware::Compress::default())
         // One access line per request; never headers or bodies (tokens, passwords).
         .wrap(Logger::new("%{r}a \"%r\" %s %b %Dms"))
+}
+
+/// Swagger UI without its online validator (it would send the spec's address to
+/// validator.swagger.io, and show a broken badge offline), keeping the token
+/// entered under "Authorize" across reloads.
+fn swagger_ui_config() -> utoipa_swagger_ui::Config<'static> {
+    utoipa_swagger_ui::Config::default()
+        .validator_url("none")
+        .persist_authorization(true)
 }
 
 /// The OpenAPI document, generated from the same registrations as the router.
@@ -244,6 +260,7 @@ async fn serve_with(
         client_address: config.client_address.clone(),
         clock: Clock::System,
         password_checks: Arc::new(PasswordChecks::new(config.login_concurrency)),
+        cors_origins: config.cors_origins.clone(),
     };
     let background = state.pool.clone();
     actix_web::rt::spawn(async move {

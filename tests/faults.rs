@@ -107,6 +107,7 @@ async fn run_fault(fault: Fault) {
         client_address: Default::default(),
         clock: Default::default(),
         password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(1)),
+        cors_origins: Default::default(),
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 
@@ -326,6 +327,7 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
         password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(
             login_concurrency,
         )),
+        cors_origins: Default::default(),
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

@@ -2,7 +2,10 @@
 # External checks of the API contract, run by .ci/run after the tests:
 #   1. openapi-spec-validator and redocly lint on openapi/openapi.json;
 #   2. a Python client generated from the spec drives the agency flow;
-#   3. schemathesis, with its default checks, as each role in turn, each
+#   3. a TypeScript client generated from the spec (openapi-typescript +
+#      openapi-fetch), type-checked with `tsc --strict`, drives it too;
+#   4. the README's walk-through runs, twice;
+#   5. schemathesis, with its default checks, as each role in turn, each
 #      against a live server on a fresh local database with the demo plan.
 # Tools are pinned and installed under target/ci-tools.
 set -euo pipefail
@@ -32,6 +35,8 @@ SERVER_DIR=""
 
 start_server() {
   SERVER_DIR=$(mktemp -d /tmp/par-tracker-ci.XXXXXX)
+  # mktemp makes it 700; run as root, the server's postgres account must enter it.
+  chmod 755 "$SERVER_DIR"
   PORT=$((20000 + RANDOM % 20000))
   BASE=http://127.0.0.1:$PORT
   DATA_DIR=$SERVER_DIR BIND=127.0.0.1:$PORT ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn \
@@ -70,6 +75,14 @@ rm -rf "$TOOLS/client"
   --output-path "$TOOLS/client/client" --config scripts/ci/client-config.yaml
 start_server
 PYTHONPATH=$TOOLS/client "$TOOLS/venv/bin/python" scripts/ci/client_flow.py "$BASE"
+
+echo "== generated TypeScript client (tsc --strict): the agency flow"
+bash scripts/ci/ts-client.sh "$BASE" "$TOOLS"
+stop_server
+
+echo "== README walk-through, twice"
+start_server
+bash scripts/ci/walkthrough.sh "$BASE"
 stop_server
 
 # One fresh server per role: a run as admin may deactivate the accounts the next run uses.

@@ -3,24 +3,78 @@
 
 use std::collections::BTreeMap;
 
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder, Type};
+
+fn header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(utoipa::openapi::ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(description))
+        .build()
+}
 
 fn problems(statuses: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
     statuses
         .iter()
         .map(|(status, description)| {
-            let response = ResponseBuilder::new()
-                .description(*description)
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build();
-            (status.to_string(), RefOr::T(response))
+            let mut response = ResponseBuilder::new().description(*description).content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            );
+            match status {
+                401 => {
+                    response = response.header(
+                        "WWW-Authenticate",
+                        header("`Bearer`, with `error=\"invalid_token\"` and a plain reason when a token was sent and refused"),
+                    )
+                }
+                429 | 503 => {
+                    response = response.header(
+                        "Retry-After",
+                        header("Seconds to wait before trying again"),
+                    )
+                }
+                _ => {}
+            }
+            (status.to_string(), RefOr::T(response.build()))
         })
         .collect()
+}
+
+/// Drops the error statuses an operation cannot return from the shared lists
+/// below: a 404 needs an id in the path, a 413 or 415 a body, a 400 or 422
+/// something to be malformed or unusable, a 409 a write.
+pub fn keep_possible_statuses(path: &str, method: &str, operation: &mut Operation) {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let has_path_id = path.contains('{');
+    let has_query = parameters
+        .iter()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+    let has_body = operation.request_body.is_some();
+    operation
+        .responses
+        .responses
+        .retain(|status, _| match status.as_str() {
+            "404" => has_path_id,
+            "413" | "415" => has_body,
+            "400" => has_path_id || has_query || has_body,
+            "422" => has_query || has_body,
+            "409" => method != "GET",
+            _ => true,
+        });
+}
+
+/// Every 201 says where the new object is.
+pub fn add_location(operation: &mut Operation) {
+    if let Some(RefOr::T(created)) = operation.responses.responses.get_mut("201") {
+        created.headers.insert(
+            "Location".into(),
+            header("The created object's URL; for a report, a completion claim or an extension request, which have no URL of their own, the task's (reports: the task's reports)"),
+        );
+    }
 }
 
 const BAD_REQUEST: (u16, &str) = (

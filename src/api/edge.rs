@@ -9,6 +9,7 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::ResponseError;
 
+use crate::config::CorsOrigins;
 use crate::error::ApiError;
 
 /// Longest accepted request target (path and query); longer ones get 414.
@@ -20,10 +21,43 @@ style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; fram
 /// The API sends JSON only: nothing may run or be framed.
 const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// What a browser page from an allowed origin may send and read (CORS).
+const CORS_METHODS: &str = "GET, HEAD, POST, PATCH";
+const CORS_REQUEST_HEADERS: &str = "authorization, content-type, if-match, idempotency-key";
+const CORS_EXPOSED_HEADERS: &str =
+    "etag, location, idempotency-replayed, retry-after, www-authenticate";
+
+/// The request's `Origin`, when `CORS_ORIGINS` lists it.
+fn allowed_origin(req: &ServiceRequest) -> Option<HeaderValue> {
+    let origin = req.headers().get(header::ORIGIN)?;
+    let allowed = req.app_data::<actix_web::web::Data<CorsOrigins>>()?;
+    allowed
+        .allows(origin.to_str().ok()?)
+        .then(|| origin.clone())
+}
+
 pub async fn edge(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
+    let origin = allowed_origin(&req);
+    // A CORS preflight from an allowed origin is answered here, before routing.
+    if let Some(origin) = &origin {
+        if req.method() == Method::OPTIONS
+            && req
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
+            let response = actix_web::HttpResponse::NoContent()
+                .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()))
+                .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, CORS_METHODS))
+                .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, CORS_REQUEST_HEADERS))
+                .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+                .insert_header((header::VARY, "Origin"))
+                .finish();
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
     if req.uri().to_string().len() > MAX_URL_BYTES {
         let refusal = ApiError::UriTooLong(format!(
             "the URL is longer than {MAX_URL_BYTES} bytes; send fewer or shorter parameters"
@@ -43,6 +77,14 @@ pub async fn edge(
         res = res.map_body(|_, _| BoxBody::new(()));
     }
     let headers = res.headers_mut();
+    if let Some(origin) = origin {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(CORS_EXPOSED_HEADERS),
+        );
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -10,6 +10,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
 
@@ -80,14 +81,160 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::field("body", "must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => {
+            de.end().map_err(|e| {
+                ApiError::field("body", format!("unexpected data after the JSON value: {e}"))
+            })?;
+            Ok(value)
+        }
+        Err(e) => {
+            let first = Found::from(e);
+            // serde stops at the first error; the others are found by checking
+            // again without each offending field, so one answer names them all.
+            let mut errors = vec![first.error.clone()];
+            if let Ok(body) = serde_json::from_slice::<Value>(bytes) {
+                errors.extend(further_json_errors::<T>(body, first));
+            }
+            Err(ApiError::validation(errors))
+        }
+    }
+}
+
+/// Where serde stopped: the field error to report, and the path to the value at fault.
+struct Found {
+    error: FieldError,
+    at: Vec<Step>,
+    /// `unknown field` and `missing field` errors name a key inside `at`.
+    named: Option<(Naming, String)>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+#[derive(PartialEq)]
+enum Naming {
+    Unknown,
+    Missing,
+}
+
+impl From<serde_path_to_error::Error<serde_json::Error>> for Found {
+    fn from(e: serde_path_to_error::Error<serde_json::Error>) -> Found {
+        let at: Vec<Step> = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => Some(Step::Key(key.clone())),
+                serde_path_to_error::Segment::Seq { index } => Some(Step::Index(*index)),
+                _ => None,
+            })
+            .collect();
         let path = e.path().to_string();
-        ApiError::validation(vec![field_error(&path, &e.into_inner().to_string())])
-    })?;
-    de.end().map_err(|e| {
-        ApiError::field("body", format!("unexpected data after the JSON value: {e}"))
-    })?;
-    Ok(value)
+        let message = e.into_inner().to_string();
+        let named = [
+            ("unknown field `", Naming::Unknown),
+            ("missing field `", Naming::Missing),
+        ]
+        .into_iter()
+        .find_map(|(marker, naming)| {
+            let name = message.split(marker).nth(1)?.split('`').next()?;
+            Some((naming, name.to_string()))
+        });
+        Found {
+            error: field_error(&path, &message),
+            at,
+            named,
+        }
+    }
+}
+
+/// The errors after `first`: each offending value is taken out of `body` and
+/// the body checked again, until it passes. serde reports a missing field only
+/// after the object's other fields: then the object itself is taken out, so
+/// that the fields beside it are checked too; at the top level, all are done.
+fn further_json_errors<T: DeserializeOwned>(mut body: Value, first: Found) -> Vec<FieldError> {
+    let mut found = Vec::new();
+    let mut reported: Vec<String> = vec![first.error.field.clone()];
+    let mut next = first;
+    for _ in 0..100 {
+        let (parent, last) = match &next.named {
+            Some((Naming::Missing, _)) => {
+                let mut at = next.at.clone();
+                while matches!(at.last(), Some(Step::Index(_))) {
+                    at.pop();
+                }
+                match at.pop() {
+                    Some(last) => (at, last),
+                    None => break,
+                }
+            }
+            Some((Naming::Unknown, name)) => {
+                let mut parent = next.at.clone();
+                if parent.last() == Some(&Step::Key(name.clone())) {
+                    parent.pop();
+                }
+                (parent, Step::Key(name.clone()))
+            }
+            None => {
+                // An array element at fault takes its whole array out: later
+                // indexes would shift and name the wrong elements.
+                let mut at = next.at.clone();
+                while matches!(at.last(), Some(Step::Index(_))) {
+                    at.pop();
+                }
+                match at.pop() {
+                    Some(last) => (at, last),
+                    None => break,
+                }
+            }
+        };
+        if !take_out(&mut body, &parent, &last) {
+            break;
+        }
+        match serde_path_to_error::deserialize::<_, T>(&body) {
+            Ok(_) => break,
+            Err(e) => {
+                next = Found::from(e);
+                // What was taken out comes back as missing: already reported.
+                let field = next.error.field.clone();
+                let taken_out = reported.iter().any(|r| {
+                    *r == field
+                        || r.starts_with(&format!("{field}."))
+                        || r.starts_with(&format!("{field}["))
+                });
+                if !taken_out {
+                    reported.push(field);
+                    found.push(next.error.clone());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Removes `last` from the object or array at `parent`; whether it was there.
+fn take_out(body: &mut Value, parent: &[Step], last: &Step) -> bool {
+    let mut here = body;
+    for step in parent {
+        here = match (step, here) {
+            (Step::Key(k), Value::Object(map)) => match map.get_mut(k) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Step::Index(i), Value::Array(items)) => match items.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, here) {
+        (Step::Key(k), Value::Object(map)) => map.remove(k).is_some(),
+        _ => false,
+    }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
@@ -148,11 +295,41 @@ impl<T> std::ops::Deref for QueryParams<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        ApiError::validation(vec![field_error(&path, &e.into_inner().to_string())])
-    })
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let mut errors: Vec<FieldError> = Vec::new();
+    // As for bodies: each offending parameter is left out and the rest checked again.
+    loop {
+        let encoded = encode(&pairs);
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(value) if errors.is_empty() => return Ok(value),
+            Ok(_) => break,
+            Err(e) => {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let error = field_error(&path, &message);
+                if errors.iter().any(|f| f.field == error.field) {
+                    break;
+                }
+                let before = pairs.len();
+                pairs.retain(|(name, _)| *name != error.field);
+                let missing = message.starts_with("missing field");
+                errors.push(error);
+                if missing || pairs.len() == before {
+                    break;
+                }
+            }
+        }
+    }
+    Err(ApiError::validation(errors))
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
 impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
@@ -189,6 +366,66 @@ mod tests {
             Err(ApiError::Domain(DomainError::Invalid(errors))) => errors[0].field.clone(),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn fields(body: &str) -> Vec<String> {
+        match parse_json::<Report>(body.as_bytes()) {
+            Err(ApiError::Domain(DomainError::Invalid(errors))) => {
+                errors.into_iter().map(|e| e.field).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_every_offending_field() {
+        let sorted = |body: &str| {
+            let mut f = fields(body);
+            f.sort();
+            f
+        };
+        assert_eq!(
+            sorted(
+                r#"{"progress_percent": "x", "status": "done", "evidence": [{"issued_on": "2023-02-30"}]}"#
+            ),
+            ["evidence[0].issued_on", "progress_percent", "status"]
+        );
+        assert_eq!(
+            sorted(
+                r#"{"evidence": [{"issued_on": "2023-02-30"}], "progress_percent": "x", "extra": 1}"#
+            ),
+            ["evidence[0].issued_on", "extra", "progress_percent"]
+        );
+        // a missing field inside an array's object, and fields beside the array
+        assert_eq!(
+            sorted(r#"{"evidence": [{}], "progress_percent": "x"}"#),
+            ["evidence[0].issued_on", "progress_percent"]
+        );
+        // serde names missing fields one at a time, after the others
+        assert_eq!(
+            sorted(r#"{"extra": 1, "evidence": []}"#),
+            ["extra", "progress_percent"]
+        );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Filters {
+        limit: Option<u32>,
+        overdue: Option<bool>,
+    }
+
+    #[test]
+    fn names_every_offending_parameter() {
+        match parse_query::<Filters>("limit=x&overdue=maybe&colour=red") {
+            Err(ApiError::Domain(DomainError::Invalid(errors))) => assert_eq!(
+                errors.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+                ["limit", "overdue", "colour"]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse_query::<Filters>("limit=5&overdue=true").is_ok());
     }
 
     #[test]

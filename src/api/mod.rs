@@ -26,6 +26,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::domain::enums::{AgencyKind, AgencyRole, TaskSort, TaskStatus};
 use crate::error::{ApiError, FieldError, Problem};
 
+/// A 201 with `Location`: the created object's URL, or for a report, a claim or
+/// an extension request (which have no URL of their own) the task's.
+pub fn created(location: String) -> actix_web::HttpResponseBuilder {
+    let mut response = actix_web::HttpResponse::Created();
+    response.insert_header((actix_web::http::header::LOCATION, location));
+    response
+}
+
 /// Largest accepted JSON body; larger ones get 413.
 pub const MAX_JSON_BODY: usize = 256 * 1024;
 
@@ -36,7 +44,9 @@ pub const MAX_JSON_BODY: usize = 256 * 1024;
         description = "Tracks a province's public-administration-reform (CCHC) plan: objectives, tasks, \
 lead and supporting agencies, deadlines, progress reports, completion and what is overdue.\n\n\
 Errors are RFC 9457 problem documents (`application/problem+json`). Lists are paged with `limit` and an \
-opaque `cursor`. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <access_token>`.",
+opaque `cursor`. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <access_token>`.\n\n\
+Beyond what each operation lists: a method a path does not have is `405` with an `Allow` header naming \
+those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `408`; a URL over 8 KiB is `414`.",
         version = "1.0.0",
         license(name = "MIT", identifier = "MIT")
     ),
@@ -48,8 +58,8 @@ opaque `cursor`. Authenticate with `POST /api/v1/auth/token`, then send `Authori
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Tokens and the current user"),
         (name = "users", description = "User accounts (admin)"),
-        (name = "reference", description = "Reform areas"),
-        (name = "agencies", description = "Agencies: departments, districts, boards, vertical agencies, communes"),
+        (name = "reference", description = "The direction section and the six reform areas"),
+        (name = "agencies", description = "Agencies: departments, districts, boards, vertical agencies, communes, public service units"),
         (name = "plans", description = "Plans and their objectives"),
         (name = "tasks", description = "Tasks, their deadlines and standing"),
         (name = "reports", description = "Progress reports with evidence"),
@@ -81,19 +91,69 @@ impl Modify for BearerAuth {
 /// say); utoipa does not carry `deny_unknown_fields` into the variants of a
 /// tagged enum, so the spec closes them here.
 pub fn finish_spec(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{AdditionalProperties, Schema};
-    use utoipa::openapi::RefOr;
-    let Some(components) = openapi.components.as_mut() else {
-        return;
-    };
-    if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut("Deadline") {
-        for item in one_of.items.iter_mut() {
-            if let RefOr::T(Schema::Object(object)) = item {
-                object.additional_properties =
-                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+    name_deadline_variants(openapi);
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for (method, operation) in [
+            ("GET", item.get.as_mut()),
+            ("POST", item.post.as_mut()),
+            ("PUT", item.put.as_mut()),
+            ("PATCH", item.patch.as_mut()),
+            ("DELETE", item.delete.as_mut()),
+        ] {
+            if let Some(operation) = operation {
+                docs::keep_possible_statuses(path, method, operation);
+                docs::add_location(operation);
             }
         }
     }
+}
+
+/// `Deadline` as a `oneOf` of named schemas with a `discriminator` on `kind`,
+/// so that generators name the variants (`DateDeadline`, not `Deadline1`) and
+/// validators check one variant, not four.
+fn name_deadline_variants(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, Discriminator, Schema};
+    use utoipa::openapi::{Ref, RefOr};
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let mut one_of = match components.schemas.remove("Deadline") {
+        Some(RefOr::T(Schema::OneOf(one_of))) => one_of,
+        Some(other) => {
+            components.schemas.insert("Deadline".into(), other);
+            return;
+        }
+        None => return,
+    };
+    let mut discriminator = Discriminator::new("kind");
+    for item in one_of.items.iter_mut() {
+        let RefOr::T(Schema::Object(object)) = item else {
+            continue;
+        };
+        let (Some(name), Some(RefOr::T(Schema::Object(kind)))) =
+            (object.title.clone(), object.properties.get("kind"))
+        else {
+            continue;
+        };
+        let Some(kind) = kind
+            .enum_values
+            .as_ref()
+            .and_then(|v| v.first())
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        let reference = format!("#/components/schemas/{name}");
+        let schema = std::mem::replace(item, RefOr::Ref(Ref::new(reference.clone())));
+        components.schemas.insert(name, schema);
+        discriminator.mapping.insert(kind, reference);
+    }
+    one_of.discriminator = Some(discriminator);
+    components
+        .schemas
+        .insert("Deadline".into(), RefOr::T(Schema::OneOf(one_of)));
 }
 
 /// Every route of the service. Called by the server and by `openapi()`.
@@ -114,8 +174,20 @@ pub fn routes(cfg: &mut ServiceConfig) {
         );
 }
 
-pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::NoRoute("no such object: the id in the path is not a valid UUID".into()).into()
+/// An id in the path that is not a UUID is a malformed request (400), as the
+/// spec's `format: uuid` says, not a missing object.
+pub fn path_error(_err: PathError, req: &HttpRequest) -> actix_web::Error {
+    let field = req
+        .match_info()
+        .iter()
+        .find(|(_, value)| uuid::Uuid::parse_str(value).is_err())
+        .map(|(name, _)| name.to_string())
+        .unwrap_or_else(|| "id".into());
+    ApiError::field(
+        field,
+        "is not a UUID, such as 3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b",
+    )
+    .into()
 }
 
 /// The extractor settings every app uses.
@@ -163,7 +235,8 @@ impl KnownRoutes {
 
     /// The methods allowed on `path`, if the spec knows the path.
     pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
-        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // A trailing slash is another path (`/tasks/` is not `/tasks`).
+        let wanted: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
         let mut found: Option<Vec<&'static str>> = None;
         for (segments, methods) in &self.0 {
             let matches = segments.len() == wanted.len()
@@ -197,10 +270,23 @@ pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiE
             ),
             allow: methods.join(", "),
         }),
-        None => Err(ApiError::NoRoute(format!(
-            "no route for {} {}",
-            req.method(),
-            req.path()
-        ))),
+        None => {
+            let without_slash = req.path().trim_end_matches('/');
+            let hint = if without_slash.len() < req.path().len()
+                && req
+                    .app_data::<web::Data<KnownRoutes>>()
+                    .and_then(|k| k.allowed(without_slash))
+                    .is_some()
+            {
+                format!("; paths have no trailing slash: {without_slash}")
+            } else {
+                String::new()
+            };
+            Err(ApiError::NoRoute(format!(
+                "no route for {} {}{hint}",
+                req.method(),
+                req.path()
+            )))
+        }
     }
 }

@@ -10,9 +10,11 @@ use std::process::{Command, Output};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-const INSTALL_HINT: &str =
-    "no PostgreSQL server binaries (initdb, pg_ctl) found on PATH or in /usr/lib/postgresql/*/bin; \
-     install them (Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL";
+/// One line: what is missing, and the package that brings it on each platform.
+pub const INSTALL_HINT: &str =
+    "no PostgreSQL server binaries (initdb, pg_ctl) found on PATH or in /usr/lib/postgresql/*/bin: \
+     install them (Debian/Ubuntu: apt-get install postgresql; Fedora: dnf install postgresql-server; \
+     macOS: brew install postgresql@15) or set DATABASE_URL";
 
 #[derive(Debug, thiserror::Error)]
 #[error("local PostgreSQL cluster: {0}")]
@@ -81,6 +83,18 @@ fn newest_debian_bin_dir() -> Option<PathBuf> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, bin)| bin)
+}
+
+/// The nearest parent of `dir` that other accounts may not enter, if any.
+fn closed_ancestor(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .skip(1)
+        .find(|p| {
+            fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o001 == 0)
+                .unwrap_or(false)
+        })
+        .map(Path::to_path_buf)
 }
 
 fn is_root() -> bool {
@@ -250,7 +264,26 @@ impl LocalCluster {
         fs::set_permissions(&self.socket_dir, fs::Permissions::from_mode(0o700))
             .map_err(|e| err(format!("{}: {e}", self.socket_dir.display())))?;
         if let Some(user) = &self.run_as {
-            // The server account must own its folders; the parent must be traversable.
+            // The account must reach its folder through every parent. A parent
+            // closed to it (a mode-700 home) is the operator's to open or avoid:
+            // loosening it here would quietly widen access to everything inside.
+            if !self.reachable_by_server_account(dir) {
+                let closed = closed_ancestor(dir);
+                return Err(err(format!(
+                    "the {user} account cannot reach {} (PostgreSQL runs as {user} when started as root){}: \
+                     set DATA_DIR to a folder it can reach, such as /var/lib/par-tracker, \
+                     or start as an unprivileged user",
+                    dir.display(),
+                    closed
+                        .map(|p| format!(
+                            ", because {} is closed to other accounts (chmod o+x {} would open it)",
+                            p.display(),
+                            p.display()
+                        ))
+                        .unwrap_or_default()
+                )));
+            }
+            // The server account must own its folders.
             for path in [dir, self.socket_dir.as_path()] {
                 let status = Command::new("chown")
                     .arg(format!("{user}:"))
@@ -264,22 +297,26 @@ impl LocalCluster {
                     )));
                 }
             }
-            let mut ancestor = dir.parent();
-            while let Some(p) = ancestor {
-                if let Ok(meta) = fs::metadata(p) {
-                    let mode = meta.permissions().mode();
-                    if mode & 0o001 == 0 {
-                        log::warn!(
-                            "letting the {user} account traverse {} (adding o+x) so it can reach its data folder",
-                            p.display()
-                        );
-                        let _ = fs::set_permissions(p, fs::Permissions::from_mode(mode | 0o001));
-                    }
-                }
-                ancestor = p.parent();
-            }
         }
         Ok(())
+    }
+
+    /// Whether the server's account can enter `dir` (and so every parent of it).
+    fn reachable_by_server_account(&self, dir: &Path) -> bool {
+        let Some(user) = &self.run_as else {
+            return true;
+        };
+        Command::new("runuser")
+            .arg("-u")
+            .arg(user)
+            .arg("--")
+            .arg("test")
+            .arg("-x")
+            .arg(dir)
+            .current_dir("/")
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
     }
 
     fn command(&self, program: &str) -> Command {
@@ -396,5 +433,20 @@ impl LocalCluster {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_install_hint_names_a_package_per_platform_in_one_line() {
+        for install in [
+            "apt-get install postgresql",
+            "dnf install postgresql-server",
+            "brew install postgresql@15",
+        ] {
+            assert!(super::INSTALL_HINT.contains(install), "{install}");
+        }
+        assert!(!super::INSTALL_HINT.contains('\n'));
     }
 }

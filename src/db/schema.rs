@@ -6,6 +6,7 @@ diesel::table! {
         code -> Text,
         name -> Text,
         position -> Int4,
+        is_reform_area -> Bool,
     }
 }
 

@@ -11,9 +11,30 @@ pub struct Deadline {
     pub kind: DeadlineKind,
     /// Canonical value: `2024-06-30`, `2024-09`, `2024-Q2`; `None` for ongoing.
     pub value: Option<String>,
-    /// The Vietnamese label: "30/06/2024", "Tháng 9/2024", "Quý II/2024", "Thường xuyên".
+    /// The Vietnamese label: "30/6/2024", "Tháng 9/2024", "Tháng 01/2025", "Quý II/2024", "Thường xuyên".
     pub label: String,
     pub due_on: NaiveDate,
+}
+
+/// A month number as Nghị định 30/2020 writes it in dates: 1 and 2 take a
+/// leading zero (so "01" cannot be misread as "11" or "12"), the others do not.
+pub fn month_vi(month: u32) -> String {
+    if month <= 2 {
+        format!("{month:02}")
+    } else {
+        month.to_string()
+    }
+}
+
+/// A day as Nghị định 30/2020 writes it: days below 10 and the months 1 and 2
+/// take a leading zero (`02/4/2023`, `30/9/2023`, `31/01/2024`).
+pub fn date_vi(date: NaiveDate) -> String {
+    format!(
+        "{:02}/{}/{}",
+        date.day(),
+        month_vi(date.month()),
+        date.year()
+    )
 }
 
 const ROMAN_QUARTERS: [&str; 4] = ["I", "II", "III", "IV"];
@@ -57,7 +78,7 @@ impl Deadline {
                 Ok(Deadline {
                     kind,
                     value: Some(date.format("%Y-%m-%d").to_string()),
-                    label: date.format("%d/%m/%Y").to_string(),
+                    label: date_vi(date),
                     due_on: date,
                 })
             }
@@ -73,7 +94,7 @@ impl Deadline {
                 Ok(Deadline {
                     kind,
                     value: Some(format!("{year:04}-{month:02}")),
-                    label: format!("Tháng {month}/{year}"),
+                    label: format!("Tháng {}/{year}", month_vi(month)),
                     due_on: last_day_of_month(year, month).ok_or("month out of range")?,
                 })
             }
@@ -110,12 +131,12 @@ mod tests {
         let date = Deadline::parse(DeadlineKind::Date, Some("2024-06-30"), 2024).unwrap();
         assert_eq!(
             (date.label.as_str(), date.due_on),
-            ("30/06/2024", d(2024, 6, 30))
+            ("30/6/2024", d(2024, 6, 30))
         );
         let month = Deadline::parse(DeadlineKind::Month, Some("2024-02"), 2024).unwrap();
         assert_eq!(
             (month.label.as_str(), month.due_on),
-            ("Tháng 2/2024", d(2024, 2, 29))
+            ("Tháng 02/2024", d(2024, 2, 29))
         );
         let month = Deadline::parse(DeadlineKind::Month, Some("2023-02"), 2023).unwrap();
         assert_eq!(month.due_on, d(2023, 2, 28));
@@ -136,6 +157,19 @@ mod tests {
             (ongoing.label.as_str(), ongoing.due_on, ongoing.value),
             ("Thường xuyên", d(2023, 12, 31), None)
         );
+    }
+
+    #[test]
+    fn dates_are_written_as_nghi_dinh_30_2020_says() {
+        assert_eq!(date_vi(d(2023, 4, 2)), "02/4/2023");
+        assert_eq!(date_vi(d(2023, 9, 30)), "30/9/2023");
+        assert_eq!(date_vi(d(2024, 1, 31)), "31/01/2024");
+        assert_eq!(date_vi(d(2024, 2, 9)), "09/02/2024");
+        assert_eq!(date_vi(d(2024, 12, 10)), "10/12/2024");
+        let month = Deadline::parse(DeadlineKind::Month, Some("2024-09"), 2024).unwrap();
+        assert_eq!(month.label, "Tháng 9/2024");
+        let month = Deadline::parse(DeadlineKind::Month, Some("2024-01"), 2024).unwrap();
+        assert_eq!(month.label, "Tháng 01/2024");
     }
 
     #[test]

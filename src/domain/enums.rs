@@ -51,7 +51,8 @@ text_enum! {
 text_enum! {
     /// A reform area (lĩnh vực CCHC); names in Vietnamese at `/api/v1/areas`.
     ReformArea {
-        /// Công tác chỉ đạo, điều hành CCHC.
+        /// Công tác chỉ đạo, điều hành CCHC: a section of the plan beside the six
+        /// reform areas, not one of them (the areas list marks it `is_reform_area: false`).
         Direction => "direction",
         /// Cải cách thể chế.
         Institution => "institution",
@@ -63,7 +64,7 @@ text_enum! {
         CivilService => "civil_service",
         /// Cải cách tài chính công.
         PublicFinance => "public_finance",
-        /// Chính quyền điện tử, chính quyền số.
+        /// Xây dựng và phát triển Chính quyền điện tử, Chính quyền số.
         DigitalGovernment => "digital_government",
     }
 }
@@ -83,7 +84,7 @@ text_enum! {
 text_enum! {
     /// How the plan writes a deadline.
     DeadlineKind {
-        /// A calendar day ("30/06/2023").
+        /// A calendar day ("30/6/2023", as Nghị định 30/2020 writes dates).
         Date => "date",
         /// A month ("Tháng 9/2023"): due on its last day.
         Month => "month",
@@ -109,6 +110,9 @@ text_enum! {
         Vertical => "vertical",
         /// A commune, ward or town below a district.
         Commune => "commune",
+        /// A public service unit (đơn vị sự nghiệp công lập), such as a hospital,
+        /// a school or the provincial public-administration service centre.
+        PublicServiceUnit => "public_service_unit",
     }
 }
 

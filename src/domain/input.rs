@@ -42,9 +42,11 @@ impl Checker {
         value
     }
 
-    /// Ends the check: 400 naming every malformed field, else 422 naming every broken rule, else `Ok`.
-    pub fn finish(self) -> Result<(), DomainError> {
+    /// Ends the check: 400 when a field is malformed, else 422 when a rule is
+    /// broken, else `Ok`. Either answer names every field at fault, malformed first.
+    pub fn finish(mut self) -> Result<(), DomainError> {
         if !self.errors.is_empty() {
+            self.errors.append(&mut self.rules);
             return Err(DomainError::Invalid(self.errors));
         }
         if !self.rules.is_empty() {
@@ -130,8 +132,13 @@ mod tests {
         let mut c = Checker::new();
         c.rule("completed_on", "must not be in the future");
         c.add("progress_percent", "must be between 0 and 100");
+        c.add("summary", "must not be empty");
         match c.finish().unwrap_err() {
-            DomainError::Invalid(errors) => assert_eq!(errors[0].field, "progress_percent"),
+            DomainError::Invalid(errors) => assert_eq!(
+                errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+                ["progress_percent", "summary", "completed_on"],
+                "every field at fault, malformed first"
+            ),
             other => panic!("{other:?}"),
         }
         let mut c = Checker::new();

@@ -1,9 +1,10 @@
-//! The 2023 demo plan of Khánh Hòa (from the province's year-end report) and
-//! account creation for the command line.
+//! The demo: Khánh Hòa's 2023 plan (from the province's year-end report), an
+//! illustrative plan for the current year with open tasks, and account
+//! creation for the command line.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -34,12 +35,16 @@ use crate::store;
 
 pub const DEMO_PASSWORD: &str = "khanhhoa-2023";
 const DEMO_JSON: &str = include_str!("demo_2023.json");
+const CURRENT_YEAR_JSON: &str = include_str!("demo_current_year.json");
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Demo {
+    /// What in the data is invented; the loader requires it.
+    #[allow(dead_code)]
+    note: String,
     plan: DemoPlan,
     agencies: Vec<DemoAgency>,
     objectives: Vec<DemoObjective>,
@@ -135,6 +140,39 @@ struct DemoTask {
     completion: Option<DemoCompletion>,
 }
 
+/// The illustrative current-year plan: deadlines and report days are counted
+/// from the day the demo is loaded, so some tasks are always due soon or overdue.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CurrentYear {
+    #[allow(dead_code)]
+    note: String,
+    tasks: Vec<RelativeTask>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelativeTask {
+    code: String,
+    title: String,
+    area: ReformArea,
+    lead_agency_code: String,
+    supporting_agency_codes: Vec<String>,
+    /// Days from the load day to the due date (negative: overdue); `null`: ongoing.
+    due_in_days: Option<i64>,
+    expected_output: String,
+    reports: Vec<RelativeReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelativeReport {
+    agency_code: String,
+    days_ago: i64,
+    progress_percent: i16,
+    summary: String,
+}
+
 /// A moment on a province day (office hours), for back-dated demo rows.
 fn at(day: NaiveDate, hour: u32) -> DateTime<Utc> {
     province_offset()
@@ -163,6 +201,8 @@ pub fn warn_demo_accounts() {
 /// Runs in one transaction under an advisory lock: two nodes cannot both load it.
 pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
     let demo: Demo = serde_json::from_str(DEMO_JSON)?;
+    let current: CurrentYear = serde_json::from_str(CURRENT_YEAR_JSON)?;
+    let today = crate::domain::overdue::province_date(Utc::now());
     // One hash for every demo account: hashing ~45 times would slow every first start.
     let password_hash = hash_password(DEMO_PASSWORD)?;
     conn.transaction::<bool, BoxError, _>(|conn| {
@@ -174,7 +214,10 @@ pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
         if has_plans || has_users {
             return Ok(false);
         }
-        load(conn, &demo, &password_hash)?;
+        let people = load(conn, &demo, &password_hash)?;
+        if today.year() != demo.plan.year {
+            load_current_year(conn, &people, &current, today)?;
+        }
         diesel::insert_into(app_settings::table)
             .values((
                 app_settings::name.eq("demo_loaded_at"),
@@ -186,7 +229,7 @@ pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
     })
 }
 
-fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<(), BoxError> {
+fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<People, BoxError> {
     let plan_start =
         NaiveDate::from_ymd_opt(demo.plan.year, 1, 10).ok_or("plan year out of range")?;
     let created = at(plan_start, 9);
@@ -222,6 +265,84 @@ fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<(),
         demo.agencies.len(),
         demo.objectives.len(),
         demo.tasks.len()
+    );
+    Ok(people)
+}
+
+/// The year of `today` (a province date): an illustrative plan whose open tasks
+/// are due around `today`, created 45 days before it and reported on since,
+/// through the same use cases as the 2023 plan.
+fn load_current_year(
+    conn: &mut PgConnection,
+    people: &People,
+    current: &CurrentYear,
+    today: NaiveDate,
+) -> Result<(), BoxError> {
+    let year = today.year();
+    let created = at(today - chrono::Days::new(45), 9);
+    let coordinator = Actor::new(&people.coordinator, created);
+    let plan = service::plans::create(
+        conn,
+        &coordinator,
+        CreatePlan {
+            code: parse(Code::parse(&format!("CCHC-{year}")))?,
+            year: i64::from(year),
+            title: parse(PlanTitle::parse(&format!(
+                "Kế hoạch cải cách hành chính năm {year} (minh họa)"
+            )))?,
+            programme: None,
+        },
+    )?;
+    let agency = |code: &str| {
+        people
+            .officer(code)
+            .and_then(|p| p.agency_id.ok_or("no agency".into()))
+    };
+    for t in &current.tasks {
+        let value = t.due_in_days.map(|days| {
+            (today + chrono::Duration::days(days))
+                .format("%Y-%m-%d")
+                .to_string()
+        });
+        let kind = match value {
+            Some(_) => DeadlineKind::Date,
+            None => DeadlineKind::Ongoing,
+        };
+        let input = CreateTask {
+            code: parse(Code::parse(&t.code))?,
+            title: parse(Title::parse(&t.title))?,
+            area: t.area,
+            objective_id: None,
+            lead_agency_id: agency(&t.lead_agency_code)?,
+            supporting_agency_ids: t
+                .supporting_agency_codes
+                .iter()
+                .map(|c| agency(c))
+                .collect::<Result<_, _>>()?,
+            deadline: DeadlineIn {
+                kind,
+                value: value.map(Some),
+            },
+            expected_output: parse(OutputText::parse(&t.expected_output))?,
+        };
+        let task = service::tasks::create(conn, &coordinator, plan.id, input)
+            .map_err(|e| format!("task {}: {e}", t.code))?
+            .id;
+        for r in &t.reports {
+            let officer = people.officer(&r.agency_code)?;
+            let input = CreateReport {
+                progress_percent: i64::from(r.progress_percent),
+                summary: parse(LongText::parse(&r.summary))?,
+                evidence: Vec::new(),
+            };
+            let day = today - chrono::Duration::days(r.days_ago);
+            service::reports::post(conn, &Actor::new(officer, at(day, 10)), task, input, None)
+                .map_err(|e| format!("task {}: {e}", t.code))?;
+        }
+    }
+    log::info!(
+        "loaded the illustrative plan CCHC-{year}: {} open tasks due around today",
+        current.tasks.len()
     );
     Ok(())
 }
@@ -450,39 +571,64 @@ fn evidence(items: &[DemoEvidence]) -> Result<Vec<Evidence>, BoxError> {
         .collect()
 }
 
-/// Creates an account from the command line (for the first admin of a real deployment).
+/// An account as the command line names it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub role: &'a str,
+    pub agency_code: Option<&'a str>,
+    /// Shown in the audit trail and by `/auth/me`; the username when absent.
+    pub display_name: Option<&'a str>,
+    pub password: &'a str,
+}
+
+/// Creates an account from the command line (for the first admin of a real
+/// deployment). Errors are one line an operator can act on.
 pub fn create_user(
     conn: &mut PgConnection,
-    username: &str,
-    role: &str,
-    agency_code: Option<&str>,
-    password: &str,
+    account: &NewAccount<'_>,
 ) -> Result<store::users::UserRow, BoxError> {
-    let role = Role::parse(role)
-        .ok_or_else(|| format!("unknown role '{role}': one of {}", Role::expected()))?;
-    let username = Username::parse(username)
+    let role = Role::parse(account.role).ok_or_else(|| {
+        format!(
+            "unknown role '{}': one of {}",
+            account.role,
+            Role::expected()
+        )
+    })?;
+    let username = Username::parse(account.username)
         .map_err(|e| format!("username {e}"))?
         .into_inner();
-    let password = Password::parse(password).map_err(|e| format!("password {e}"))?;
+    let display_name = DisplayName::parse(account.display_name.unwrap_or(&username))
+        .map_err(|e| format!("display name {e}"))?;
+    let password = Password::parse(account.password).map_err(|e| format!("password {e}"))?;
     let password = password.as_str();
-    let agency_id = match agency_code {
-        Some(code) => Some(
+    // Admins and inspectors act for the province, not for an agency: a code
+    // given to them is a mistake to point out, not to store.
+    let agency_id = match (account.agency_code, role) {
+        (Some(code), Role::Admin | Role::Inspector) => {
+            return Err(format!(
+                "a {role} speaks for no agency; leave out the agency code '{code}'"
+            )
+            .into())
+        }
+        (Some(code), _) => Some(
             store::agencies::find_by_code(conn, &code.to_uppercase())?
-                .ok_or_else(|| format!("no agency {code}"))?
+                .ok_or_else(|| format!("no agency with the code '{code}'"))?
                 .id,
         ),
-        None if role == Role::AgencyOfficer => {
-            return Err("an agency_officer needs an AGENCY_CODE".into())
-        }
-        None => None,
+        (None, Role::AgencyOfficer) => return Err("an agency_officer needs an AGENCY_CODE".into()),
+        (None, _) => None,
     };
+    if store::users::find_by_username(conn, &username)?.is_some() {
+        return Err(format!("the username '{username}' is taken; choose another").into());
+    }
     let hash = hash_password(password)?;
     Ok(store::users::insert(
         conn,
         &store::users::NewUser {
             id: UserId::new(),
             username: &username,
-            display_name: &username,
+            display_name: display_name.as_str(),
             password_hash: &hash,
             role,
             agency_id,
@@ -491,4 +637,22 @@ pub fn create_user(
             updated_at: Utc::now(),
         },
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_data_says_what_is_invented() {
+        let demo: Demo = serde_json::from_str(DEMO_JSON).unwrap();
+        assert!(demo.note.contains("invented"), "{}", demo.note);
+        assert!(demo.note.contains("document number"), "{}", demo.note);
+        let current: CurrentYear = serde_json::from_str(CURRENT_YEAR_JSON).unwrap();
+        assert!(current.note.starts_with("Illustrative"), "{}", current.note);
+        // Some tasks due within a week, some overdue: something to report on and to chase.
+        let due: Vec<i64> = current.tasks.iter().filter_map(|t| t.due_in_days).collect();
+        assert!(due.iter().any(|d| (0..=7).contains(d)));
+        assert!(due.iter().any(|d| *d < 0));
+    }
 }

@@ -27,9 +27,10 @@ const ADDRESS_FAILURE_THRESHOLD: i32 = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    #[schema(example = "snv")]
+    // No real or demo account here: the example shows in every deployment's Swagger UI.
+    #[schema(example = "ten.dang.nhap")]
     pub username: String,
-    #[schema(example = "khanhhoa-2023", format = Password)]
+    #[schema(format = Password)]
     pub password: String,
 }
 

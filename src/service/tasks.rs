@@ -11,6 +11,7 @@ use crate::domain::deadline::Deadline;
 use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
 use crate::domain::error::{Conflict, DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
+use crate::domain::input::Checker;
 use crate::domain::policy::Action;
 use crate::domain::search::fold;
 use crate::domain::text::{Code, OutputText, Title};
@@ -33,7 +34,7 @@ pub struct DeadlineOut {
     /// `2024-06-30`, `2024-09`, `2024-Q2`; absent for ongoing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Vietnamese label: "30/06/2024", "Tháng 9/2024", "Quý II/2024", "Thường xuyên".
+    /// Vietnamese label: "30/6/2024", "Tháng 9/2024", "Tháng 01/2025", "Quý II/2024", "Thường xuyên".
     pub label: String,
 }
 
@@ -339,13 +340,34 @@ pub fn create(
     get(conn, row.id, actor.today())
 }
 
-/// A JSON merge patch of a task: absent fields are kept; `objective_id: null` detaches it.
+/// A JSON merge patch of a task (RFC 7396): absent fields are kept; `null`
+/// removes an optional field (`objective_id`) and is refused (422) for a
+/// required one. A patch that changes nothing leaves the version and the history alone.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTask {
-    pub title: Option<Title>,
-    pub expected_output: Option<OutputText>,
-    pub area: Option<ReformArea>,
+    // Required fields are read as Option<Option<…>> only to tell `null` from absent.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::input::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Title)]
+    pub title: Option<Option<Title>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::input::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = OutputText)]
+    pub expected_output: Option<Option<OutputText>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::input::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = ReformArea)]
+    pub area: Option<Option<ReformArea>>,
     #[serde(
         default,
         deserialize_with = "crate::domain::input::nullable",
@@ -353,9 +375,40 @@ pub struct UpdateTask {
     )]
     #[schema(value_type = Option<uuid::Uuid>)]
     pub objective_id: Option<Option<ObjectiveId>>,
-    /// Replaces the whole list (at most 100; never the lead agency).
-    #[schema(max_items = 100)]
-    pub supporting_agency_ids: Option<Vec<AgencyId>>,
+    /// Replaces the whole list (at most 100; never the lead agency); `[]` empties it.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::input::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 100)]
+    pub supporting_agency_ids: Option<Option<Vec<AgencyId>>>,
+}
+
+impl UpdateTask {
+    /// 422 naming every required field the patch sets to `null`.
+    fn refuse_removals(&self) -> DomainResult<()> {
+        let mut check = Checker::new();
+        let removed = [
+            ("title", matches!(self.title, Some(None))),
+            (
+                "expected_output",
+                matches!(self.expected_output, Some(None)),
+            ),
+            ("area", matches!(self.area, Some(None))),
+            (
+                "supporting_agency_ids",
+                matches!(self.supporting_agency_ids, Some(None)),
+            ),
+        ];
+        for (field, _) in removed.iter().filter(|(_, removed)| *removed) {
+            check.rule(
+                *field,
+                "is required and cannot be removed (null); leave it out to keep it",
+            );
+        }
+        check.finish()
+    }
 }
 
 /// An `If-Match` header, parsed: `*` or a list of entity tags. It compares
@@ -397,10 +450,11 @@ pub fn update(
     let if_match = if_match.ok_or_else(|| {
         DomainError::PreconditionMissing("send If-Match with the task's ETag".into())
     })?;
+    patch.refuse_removals()?;
     if patch
         .supporting_agency_ids
         .as_ref()
-        .is_some_and(|s| s.len() > 100)
+        .is_some_and(|s| s.as_ref().is_some_and(|s| s.len() > 100))
     {
         return Err(DomainError::field(
             "supporting_agency_ids",
@@ -419,12 +473,38 @@ pub fn update(
     if let Some(Some(objective)) = patch.objective_id {
         check_objective(conn, objective, current.plan_id)?;
     }
+    // Only what differs from the stored task counts as a change.
     let supporting = match &patch.supporting_agency_ids {
-        Some(ids) => Some(check_supporting(conn, current.lead_agency_id, ids)?),
-        None => None,
+        Some(Some(ids)) => {
+            let wanted = check_supporting(conn, current.lead_agency_id, ids)?;
+            let stored = store::tasks::supporting_agency_ids(conn, id)?;
+            let same = wanted.len() == stored.len() && wanted.iter().all(|a| stored.contains(a));
+            (!same).then_some(wanted)
+        }
+        _ => None,
     };
-    let title = patch.title.as_ref().map(|t| t.to_string());
-    let expected_output = patch.expected_output.as_ref().map(|o| o.to_string());
+    let title = patch
+        .title
+        .clone()
+        .flatten()
+        .map(|t| t.to_string())
+        .filter(|t| *t != current.title);
+    let expected_output = patch
+        .expected_output
+        .clone()
+        .flatten()
+        .map(|o| o.to_string())
+        .filter(|o| *o != current.expected_output);
+    let area = patch.area.flatten().filter(|a| *a != current.area);
+    let objective_id = patch.objective_id.filter(|o| *o != current.objective_id);
+    let changed = title.is_some()
+        || expected_output.is_some()
+        || area.is_some()
+        || objective_id.is_some()
+        || supporting.is_some();
+    if !changed {
+        return get(conn, id, actor.today());
+    }
     let search = search_text(
         &current.code,
         title.as_deref().unwrap_or(&current.title),
@@ -434,8 +514,8 @@ pub fn update(
     );
     let changes = TaskChangeset {
         title,
-        area: patch.area,
-        objective_id: patch.objective_id,
+        area,
+        objective_id,
         expected_output,
         search_text: Some(search),
         ..Default::default()

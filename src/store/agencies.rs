@@ -47,6 +47,7 @@ pub struct AreaRow {
     pub code: String,
     pub name: String,
     pub position: i32,
+    pub is_reform_area: bool,
 }
 
 pub fn list_areas(conn: &mut PgConnection) -> QueryResult<Vec<AreaRow>> {

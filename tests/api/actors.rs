@@ -223,11 +223,13 @@ impl<'a> Actor<'a> {
 
     /// The id of the demo plan, the only plan of a demo database.
     pub async fn demo_plan_id(&self) -> String {
-        self.get(path::PLANS).await.ok()["items"][0].id()
+        let plans = format!("{}?year={}", path::PLANS, demo::YEAR);
+        self.get(&plans).await.ok()["items"][0].id()
     }
-    /// A task of the demo plan, by code.
+    /// A task of the 2023 demo plan, by code (this year's plan reuses codes).
     pub async fn demo_task(&self, code: &str) -> Value {
-        self.tasks(&format!("q={code}&limit=200"))
+        let plan = self.demo_plan_id().await;
+        self.tasks(&format!("plan_id={plan}&q={code}&limit=200"))
             .await
             .into_iter()
             .find(|t| t["code"] == code)

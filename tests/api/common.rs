@@ -316,6 +316,9 @@ pub struct Call<'a> {
     req: TestRequest,
     /// Method and path, then the start of the body once there is one.
     line: String,
+    method: Method,
+    /// The request target as sent, query included.
+    target: String,
 }
 
 impl Call<'_> {
@@ -370,6 +373,7 @@ impl Call<'_> {
             ),
         };
         let status = res.status();
+        assert_documented(&self.method, &self.target, status);
         let headers = res.headers().clone();
         let bytes = actix_web::test::read_body(res).await;
         let raw = String::from_utf8_lossy(&bytes).to_string();
@@ -381,6 +385,64 @@ impl Call<'_> {
             body,
             raw,
         }
+    }
+}
+
+/// Each operation of the spec: method, path segments, documented statuses.
+type Operations = Vec<(String, Vec<String>, Vec<String>)>;
+
+fn operations() -> &'static Operations {
+    static OPERATIONS: OnceLock<Operations> = OnceLock::new();
+    OPERATIONS.get_or_init(|| {
+        let spec: Value = serde_json::from_str(&par_tracker::startup::openapi_json()).unwrap();
+        let mut operations = Vec::new();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let statuses = operation["responses"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect();
+                let segments = path.split('/').map(str::to_string).collect();
+                operations.push((method.to_uppercase(), segments, statuses));
+            }
+        }
+        operations
+    })
+}
+
+/// Answers that any path may give, outside every operation (the spec's
+/// description lists them): a method the path lacks, a slow body, a long URL.
+const ANY_OPERATION: [u16; 3] = [405, 408, 414];
+
+/// Every status a test sees must be one its operation documents: an
+/// integrator's generated client knows only those.
+fn assert_documented(method: &Method, target: &str, status: StatusCode) {
+    if ANY_OPERATION.contains(&status.as_u16()) {
+        return;
+    }
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    let path = target.split('?').next().unwrap_or(target);
+    let wanted: Vec<&str> = path.split('/').collect();
+    let operation = operations().iter().find(|(m, segments, _)| {
+        m == method
+            && segments.len() == wanted.len()
+            && segments
+                .iter()
+                .zip(&wanted)
+                .all(|(s, w)| s == w || (s.starts_with('{') && !w.is_empty()))
+    });
+    if let Some((_, segments, statuses)) = operation {
+        assert!(
+            statuses.iter().any(|s| s == status.as_str()),
+            "{method} {} answered {status}, which the spec does not list for it ({statuses:?})",
+            segments.join("/")
+        );
     }
 }
 
@@ -405,6 +467,19 @@ impl TestApp {
             },
         )
         .await
+    }
+
+    /// A demo app whose API these browser origins may call (`CORS_ORIGINS`).
+    pub async fn demo_with_cors(origins: &[&str]) -> TestApp {
+        let mut test_app = Self::from_template(templates().1).await;
+        test_app.state.cors_origins =
+            par_tracker::startup::CorsOrigins(origins.iter().map(|o| o.to_string()).collect());
+        let svc = actix_web::test::init_service(app(&test_app.state)).await;
+        test_app.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+            svc,
+            |res: ServiceResponse<_>| res.map_into_boxed_body(),
+        ));
+        test_app
     }
 
     async fn from_template(template: String) -> TestApp {
@@ -432,6 +507,7 @@ impl TestApp {
             password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(
                 64,
             )),
+            cors_origins: Default::default(),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
@@ -453,7 +529,9 @@ impl TestApp {
         Call {
             app: self,
             line: format!("{method} {path}"),
-            req: TestRequest::default().method(method).uri(path),
+            req: TestRequest::default().method(method.clone()).uri(path),
+            method,
+            target: path.to_string(),
         }
     }
     pub fn get(&self, path: &str) -> Call<'_> {
@@ -500,7 +578,14 @@ impl TestApp {
         password: &str,
     ) -> String {
         let mut conn = self.pool().get().unwrap();
-        par_tracker::seed::create_user(&mut conn, username, role, agency_code, password)
+        let account = par_tracker::seed::NewAccount {
+            username,
+            role,
+            agency_code,
+            display_name: None,
+            password,
+        };
+        par_tracker::seed::create_user(&mut conn, &account)
             .unwrap()
             .id
             .to_string()

@@ -26,9 +26,14 @@ pub fn officer(agency_code: &str) -> String {
 }
 
 pub const PLAN_CODE: &str = "CCHC-2023";
+pub const YEAR: i32 = 2023;
+/// Plans in the demo: 2023's, and an illustrative one for the current year.
+pub const PLANS: usize = 2;
+/// Tasks of the current year's illustrative plan, all open.
+pub const CURRENT_YEAR_TASKS: usize = 8;
 /// Tasks in the demo plan; all of them completed by the end of the year.
 pub const TASKS: usize = 64;
-/// Reform areas (direction, institution, admin_procedure ...).
+/// Entries of the areas list: the direction section and the six reform areas.
 pub const AREAS: usize = 7;
 /// Agencies in the demo: at least this many (42 today).
 pub const AGENCIES_AT_LEAST: usize = 40;

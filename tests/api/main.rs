@@ -10,9 +10,11 @@ mod tokens;
 
 mod auth;
 mod authz;
+mod contract;
 mod foundation;
 mod hardening;
 mod races;
 mod scale;
 mod tasks;
+mod words;
 mod workflow;

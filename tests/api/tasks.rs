@@ -16,12 +16,12 @@ async fn deadlines_resolve_to_their_last_day_with_the_plan_label() {
     let cases = [
         (
             json!({"kind": "date", "value": "2024-06-30"}),
-            "30/06/2024",
+            "30/6/2024",
             "2024-06-30",
         ),
         (
             json!({"kind": "month", "value": "2024-02"}),
-            "Tháng 2/2024",
+            "Tháng 02/2024",
             "2024-02-29",
         ),
         (

@@ -74,10 +74,13 @@ async fn agency_reports_claims_and_the_coordinator_reviews() {
     // bad report input is named and writes nothing
     let script_link = implementation_plan().url("javascript:alert(1)");
     let bad = ReportBody::new(101, "x").evidence(script_link.clone().issued_on("2024-02-30"));
-    lead.post(&reports, &bad)
-        .await
-        .field_error(400, "evidence[0].issued_on")
-        .alone();
+    let r = lead.post(&reports, &bad).await;
+    r.field_error(400, "evidence[0].issued_on");
+    assert_eq!(
+        r.error_fields(),
+        ["evidence[0].issued_on", "evidence[0].url"],
+        "every malformed field at once"
+    );
     let bad = ReportBody::new(101, "x").evidence(script_link.issued_on("2024-02-28"));
     lead.post(&reports, &bad)
         .await

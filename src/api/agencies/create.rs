@@ -29,5 +29,5 @@ pub async fn create_agency(
         agencies::create(conn, actor, body)
     })
     .await?;
-    Ok(HttpResponse::Created().json(done))
+    Ok(crate::api::created(format!("/api/v1/agencies/{}", done.id)).json(done))
 }

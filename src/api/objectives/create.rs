@@ -29,5 +29,5 @@ pub async fn create_objective(
         objectives::create(conn, actor, id, body)
     })
     .await?;
-    Ok(HttpResponse::Created().json(done))
+    Ok(crate::api::created(format!("/api/v1/objectives/{}", done.id)).json(done))
 }

@@ -1,5 +1,4 @@
 use actix_web::http::header::HeaderName;
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::Report;
@@ -22,10 +21,10 @@ use crate::service::reports::{self, CreateReport, IdempotencyKey, Posted};
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Task id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first response is replayed", min_length = 1, max_length = 200, pattern = "^[!-~]+$")
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Makes retries safe: the first response is replayed", min_length = 1, max_length = 200, pattern = "^[!-~]+$")
     ),
     request_body = CreateReport,
-    responses((status = 201, body = Report), WriteErrors)
+    responses((status = 201, body = Report, headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same Idempotency-Key (nothing was written)"))), WriteErrors)
 )]
 #[post("/tasks/{id}/reports")]
 pub async fn create_report(
@@ -45,7 +44,7 @@ pub async fn create_report(
         reports::post(conn, actor, task, body, key)
     })
     .await?;
-    let mut response = HttpResponse::build(StatusCode::CREATED);
+    let mut response = crate::api::created(format!("/api/v1/tasks/{task}/reports"));
     response.content_type("application/json");
     match posted {
         Posted::Created(body) => Ok(response.body(body)),

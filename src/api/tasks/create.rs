@@ -31,5 +31,11 @@ pub async fn create_task(
         tasks::create(conn, actor, plan, body)
     })
     .await?;
-    Ok(task_response(StatusCode::CREATED, &task))
+    let mut response = task_response(StatusCode::CREATED, &task);
+    response.headers_mut().insert(
+        actix_web::http::header::LOCATION,
+        actix_web::http::header::HeaderValue::try_from(format!("/api/v1/tasks/{}", task.id))
+            .expect("a path of ASCII characters"),
+    );
+    Ok(response)
 }

@@ -28,7 +28,8 @@ pub struct HistoryEvent {
     pub entity_type: String,
     pub entity_id: Uuid,
     /// What changed: the fields written, with their new values.
-    #[schema(value_type = Object)]
+    // A map of any values: generators type it `Record<string, unknown>`, not an empty object.
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub changes: serde_json::Value,
 }
 

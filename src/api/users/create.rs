@@ -35,5 +35,5 @@ pub async fn create_user(
         users::create(conn, actor, body, &hash)
     })
     .await?;
-    Ok(HttpResponse::Created().json(user))
+    Ok(crate::api::created(format!("/api/v1/users/{}", user.id)).json(user))
 }

@@ -30,5 +30,5 @@ pub async fn claim_completion(
         completion::claim(conn, actor, task, body)
     })
     .await?;
-    Ok(HttpResponse::Created().json(claim))
+    Ok(crate::api::created(format!("/api/v1/tasks/{task}")).json(claim))
 }

@@ -30,5 +30,5 @@ pub async fn request_extension(
         extensions::request(conn, actor, task, body)
     })
     .await?;
-    Ok(HttpResponse::Created().json(request))
+    Ok(crate::api::created(format!("/api/v1/tasks/{task}")).json(request))
 }
