@@ -44,7 +44,9 @@ pub struct Standing {
 impl Standing {
     /// Adds one task as it stood on `as_of`; returns its status on that day.
     pub fn add(&mut self, row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
-        let status = status_as_of(row, as_of);
+        // As the task view reconstructs it from dated facts (completion, claims,
+        // the lead's reports): a summary and the task list agree about any day.
+        let status = row.status_as_of;
         self.total += 1;
         match status {
             TaskStatus::Completed => {
@@ -65,14 +67,6 @@ impl Standing {
             }
         }
         status
-    }
-}
-
-/// A task's status on `as_of`: one completed later counts as `in_progress` then.
-fn status_as_of(row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
-    match (row.task.status, row.task.completed_on) {
-        (TaskStatus::Completed, Some(on)) if on > as_of => TaskStatus::InProgress,
-        (status, _) => status,
     }
 }
 

@@ -99,15 +99,25 @@ pub struct Task {
     pub deadline: DeadlineOut,
     /// The due date the plan first set.
     pub original_due_on: NaiveDate,
-    /// The due date now in force (moved by approved extensions).
+    /// The due date in force on `as_of` (moved by extensions approved by then).
     pub due_on: NaiveDate,
     /// Expected output (kết quả, sản phẩm).
     pub expected_output: String,
+    /// The status on `as_of`: completed if completed by then, submitted if a
+    /// claim was pending then, in progress once the lead agency had reported.
     pub status: TaskStatus,
+    /// The lead agency's latest reported progress by `as_of` (100 once completed).
     #[schema(minimum = 0, maximum = 100)]
     pub progress_percent: i16,
-    /// Set when the coordinator accepted the completion claim.
+    /// The day the work was completed, if by `as_of`.
     pub completed_on: Option<NaiveDate>,
+    /// The status now, whatever `as_of` is.
+    pub current_status: TaskStatus,
+    /// The due date in force now.
+    pub current_due_on: NaiveDate,
+    /// The progress now.
+    #[schema(minimum = 0, maximum = 100)]
+    pub current_progress_percent: i16,
     /// Overdue as of `as_of`.
     pub overdue: bool,
     /// Days past the due date in force on `as_of`; 0 when not overdue.
@@ -152,11 +162,14 @@ fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -
             label: t.deadline_label,
         },
         original_due_on: t.original_due_on,
-        due_on: t.due_on,
+        due_on: row.effective_due_on,
         expected_output: t.expected_output,
-        status: t.status,
-        progress_percent: t.progress_percent,
-        completed_on: t.completed_on,
+        status: row.status_as_of,
+        progress_percent: row.progress_as_of,
+        completed_on: t.completed_on.filter(|on| *on <= as_of),
+        current_status: t.status,
+        current_due_on: t.due_on,
+        current_progress_percent: t.progress_percent,
         overdue: row.days_overdue > 0,
         days_overdue: row.days_overdue,
         as_of,

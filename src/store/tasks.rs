@@ -93,6 +93,12 @@ pub struct TaskViewRow {
     /// `[{id, code, name}]`, by code.
     #[diesel(sql_type = diesel::sql_types::Json)]
     pub supporting: serde_json::Value,
+    /// The status on the as-of day (see `STATUS_AS_OF`).
+    #[diesel(sql_type = Text)]
+    pub status_as_of: TaskStatus,
+    /// The progress on the as-of day.
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    pub progress_as_of: i16,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -223,6 +229,34 @@ const VIEW_HEAD: &str = "SELECT v.* FROM (
   ) x
   WHERE TRUE";
 
+/// The task's status on $1 (the as-of day), from what is dated: completed
+/// on or before it; a claim filed and not yet decided then; a report by the
+/// lead agency, or a claim returned, by then; else not started. A
+/// cancellation carries no date and shows as it is today. (Dates of
+/// timestamps are province days, UTC+7.)
+const STATUS_AS_OF: &str = "CASE
+    WHEN p.status = 'cancelled' THEN 'cancelled'
+    WHEN p.completed_on IS NOT NULL AND p.completed_on <= $1 THEN 'completed'
+    WHEN EXISTS (SELECT 1 FROM completion_claims c WHERE c.task_id = p.id
+                   AND (c.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
+                   AND (c.reviewed_at IS NULL OR (c.reviewed_at AT TIME ZONE 'UTC' + interval '7 hours')::date > $1))
+      THEN 'submitted'
+    WHEN EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = p.id AND r.agency_id = p.lead_agency_id
+                   AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1)
+      OR EXISTS (SELECT 1 FROM completion_claims c WHERE c.task_id = p.id
+                   AND (c.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1)
+      THEN 'in_progress'
+    ELSE 'not_started' END";
+
+/// The task's progress on $1: 100 once completed, else the lead agency's
+/// latest report by then, else 0.
+const PROGRESS_AS_OF: &str = "CASE
+    WHEN p.status <> 'cancelled' AND p.completed_on IS NOT NULL AND p.completed_on <= $1 THEN 100::int2
+    ELSE COALESCE((SELECT r.progress_percent FROM progress_reports r
+                   WHERE r.task_id = p.id AND r.agency_id = p.lead_agency_id
+                     AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
+                   ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END";
+
 /// A task's supporting agencies as a JSON array, ordered by code.
 const SUPPORTING: &str = "COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
     FROM task_supporting_agencies s JOIN agencies a ON a.id = s.agency_id WHERE s.task_id = p.id), '[]'::json)";
@@ -269,7 +303,10 @@ fn view_query(
     // outside, for those rows only, in the same statement.
     let mut sql = Sql::new(
         filter.as_of,
-        &format!("{prefix}SELECT p.*, {SUPPORTING} AS supporting FROM ({VIEW_HEAD}"),
+        &format!(
+            "{prefix}SELECT p.*, {SUPPORTING} AS supporting, {STATUS_AS_OF} AS status_as_of, \
+             {PROGRESS_AS_OF} AS progress_as_of FROM ({VIEW_HEAD}"
+        ),
     );
     if let Some(plan) = filter.plan_id {
         sql.uuid(" AND t.plan_id = ", plan.0, "");

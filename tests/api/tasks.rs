@@ -472,3 +472,46 @@ async fn forged_cursors_and_impossible_dates_are_refused_not_500() {
         .await
         .problem(400);
 }
+
+#[actix_web::test]
+async fn an_as_of_answer_describes_that_day() {
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    // every task overdue at the end of Q3 was open that day, whatever it is now
+    let page = inspector
+        .get(&path::tasks(&format!(
+            "overdue=true&as_of={}&limit=50",
+            demo::Q3_END
+        )))
+        .await
+        .ok();
+    let overdue = page.items();
+    assert_eq!(overdue.len() as i64, demo::OVERDUE_AT_Q3_END);
+    for t in overdue {
+        assert!(
+            matches!(
+                t["status"].as_str(),
+                Some("not_started" | "in_progress" | "submitted")
+            ),
+            "{t}"
+        );
+        assert_eq!(t["current_status"], "completed", "{t}");
+        assert!(t["completed_on"].is_null(), "{t}");
+        assert!(t["due_on"].as_str().unwrap() < demo::Q3_END, "{t}");
+        assert!(t["progress_percent"].as_i64() < Some(100), "{t}");
+        assert_eq!(t["current_progress_percent"], 100, "{t}");
+    }
+    // the extended task: before the extension, the original date is in force
+    let task = inspector.demo_task(demo::EXTENDED_TASK).await.id();
+    let early = inspector.task_as_of(&task, "2023-02-01").await;
+    assert_eq!(early["due_on"], demo::EXTENDED_TASK_ORIGINAL_DUE_ON);
+    assert_eq!(early["current_due_on"], demo::EXTENDED_TASK_DUE_ON);
+    assert_eq!(early["current_status"], "completed");
+    assert_ne!(early["status"], "completed");
+    let late = inspector.task_as_of(&task, demo::YEAR_END).await;
+    assert_eq!(late["due_on"], demo::EXTENDED_TASK_DUE_ON);
+    assert_eq!(
+        (late["status"].clone(), late["progress_percent"].clone()),
+        (json!("completed"), json!(100))
+    );
+}
