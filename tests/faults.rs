@@ -27,6 +27,56 @@ enum Fault {
     Kill,
 }
 
+/// A cluster with a migrated database holding the demo, its pool (of `size`),
+/// the token service, and a token for `username` (minted, no password check).
+struct Demo {
+    cluster: Cluster,
+    url: String,
+    pool: db::DbPool,
+    tokens: TokenService,
+    token: String,
+    user: par_tracker::store::users::UserRow,
+}
+
+fn demo(name: &str, size: u32, username: &str) -> Demo {
+    let cluster = cluster(name);
+    cluster.cluster.ensure_database("demo").unwrap();
+    let url = cluster.cluster.url("demo");
+    db::run_migrations(&url).unwrap();
+    {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        assert!(par_tracker::seed::load_demo_if_empty(&mut conn).unwrap());
+    }
+    let pool = db::build_pool(&url, size).unwrap();
+    let tokens = TokenService::new(
+        b"fault-secret-fault-secret-fault-secret!!",
+        "par-tracker",
+        "par-tracker-api",
+        900,
+        3600,
+    );
+    let mut conn = pool.get().unwrap();
+    let user = par_tracker::store::users::find_by_username(&mut conn, username)
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    let token = tokens.issue_access_token(&par_tracker::domain::policy::Principal {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        agency_id: user.agency_id,
+        credential_version: user.credential_version,
+    });
+    Demo {
+        cluster,
+        url,
+        pool,
+        tokens,
+        token,
+        user,
+    }
+}
+
 /// One answer the client loop saw.
 #[derive(Debug, Clone)]
 struct Seen {
@@ -70,37 +120,21 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 async fn run_fault(fault: Fault) {
     let _ = env_logger::builder().is_test(true).try_init();
     let _turn = one_at_a_time();
-    let c = cluster(match fault {
-        Fault::Stop => "stop",
-        Fault::Kill => "kill",
-    });
-    c.cluster.ensure_database("faults").unwrap();
-    let url = c.cluster.url("faults");
-    db::run_migrations(&url).unwrap();
-    {
-        let mut conn = PgConnection::establish(&url).unwrap();
-        assert!(par_tracker::seed::load_demo_if_empty(&mut conn).unwrap());
-    }
-    let pool = db::build_pool(&url, 4).unwrap();
-    let tokens = TokenService::new(
-        b"fault-secret-fault-secret-fault-secret!!",
-        "par-tracker",
-        "par-tracker-api",
-        900,
-        3600,
+    let Demo {
+        cluster: c,
+        url,
+        pool,
+        tokens,
+        token,
+        user: officer,
+    } = demo(
+        match fault {
+            Fault::Stop => "stop",
+            Fault::Kill => "kill",
+        },
+        4,
+        "stp",
     );
-    let mut conn = pool.get().unwrap();
-    let officer = par_tracker::store::users::find_by_username(&mut conn, "stp")
-        .unwrap()
-        .unwrap();
-    drop(conn);
-    let token = tokens.issue_access_token(&par_tracker::domain::policy::Principal {
-        user_id: officer.id,
-        username: officer.username.clone(),
-        role: officer.role,
-        agency_id: officer.agency_id,
-        credential_version: officer.credential_version,
-    });
     let state = AppState {
         pool: pool.clone(),
         tokens,
@@ -226,7 +260,7 @@ async fn run_fault(fault: Fault) {
     }
     // Every acknowledged report is stored.
     let acknowledged: Vec<&String> = seen.iter().filter_map(|s| s.created.as_ref()).collect();
-    let mut conn = PgConnection::establish(&c.cluster.url("faults")).unwrap();
+    let mut conn = PgConnection::establish(&c.cluster.url("demo")).unwrap();
     let stored = count(
         &mut conn,
         &format!("SELECT count(*) AS n FROM progress_reports WHERE task_id = '{task}'"),
@@ -291,34 +325,13 @@ struct Served {
 }
 
 fn serve(name: &str, login_concurrency: usize) -> Served {
-    let c = cluster(name);
-    c.cluster.ensure_database("served").unwrap();
-    let url = c.cluster.url("served");
-    db::run_migrations(&url).unwrap();
-    {
-        let mut conn = PgConnection::establish(&url).unwrap();
-        assert!(par_tracker::seed::load_demo_if_empty(&mut conn).unwrap());
-    }
-    let pool = db::build_pool(&url, 8).unwrap();
-    let tokens = TokenService::new(
-        b"fault-secret-fault-secret-fault-secret!!",
-        "par-tracker",
-        "par-tracker-api",
-        900,
-        3600,
-    );
-    let mut conn = pool.get().unwrap();
-    let inspector = par_tracker::store::users::find_by_username(&mut conn, "thanhtra")
-        .unwrap()
-        .unwrap();
-    drop(conn);
-    let token = tokens.issue_access_token(&par_tracker::domain::policy::Principal {
-        user_id: inspector.id,
-        username: inspector.username.clone(),
-        role: inspector.role,
-        agency_id: inspector.agency_id,
-        credential_version: inspector.credential_version,
-    });
+    let Demo {
+        cluster: c,
+        pool,
+        tokens,
+        token,
+        ..
+    } = demo(name, 8, "thanhtra");
     let state = AppState {
         pool,
         tokens,
