@@ -4,7 +4,7 @@ use super::{answer, TokenResponse};
 use crate::api::common::transaction;
 use crate::api::docs::LoginErrors;
 use crate::api::extract::JsonBody;
-use crate::auth::password::PasswordChecks;
+use crate::auth::password::{CheckSlot, PasswordChecks};
 use crate::auth::TokenService;
 use crate::clock::Clock;
 use crate::config::ClientAddress;
@@ -55,67 +55,80 @@ pub async fn issue_token(
     checks: web::Data<PasswordChecks>,
     body: JsonBody<TokenRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let body = Arc::new(body.into_inner());
-    let address = Arc::new(client_ip(&req));
-    let checks = checks.into_inner();
-    let busy = || ApiError::Busy {
-        retry_after_seconds: 1,
-    };
+    let login = Arc::new(Attempt {
+        body: body.into_inner(),
+        address: client_ip(&req),
+    });
     // A place among the password checks first: a login beyond capacity is
     // refused before anything is counted or locked.
-    let mut slot = checks.try_start().ok_or_else(busy)?;
-    let (b, a, now) = (body.clone(), address.clone(), clock.now());
+    let slot = checks.clone().into_inner().try_start().ok_or_else(busy)?;
+    let (l, now) = (login.clone(), clock.now());
     let screened = transaction(&pool, move |conn| {
-        service::auth::screen(conn, &attempt(&b, &a), now)
+        service::auth::screen(conn, &l.login(), now)
     })
     .await?;
     let (account, delay) = match screened {
         Screened::Locked(seconds) => return answer(Outcome::Locked(seconds)),
         Screened::Check { account, delay } => (account, delay),
     };
-    if !delay.is_zero() {
-        // A username under attack waits without holding a place.
-        drop(slot);
-        actix_web::rt::time::sleep(delay).await;
-        slot = match checks.try_start() {
-            Some(slot) => slot,
-            None => {
-                let (b, a) = (body.clone(), address.clone());
-                transaction(&pool, move |conn| {
-                    service::auth::withdraw(conn, &attempt(&b, &a))
-                })
-                .await?;
-                return Err(busy());
-            }
-        };
-    }
-    let b = body.clone();
+    let slot = wait_out(delay, slot, &checks, &pool, &login).await?;
+    let l = login.clone();
     let verified = slot
         .run(move |hasher| {
-            service::auth::check_password(hasher, account.as_ref(), &b.password).then_some(account)
+            service::auth::check_password(hasher, account.as_ref(), &l.body.password)
+                .then_some(account)
         })
         .await
         .ok_or_else(|| ApiError::internal("the password-check threads are gone"))?
         .flatten();
-    let tokens = tokens.into_inner();
-    let now = clock.now();
+    let (tokens, now) = (tokens.into_inner(), clock.now());
     let outcome = transaction(&pool, move |conn| {
-        service::auth::conclude(
-            conn,
-            &tokens,
-            &attempt(&body, &address),
-            verified.as_ref(),
-            now,
-        )
+        service::auth::conclude(conn, &tokens, &login.login(), verified.as_ref(), now)
     })
     .await?;
     answer(outcome)
 }
 
-fn attempt<'a>(body: &'a TokenRequest, address: &'a str) -> Login<'a> {
-    Login {
-        username: &body.username,
-        password: &body.password,
-        address,
+fn busy() -> ApiError {
+    ApiError::Busy {
+        retry_after_seconds: 1,
+    }
+}
+
+/// A username under attack waits out its delay without holding a place
+/// among the password checks, then needs one again.
+async fn wait_out(
+    delay: std::time::Duration,
+    slot: CheckSlot,
+    checks: &web::Data<PasswordChecks>,
+    pool: &web::Data<DbPool>,
+    login: &Arc<Attempt>,
+) -> ApiResult<CheckSlot> {
+    if delay.is_zero() {
+        return Ok(slot);
+    }
+    drop(slot);
+    actix_web::rt::time::sleep(delay).await;
+    if let Some(slot) = checks.clone().into_inner().try_start() {
+        return Ok(slot);
+    }
+    let l = login.clone();
+    transaction(pool, move |conn| service::auth::withdraw(conn, &l.login())).await?;
+    Err(busy())
+}
+
+/// A login request and where it came from.
+struct Attempt {
+    body: TokenRequest,
+    address: String,
+}
+
+impl Attempt {
+    fn login(&self) -> Login<'_> {
+        Login {
+            username: &self.body.username,
+            password: &self.body.password,
+            address: &self.address,
+        }
     }
 }
