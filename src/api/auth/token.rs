@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::service;
 use crate::service::auth::{Login, Outcome, Screened, TokenRequest};
+use crate::store::users::UserRow;
 use std::sync::Arc;
 
 /// The client's address (see `ClientAddress`). Only a parsed IP is used: the
@@ -72,21 +73,29 @@ pub async fn issue_token(
         Screened::Check { account, delay } => (account, delay),
     };
     let slot = wait_out(delay, slot, &checks, &pool, &login).await?;
-    let l = login.clone();
-    let verified = slot
-        .run(move |hasher| {
-            service::auth::check_password(hasher, account.as_ref(), &l.body.password)
-                .then_some(account)
-        })
-        .await
-        .ok_or_else(|| ApiError::internal("the password-check threads are gone"))?
-        .flatten();
+    let verified = check(slot, account, login.clone()).await?;
     let (tokens, now) = (tokens.into_inner(), clock.now());
     let outcome = transaction(&pool, move |conn| {
         service::auth::conclude(conn, &tokens, &login.login(), verified.as_ref(), now)
     })
     .await?;
     answer(outcome)
+}
+
+/// The account if the password opens it, checked on a password-check thread.
+async fn check(
+    slot: CheckSlot,
+    account: Option<UserRow>,
+    login: Arc<Attempt>,
+) -> ApiResult<Option<UserRow>> {
+    let verified = slot
+        .run(move |hasher| {
+            service::auth::check_password(hasher, account.as_ref(), &login.body.password)
+                .then_some(account)
+        })
+        .await
+        .ok_or_else(|| ApiError::internal("the password-check threads are gone"))?;
+    Ok(verified.flatten())
 }
 
 fn busy() -> ApiError {
