@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Mutation testing of the code where the rules live: does some test fail
+# when a rule is broken? Runs cargo-mutants (pinned) over one area at a time,
+# in two passes so that it fits a 2-core machine:
+#
+#   1. each mutant against the tests that exercise its area (fast), then
+#   2. each survivor of pass 1 against the whole suite (`cargo test`), so
+#      that a mutant is reported missed only if no test at all notices it.
+#
+# Usage:
+#   scripts/mutants.sh [AREA...]            # areas: domain auth service store (default: all)
+#   scripts/mutants.sh --changed BASE [AREA...]
+#                                           # only mutants in lines changed since BASE (for CI)
+#   scripts/mutants.sh --shard K/N AREA     # one shard of an area (0-based K), e.g. 0/4
+#   scripts/mutants.sh --list [AREA...]     # list the mutants, run nothing
+#
+# Prints, per area, caught / viable and the survivors; exits 2 when any
+# mutant survived, 0 otherwise. Results stay in target/mutants/<area>/mutants.out
+# (pass 2) and mutants.out.old (pass 1). Exclusions of equivalent mutants,
+# each with its reason, are in .cargo/mutants.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+MUTANTS_VERSION=27.1.0
+if ! cargo mutants --version 2>/dev/null | grep -qx "cargo-mutants $MUTANTS_VERSION"; then
+  echo "installing cargo-mutants $MUTANTS_VERSION" >&2
+  cargo install --locked cargo-mutants --version "$MUTANTS_VERSION"
+fi
+
+changed=""
+shard=""
+list=false
+areas=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --changed) changed=${2:?--changed needs a base revision}; shift 2 ;;
+    --shard) shard=${2:?--shard needs K/N}; shift 2 ;;
+    --list) list=true; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    domain|auth|service|store) areas+=("$1"); shift ;;
+    *) echo "unknown argument: $1" >&2; exit 64 ;;
+  esac
+done
+[ ${#areas[@]} -gt 0 ] || areas=(domain auth service store)
+
+# Files of each area, and the tests of its first pass. Pass 1 builds only the
+# test targets it runs (-C), so a domain mutant costs a library rebuild and
+# the unit tests, not the HTTP suite.
+files_of() {
+  case "$1" in
+    domain) echo "src/domain/**" ;;
+    auth) echo "src/auth/**" ;;
+    service) echo "src/service/**" ;;
+    # The SQL of the as-of view, the overdue filter and the summaries.
+    store) echo "src/store/tasks.rs" ;;
+  esac
+}
+pass1_args() {
+  case "$1" in
+    domain|auth) echo "-C --lib" ;;
+    # The HTTP tests, less the two slow role-by-role suites (pass 2 has them).
+    service) echo "-C --lib -C --test=api -- -- --skip auth:: --skip authz::" ;;
+    store) echo "-C --lib -C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
+  esac
+}
+
+# Builds of mutated trees share one target directory, kept between runs, so
+# only this crate is rebuilt, never its dependencies.
+export CARGO_TARGET_DIR="$root/target/mutants-build"
+common=(--jobs 1 --test-tool cargo --minimum-test-timeout 60)
+
+diff_file=""
+if [ -n "$changed" ]; then
+  diff_file="$root/target/mutants/changed.diff"
+  mkdir -p "$(dirname "$diff_file")"
+  git diff "$changed"...HEAD -- 'src/*.rs' >"$diff_file"
+  if [ ! -s "$diff_file" ]; then
+    echo "no Rust source changed since $changed: nothing to mutate"
+    exit 0
+  fi
+  common+=(--in-diff "$diff_file")
+fi
+[ -z "$shard" ] || common+=(--shard "$shard")
+
+count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
+
+status=0
+summary=()
+for area in "${areas[@]}"; do
+  out="$root/target/mutants/$area"
+  mkdir -p "$out"
+  files=(-f "$(files_of "$area")")
+  if $list; then
+    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} | sed "s/^/[$area] /"
+    continue
+  fi
+  started=$(date +%s)
+  echo "== $area: pass 1 ($(pass1_args "$area"))"
+  # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
+  cargo mutants "${common[@]}" "${files[@]}" --output "$out" $(pass1_args "$area") || true
+  missed1=$(count "$out/mutants.out/missed.txt")
+  timeout1=$(count "$out/mutants.out/timeout.txt")
+  if [ $((missed1 + timeout1)) -gt 0 ]; then
+    echo "== $area: pass 2, the $((missed1 + timeout1)) survivors against the whole suite"
+    cargo mutants "${common[@]}" "${files[@]}" --output "$out" --iterate --baseline skip \
+      --timeout 300 || true
+    pass1="$out/mutants.out.old"
+  else
+    # Nothing survived pass 1: keep its results where pass 2's would be.
+    rm -rf "$out/mutants.out.old"
+    pass1=""
+  fi
+  final="$out/mutants.out"
+  caught=$(count "$final/caught.txt")
+  timeouts=$(count "$final/timeout.txt")
+  missed=$(count "$final/missed.txt")
+  unviable=$(count "$final/unviable.txt")
+  if [ -n "$pass1" ]; then
+    caught=$((caught + $(count "$pass1/caught.txt")))
+    unviable=$((unviable + $(count "$pass1/unviable.txt")))
+  fi
+  # A mutant that makes the tests hang is noticed: it counts as caught.
+  viable=$((caught + timeouts + missed))
+  elapsed=$(( $(date +%s) - started ))
+  if [ "$viable" -gt 0 ]; then
+    score=$(awk -v c=$((caught + timeouts)) -v v="$viable" 'BEGIN { printf "%.1f%%", 100 * c / v }')
+  else
+    score="n/a"
+  fi
+  line="$area: $((caught + timeouts))/$viable caught ($score), $missed missed, $timeouts timed out, $unviable unviable, ${elapsed}s"
+  summary+=("$line")
+  echo "== $line"
+  if [ "$missed" -gt 0 ]; then
+    status=2
+    echo "survivors:"
+    sed 's/^/  /' "$final/missed.txt"
+  fi
+done
+
+if ! $list; then
+  echo
+  echo "Mutation score (caught / viable; excluded equivalents are not viable):"
+  printf '  %s\n' "${summary[@]}"
+fi
+exit $status
