@@ -99,4 +99,12 @@ mod tests {
         };
         assert_eq!(days_overdue(cancelled, d(2023, 12, 31)), None);
     }
+
+    #[test]
+    fn completed_on_due_day_is_on_time() {
+        let due = d(2024, 2, 29);
+        assert!(!completed_late(d(2024, 2, 28), due));
+        assert!(!completed_late(due, due), "on the due day itself");
+        assert!(completed_late(d(2024, 3, 1), due), "the day after");
+    }
 }
