@@ -170,4 +170,17 @@ mod tests {
         assert!(s.verify(&format!("{none_header}.{payload}.")).is_err());
         assert!(s.verify("not-a-token").is_err());
     }
+
+    #[test]
+    fn local_secret_is_random_and_long() {
+        let a = random_secret();
+        let b = random_secret();
+        assert!(
+            a.len() >= 32,
+            "HS256 wants at least 256 bits, got {}",
+            a.len()
+        );
+        assert_ne!(a, b, "each data folder gets its own secret");
+        assert!(a.iter().any(|&x| x != a[0]), "not one repeated byte");
+    }
 }
