@@ -384,6 +384,18 @@ impl TestApp {
             .clone();
         (task["id"].as_str().unwrap().to_string(), task)
     }
+
+    /// A demo app whose requests are all served at the instant `clock` gives.
+    pub async fn demo_with_clock(clock: par_tracker::startup::Clock) -> TestApp {
+        let mut test_app = Self::demo().await;
+        test_app.state.clock = clock;
+        let svc = actix_web::test::init_service(app(&test_app.state)).await;
+        test_app.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+            svc,
+            |res: ServiceResponse<_>| res.map_into_boxed_body(),
+        ));
+        test_app
+    }
 }
 
 impl Drop for TestApp {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod authz;
+mod boundaries;
 mod common;
 mod foundation;
 mod scale;
