@@ -15,11 +15,6 @@ pub fn province_date(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&province_offset()).date_naive()
 }
 
-/// Today in the province.
-pub fn province_today() -> NaiveDate {
-    province_date(Utc::now())
-}
-
 /// What a task looked like as of a day, for the overdue rule.
 #[derive(Debug, Clone, Copy)]
 pub struct TaskAsOf {
