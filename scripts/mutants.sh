@@ -8,7 +8,8 @@
 #      that a mutant is reported missed only if no test at all notices it.
 #
 # Usage:
-#   scripts/mutants.sh [AREA...]            # areas: domain auth service store (default: all)
+#   scripts/mutants.sh [AREA...]            # areas: domain auth accounts service store
+#                                           # (default: all; accounts = service/auth.rs, users.rs)
 #   scripts/mutants.sh --changed BASE [AREA...]
 #                                           # only mutants in lines changed since BASE (for CI)
 #   scripts/mutants.sh --shard K/N AREA     # one shard of an area (0-based K), e.g. 0/4
@@ -37,31 +38,34 @@ while [ $# -gt 0 ]; do
     --changed) changed=${2:?--changed needs a base revision}; shift 2 ;;
     --shard) shard=${2:?--shard needs K/N}; shift 2 ;;
     --list) list=true; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
-    domain|auth|service|store) areas+=("$1"); shift ;;
+    -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    domain|auth|accounts|service|store) areas+=("$1"); shift ;;
     *) echo "unknown argument: $1" >&2; exit 64 ;;
   esac
 done
-[ ${#areas[@]} -gt 0 ] || areas=(domain auth service store)
+[ ${#areas[@]} -gt 0 ] || areas=(domain auth accounts service store)
 
-# Files of each area, and the tests of its first pass. Pass 1 builds only the
-# test targets it runs (-C), so a domain mutant costs a library rebuild and
-# the unit tests, not the HTTP suite.
+# Files of each area (cargo-mutants -f/-e globs), and the tests of its first
+# pass. Pass 1 builds only the test targets it runs (-C), so a domain mutant
+# costs a library rebuild and the unit tests, not the HTTP suite.
 files_of() {
   case "$1" in
-    domain) echo "src/domain/**" ;;
-    auth) echo "src/auth/**" ;;
-    service) echo "src/service/**" ;;
+    domain) echo "-f src/domain/**" ;;
+    auth) echo "-f src/auth/**" ;;
+    # Use cases of logging in and of accounts: the auth and authz suites.
+    accounts) echo "-f src/service/auth.rs -f src/service/users.rs" ;;
+    service) echo "-f src/service/** -e src/service/auth.rs -e src/service/users.rs" ;;
     # The SQL of the as-of view, the overdue filter and the summaries.
-    store) echo "src/store/tasks.rs" ;;
+    store) echo "-f src/store/tasks.rs" ;;
   esac
 }
 pass1_args() {
   case "$1" in
     domain|auth) echo "-C --lib" ;;
-    # The HTTP tests, less the two slow role-by-role suites (pass 2 has them).
-    service) echo "-C --lib -C --test=api -- -- --skip auth:: --skip authz::" ;;
-    store) echo "-C --lib -C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
+    accounts) echo "-C --test=api -- -- auth:: authz::" ;;
+    # The HTTP tests less the two slow role-by-role suites (pass 2 has them).
+    service) echo "-C --test=api -- -- --skip auth:: --skip authz::" ;;
+    store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
   esac
 }
 
@@ -90,7 +94,7 @@ summary=()
 for area in "${areas[@]}"; do
   out="$root/target/mutants/$area"
   mkdir -p "$out"
-  files=(-f "$(files_of "$area")")
+  read -r -a files <<<"$(files_of "$area")"
   if $list; then
     cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} | sed "s/^/[$area] /"
     continue
