@@ -158,4 +158,24 @@ mod tests {
         assert!(n(r#"{"n": -9e15}"#).is_err());
         assert!(n(r#"{"n": 1e300}"#).is_err());
     }
+
+    #[test]
+    fn a_patch_tells_an_absent_field_from_null() {
+        #[derive(Deserialize)]
+        struct Patch {
+            #[serde(default, deserialize_with = "nullable")]
+            objective_id: Option<Option<String>>,
+        }
+        let patch = |json: &str| serde_json::from_str::<Patch>(json).unwrap().objective_id;
+        assert_eq!(patch("{}"), None, "absent: leave as it is");
+        assert_eq!(
+            patch(r#"{"objective_id": null}"#),
+            Some(None),
+            "null: clear it"
+        );
+        assert_eq!(
+            patch(r#"{"objective_id": "MT1"}"#),
+            Some(Some("MT1".to_string()))
+        );
+    }
 }
