@@ -163,7 +163,7 @@ mod tests {
             (DeadlineKind::Date, "2024-6-30"),
             (DeadlineKind::Date, "-001-06-30"),
             (DeadlineKind::Month, "024-09"),
-            (DeadlineKind::Month, "-001-09"),
+            (DeadlineKind::Month, "2024-00"),
             (DeadlineKind::Quarter, "2024-Q02"),
             (DeadlineKind::Quarter, "024-Q2"),
             (DeadlineKind::Quarter, "-001-Q2"),
