@@ -92,7 +92,7 @@ count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
 status=0
 summary=()
 for area in "${areas[@]}"; do
-  out="$root/target/mutants/$area"
+  out="$root/target/mutants/${changed:+changed/}$area"
   mkdir -p "$out"
   read -r -a files <<<"$(files_of "$area")"
   if $list; then
@@ -100,6 +100,8 @@ for area in "${areas[@]}"; do
     continue
   fi
   started=$(date +%s)
+  # No stale results: an area with no mutant to test writes none.
+  rm -rf "$out/mutants.out" "$out/mutants.out.old"
   echo "== $area: pass 1 ($(pass1_args "$area"))"
   # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
   cargo mutants "${common[@]}" "${files[@]}" --output "$out" $(pass1_args "$area") || true
