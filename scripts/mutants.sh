@@ -64,7 +64,7 @@ pass1_args() {
     domain|auth) echo "-C --lib" ;;
     accounts) echo "-C --test=api -- -- auth:: authz::" ;;
     # The HTTP tests less the two slow role-by-role suites (pass 2 has them).
-    service) echo "-C --test=api -- -- --skip auth:: --skip authz::" ;;
+    service) echo "-C --lib -C --test=api -- -- --skip auth:: --skip authz::" ;;
     store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
   esac
 }
