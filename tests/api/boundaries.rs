@@ -436,3 +436,82 @@ async fn the_province_day_turns_at_17_utc() {
         assert_eq!(decided["decided_on"], today, "at {instant}");
     }
 }
+
+#[actix_web::test]
+async fn a_summary_counts_each_task_as_it_stood_that_day() {
+    let app = app_at("2024-06-01T03:00:00Z").await;
+    let plan = plan_2024(&app).await;
+    let on_time = task_due(&app, &plan, "S1", on("2024-05-15")).await;
+    let late = task_due(&app, &plan, "S2", on("2024-05-15")).await;
+    task_due(&app, &plan, "S3", on("2024-05-20")).await;
+    complete_on(&app, &on_time, "2024-05-15").await;
+    complete_on(&app, &late, "2024-05-16").await;
+
+    // 15/05: one done on time, one still in progress, one not started
+    let s = summary(&app, &plan, "2024-05-15").await;
+    assert_eq!(
+        s["by_status"],
+        json!({"not_started": 1, "in_progress": 1, "submitted": 0, "completed": 1, "cancelled": 0})
+    );
+    assert_eq!(
+        (
+            s["total"].clone(),
+            s["completed_on_time"].clone(),
+            s["completed_late"].clone()
+        ),
+        (json!(3), json!(1), json!(0))
+    );
+    assert_eq!(
+        (s["overdue"].clone(), s["completion_rate"].clone()),
+        (json!(0), json!(33.3))
+    );
+    let area = &s["by_area"][0];
+    assert_eq!(
+        (
+            area["total"].clone(),
+            area["completed"].clone(),
+            area["open"].clone(),
+            area["overdue"].clone()
+        ),
+        (json!(3), json!(1), json!(2), json!(0))
+    );
+
+    // 21/05: two done, one on time and one late; the third is a day overdue
+    let s = summary(&app, &plan, "2024-05-21").await;
+    assert_eq!(
+        (
+            s["by_status"]["completed"].clone(),
+            s["by_status"]["not_started"].clone()
+        ),
+        (json!(2), json!(1))
+    );
+    assert_eq!(
+        (
+            s["completed_on_time"].clone(),
+            s["completed_late"].clone(),
+            s["overdue"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
+    assert_eq!(s["completion_rate"], 66.7);
+    let agency = &s["by_lead_agency"][0];
+    assert_eq!(
+        (
+            agency["code"].clone(),
+            agency["total"].clone(),
+            agency["open"].clone(),
+            agency["overdue"].clone()
+        ),
+        (json!("STP"), json!(3), json!(1), json!(1))
+    );
+    let card = scorecard(&app, &plan, "2024-05-21").await;
+    assert_eq!(
+        (
+            card["led"].clone(),
+            card["open"].clone(),
+            card["overdue"].clone(),
+            card["completed_late"].clone()
+        ),
+        (json!(3), json!(1), json!(1), json!(1))
+    );
+}
