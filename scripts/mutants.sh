@@ -123,8 +123,13 @@ for area in "${areas[@]}"; do
   missed=$(count "$final/missed.txt")
   unviable=$(count "$final/unviable.txt")
   if [ -n "$pass1" ]; then
-    caught=$((caught + $(count "$pass1/caught.txt")))
-    unviable=$((unviable + $(count "$pass1/unviable.txt")))
+    # Pass 2 skipped what pass 1 caught or found unviable; count those of
+    # them that are mutants of the tree as it is now.
+    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} 2>/dev/null |
+      sort -u >"$out/all.txt"
+    in_tree() { if [ -f "$1" ]; then sort -u "$1" | comm -12 - "$out/all.txt" | grep -c . || true; else echo 0; fi; }
+    caught=$((caught + $(in_tree "$pass1/caught.txt")))
+    unviable=$((unviable + $(in_tree "$pass1/unviable.txt")))
   fi
   # A mutant that makes the tests hang is noticed: it counts as caught.
   viable=$((caught + timeouts + missed))
