@@ -13,7 +13,7 @@ use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;
 use crate::domain::error::DomainResult;
 use crate::domain::policy::Principal;
-use crate::domain::text::Username;
+use crate::domain::text::{Password, Username};
 use crate::store;
 use crate::store::users::UserRow;
 
@@ -111,9 +111,13 @@ pub fn login(
     if let Some(seconds) = store::auth::locked_for(conn, &address_subject, false, now)? {
         return Ok(Outcome::Locked(seconds));
     }
-    // A name no account can have (empty, too long, control characters) is
-    // refused like a wrong password, without looking it up.
-    if Username::parse(&username).is_err() || password.is_empty() || password.len() > 1024 {
+    // A name no account can have (empty, too long, control characters), or a
+    // password longer than any that can be set (counted in characters, as
+    // when it is set), is refused like a wrong password, without a look-up.
+    if Username::parse(&username).is_err()
+        || password.is_empty()
+        || password.chars().count() > Password::MAX
+    {
         burn_verification_time(password);
         store::auth::record_failure(conn, &address_subject, ADDRESS_FAILURE_THRESHOLD, now)?;
         return Ok(Outcome::Refused("wrong username or password"));
