@@ -515,3 +515,45 @@ async fn a_summary_counts_each_task_as_it_stood_that_day() {
         (json!(3), json!(1), json!(1), json!(1))
     );
 }
+
+/// POST /api/v1/auth/token with a username and password.
+async fn log_in(app: &TestApp, username: &str, password: &str) -> StatusCode {
+    app.post("/api/v1/auth/token")
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .status
+}
+
+#[actix_web::test]
+async fn the_longest_password_one_may_set_logs_in() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    // 1024 characters is the limit, counted as characters: "ế" is three bytes
+    let longest = "ế".repeat(1024);
+    let r = app
+        .post("/api/v1/users")
+        .token(&app.token("admin"))
+        .json(
+            &json!({"username": "canbo.stp", "display_name": "Cán bộ Sở Tư pháp",
+                      "password": longest, "role": "inspector"}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(log_in(&app, "canbo.stp", &longest).await, StatusCode::OK);
+    let one_more = format!("{longest}x");
+    assert_eq!(
+        log_in(&app, "canbo.stp", &one_more).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .post("/api/v1/users")
+        .token(&app.token("admin"))
+        .json(
+            &json!({"username": "canbo.snv", "display_name": "Cán bộ Sở Nội vụ",
+                      "password": one_more, "role": "inspector"}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.problem(400)["errors"][0]["field"], "password");
+}
