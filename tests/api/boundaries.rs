@@ -374,6 +374,8 @@ async fn the_at_risk_window_includes_both_its_ends() {
     let plan = plan_2024(&app).await;
     task_due(&app, &plan, "R15", on("2024-03-15")).await;
     task_due(&app, &plan, "R31", on("2024-03-31")).await;
+    let done = task_due(&app, &plan, "R20", on("2024-03-20")).await;
+    complete_on(&app, &done, "2024-03-15").await;
     // due today is at risk, not overdue
     assert_eq!(
         codes(&app, &plan, "at_risk_days=0&as_of=2024-03-15").await,
@@ -391,6 +393,11 @@ async fn the_at_risk_window_includes_both_its_ends() {
     assert_eq!(
         codes(&app, &plan, "at_risk_days=15&as_of=2024-03-16").await,
         ["R31"]
+    );
+    // a task done on the day is no longer at risk from that day on
+    assert_eq!(
+        codes(&app, &plan, "at_risk_days=6&as_of=2024-03-14").await,
+        ["R15", "R20"]
     );
 }
 
