@@ -52,7 +52,7 @@ files_of() {
   case "$1" in
     domain) echo "-f src/domain/**" ;;
     auth) echo "-f src/auth/**" ;;
-    # Use cases of logging in and of accounts: the auth and authz suites.
+    # Use cases of logging in and of accounts: the auth suite.
     accounts) echo "-f src/service/auth.rs -f src/service/users.rs" ;;
     service) echo "-f src/service/** -e src/service/auth.rs -e src/service/users.rs" ;;
     # The SQL of the as-of view, the overdue filter and the summaries.
@@ -62,7 +62,7 @@ files_of() {
 pass1_args() {
   case "$1" in
     domain|auth) echo "-C --lib" ;;
-    accounts) echo "-C --test=api -- -- auth:: authz::" ;;
+    accounts) echo "-C --test=api -- -- auth::" ;;
     # The HTTP tests less the two slow role-by-role suites (pass 2 has them).
     service) echo "-C --lib -C --test=api -- -- --skip auth:: --skip authz::" ;;
     store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
