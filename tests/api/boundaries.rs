@@ -564,3 +564,52 @@ async fn the_longest_password_one_may_set_logs_in() {
         .await;
     assert_eq!(r.problem(400)["errors"][0]["field"], "password");
 }
+
+#[actix_web::test]
+async fn a_page_as_long_as_what_remains_is_the_last() {
+    // the system clock: reports made at one pinned instant would tie on their time
+    let app = TestApp::demo().await;
+    let plan = plan_2024(&app).await;
+    let task = task_due(&app, &plan, "P1", on("2024-12-31")).await;
+    let reports = format!("/api/v1/tasks/{task}/reports");
+    for (n, progress) in [10, 20, 30].into_iter().enumerate() {
+        let r = app
+            .post(&reports)
+            .token(&app.token(LEAD))
+            .json(
+                &json!({"progress_percent": progress, "summary": format!("Báo cáo lần {}", n + 1)}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    }
+    let page = |query: String| {
+        let app = &app;
+        let path = format!("{reports}?{query}");
+        async move {
+            let r = app.get(&path).token(&app.token(INSPECTOR)).send().await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+            let progress: Vec<i64> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["progress_percent"].as_i64().unwrap())
+                .collect();
+            (progress, r.body["next_cursor"].as_str().map(str::to_string))
+        }
+    };
+    let (all, next) = page("limit=3".into()).await;
+    assert_eq!(
+        (all, next),
+        (vec![10, 20, 30], None),
+        "exactly one full page"
+    );
+    let (first, next) = page("limit=2".into()).await;
+    assert_eq!(first, [10, 20]);
+    let (rest, last) = page(format!("limit=2&cursor={}", next.expect("a next page"))).await;
+    assert_eq!((rest, last), (vec![30], None));
+    let (one, next) = page("limit=1".into()).await;
+    assert_eq!(one, [10]);
+    let (two, _) = page(format!("limit=1&cursor={}", next.unwrap())).await;
+    assert_eq!(two, [20]);
+}
