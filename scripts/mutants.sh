@@ -63,8 +63,9 @@ pass1_args() {
   case "$1" in
     domain|auth) echo "-C --lib" ;;
     accounts) echo "-C --test=api -- -- auth::" ;;
-    # The HTTP tests less the two slow role-by-role suites (pass 2 has them).
-    service) echo "-C --lib -C --test=api -- -- --skip auth:: --skip authz::" ;;
+    # Its unit tests and the HTTP tests of tasks, the workflow, the boundaries
+    # and the demo summary (pass 2 has the role matrix and the rest).
+    service) echo "-C --lib -C --test=api -- -- service:: tasks:: workflow:: boundaries:: foundation::demo" ;;
     store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
   esac
 }
