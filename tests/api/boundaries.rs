@@ -613,3 +613,121 @@ async fn a_page_as_long_as_what_remains_is_the_last() {
     let (two, _) = page(format!("limit=1&cursor={}", next.unwrap())).await;
     assert_eq!(two, [20]);
 }
+
+#[actix_web::test]
+async fn a_task_names_at_most_100_supporting_agencies() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    let plan = plan_2024(&app).await;
+    let coordinator = app.token(COORDINATOR);
+    let unknown = |n: usize| -> Vec<String> {
+        (0..n)
+            .map(|i| format!("00000000-0000-4000-8000-{i:012}"))
+            .collect()
+    };
+    let body = |supporting: Vec<String>| {
+        json!({"code": "H1", "title": "Nhiệm vụ H1", "area": "admin_procedure",
+               "lead_agency_id": app.agency_id("STP"), "supporting_agency_ids": supporting,
+               "deadline": on("2024-12-31"), "expected_output": "Báo cáo"})
+    };
+    // 100 are looked up (and these do not exist); 101 are refused unread
+    let r = app
+        .post(&format!("/api/v1/plans/{plan}/tasks"))
+        .token(&coordinator)
+        .json(&body(unknown(100)))
+        .send()
+        .await;
+    assert_eq!(
+        r.problem(422)["errors"][0]["field"],
+        "supporting_agency_ids"
+    );
+    let r = app
+        .post(&format!("/api/v1/plans/{plan}/tasks"))
+        .token(&coordinator)
+        .json(&body(unknown(101)))
+        .send()
+        .await;
+    assert_eq!(
+        r.problem(400)["errors"][0]["field"],
+        "supporting_agency_ids"
+    );
+
+    let task = task_due(&app, &plan, "H2", on("2024-12-31")).await;
+    let path = format!("/api/v1/tasks/{task}");
+    let etag = app
+        .get(&path)
+        .token(&coordinator)
+        .send()
+        .await
+        .header("etag")
+        .unwrap()
+        .to_string();
+    for (n, status) in [(100, 422), (101, 400)] {
+        let r = app
+            .patch(&path)
+            .token(&coordinator)
+            .header("If-Match", &etag)
+            .json(&json!({ "supporting_agency_ids": unknown(n) }))
+            .send()
+            .await;
+        assert_eq!(
+            r.problem(status)["errors"][0]["field"],
+            "supporting_agency_ids",
+            "{n}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn cancelled_tasks_count_for_nothing_but_themselves() {
+    let app = app_at("2024-06-01T03:00:00Z").await;
+    let plan = plan_2024(&app).await;
+    assert_eq!(
+        summary(&app, &plan, "2024-05-31").await["completion_rate"],
+        0.0,
+        "an empty plan"
+    );
+    let done = task_due(&app, &plan, "X1", on("2024-05-15")).await;
+    task_due(&app, &plan, "X2", on("2024-05-15")).await;
+    let cancelled = task_due(&app, &plan, "X3", on("2024-05-15")).await;
+    complete_on(&app, &done, "2024-05-10").await;
+    // no use case cancels a task yet; an import may bring cancelled ones
+    assert_eq!(
+        app.count(&format!(
+            "WITH c AS (UPDATE tasks SET status = 'cancelled' WHERE id = '{cancelled}' RETURNING 1) \
+             SELECT count(*) AS n FROM c"
+        )),
+        1
+    );
+    assert_eq!(lateness(&app, &cancelled, "2024-05-31").await, (false, 0));
+    let s = summary(&app, &plan, "2024-05-31").await;
+    assert_eq!(
+        s["by_status"],
+        json!({"not_started": 1, "in_progress": 0, "submitted": 0, "completed": 1, "cancelled": 1})
+    );
+    assert_eq!(
+        (
+            s["total"].clone(),
+            s["overdue"].clone(),
+            s["completion_rate"].clone()
+        ),
+        (json!(3), json!(1), json!(50.0)),
+        "the rate is over tasks not cancelled"
+    );
+    let area = &s["by_area"][0];
+    assert_eq!(
+        (
+            area["total"].clone(),
+            area["open"].clone(),
+            area["completed"].clone()
+        ),
+        (json!(3), json!(1), json!(1))
+    );
+    assert_eq!(
+        codes(&app, &plan, "overdue=true&as_of=2024-05-31").await,
+        ["X2"]
+    );
+    // on 01/05 the completed one was still open, the cancelled one never
+    let mut at_risk = codes(&app, &plan, "at_risk_days=30&as_of=2024-05-01").await;
+    at_risk.sort();
+    assert_eq!(at_risk, ["X1", "X2"]);
+}
