@@ -359,8 +359,11 @@ pub fn create(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTask {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Title>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_output: Option<OutputText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<ReformArea>,
     #[serde(
         default,
@@ -371,6 +374,7 @@ pub struct UpdateTask {
     pub objective_id: Option<Option<ObjectiveId>>,
     /// Replaces the whole list (at most 100; never the lead agency).
     #[schema(max_items = 100)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub supporting_agency_ids: Option<Vec<AgencyId>>,
 }
 
