@@ -5,6 +5,7 @@ mod authz;
 mod boundaries;
 mod common;
 mod foundation;
+mod history;
 mod scale;
 mod tasks;
 mod workflow;
