@@ -6,6 +6,7 @@ mod boundaries;
 mod common;
 mod foundation;
 mod history;
+mod reporting;
 mod scale;
 mod tasks;
 mod workflow;
