@@ -14,11 +14,12 @@
 #                                           # only mutants in lines changed since BASE (for CI)
 #   scripts/mutants.sh --shard K/N AREA     # one shard of an area (0-based K), e.g. 0/4
 #   scripts/mutants.sh --list [AREA...]     # list the mutants, run nothing
+#   scripts/mutants.sh --resume [AREA...]   # keep pass 1's results, redo pass 2
+#                                           # (after adding tests for its survivors)
 #
 # Prints, per area, caught / viable and the survivors; exits 2 when any
-# mutant survived, 0 otherwise. Results stay in target/mutants/<area>/mutants.out
-# (pass 2) and mutants.out.old (pass 1). Exclusions of equivalent mutants,
-# each with its reason, are in .cargo/mutants.toml.
+# mutant survived, 0 otherwise. Results stay in target/mutants/<area>/pass1
+# and pass2. Exclusions, each with its reason, are in .cargo/mutants.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,12 +33,14 @@ fi
 changed=""
 shard=""
 list=false
+resume=false
 areas=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --changed) changed=${2:?--changed needs a base revision}; shift 2 ;;
     --shard) shard=${2:?--shard needs K/N}; shift 2 ;;
     --list) list=true; shift ;;
+    --resume) resume=true; shift ;;
     -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     domain|auth|accounts|service|store) areas+=("$1"); shift ;;
     *) echo "unknown argument: $1" >&2; exit 64 ;;
@@ -90,6 +93,13 @@ fi
 
 count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
 
+# A survivor's name without its line and column, as a regex: pass 2 finds it
+# even if lines moved since pass 1.
+survivor_patterns() {
+  cat "$@" 2>/dev/null |
+    sed -E 's/[][\\.^$|?*+(){}]/\\&/g; s/^([^:]+):[0-9]+:[0-9]+: /^\1:[0-9]+:[0-9]+: /; s/$/$/'
+}
+
 status=0
 summary=()
 for area in "${areas[@]}"; do
@@ -101,36 +111,46 @@ for area in "${areas[@]}"; do
     continue
   fi
   started=$(date +%s)
+  pass1="$out/pass1/mutants.out"
+  pass2="$out/pass2/mutants.out"
   # No stale results: an area with no mutant to test writes none.
-  rm -rf "$out/mutants.out" "$out/mutants.out.old"
-  echo "== $area: pass 1 ($(pass1_args "$area"))"
-  # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
-  cargo mutants "${common[@]}" "${files[@]}" --output "$out" $(pass1_args "$area") || true
-  missed1=$(count "$out/mutants.out/missed.txt")
-  timeout1=$(count "$out/mutants.out/timeout.txt")
-  if [ $((missed1 + timeout1)) -gt 0 ]; then
-    echo "== $area: pass 2, the $((missed1 + timeout1)) survivors against the whole suite"
-    cargo mutants "${common[@]}" "${files[@]}" --output "$out" --iterate --baseline skip \
-      --timeout 300 || true
-    pass1="$out/mutants.out.old"
+  rm -rf "$out/pass2"
+  if $resume && [ -f "$pass1/outcomes.json" ]; then
+    echo "== $area: pass 1 kept from $(date -r "$pass1/outcomes.json" '+%F %T')"
   else
-    # Nothing survived pass 1: keep its results where pass 2's would be.
-    rm -rf "$out/mutants.out.old"
-    pass1=""
+    rm -rf "$out/pass1"
+    echo "== $area: pass 1 ($(pass1_args "$area"))"
+    # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
+    cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass1" $(pass1_args "$area") || true
   fi
-  final="$out/mutants.out"
-  caught=$(count "$final/caught.txt")
-  timeouts=$(count "$final/timeout.txt")
-  missed=$(count "$final/missed.txt")
-  unviable=$(count "$final/unviable.txt")
-  if [ -n "$pass1" ]; then
-    # Pass 2 skipped what pass 1 caught or found unviable; count those of
-    # them that are mutants of the tree as it is now.
-    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} 2>/dev/null |
-      sort -u >"$out/all.txt"
-    in_tree() { if [ -f "$1" ]; then sort -u "$1" | comm -12 - "$out/all.txt" | grep -c . || true; else echo 0; fi; }
-    caught=$((caught + $(in_tree "$pass1/caught.txt")))
-    unviable=$((unviable + $(in_tree "$pass1/unviable.txt")))
+  caught=$(count "$pass1/caught.txt")
+  missed=$(count "$pass1/missed.txt")
+  timeouts=$(count "$pass1/timeout.txt")
+  unviable=$(count "$pass1/unviable.txt")
+  survivors="$pass1/missed.txt"
+  if [ "$missed" -gt 0 ]; then
+    # Pass 2 runs the survivors, found by file and description in the tree as
+    # it is now, through --iterate: everything else is marked done already.
+    # (cargo-mutants' -F/-E filters let struct-field mutants through.)
+    survivor_patterns "$pass1/missed.txt" >"$out/survivors.re"
+    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} >"$out/all.txt"
+    mkdir -p "$pass2"
+    grep -v -E -f "$out/survivors.re" "$out/all.txt" >"$pass2/caught.txt" || true
+    present=0
+    while IFS= read -r re; do
+      if grep -q -E -e "$re" "$out/all.txt"; then present=$((present + 1)); fi
+    done <"$out/survivors.re"
+    echo "== $area: pass 2, the $present survivors still in the tree against the whole suite"
+    if [ "$present" -gt 0 ]; then
+      cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass2" --iterate \
+        --baseline skip --timeout 300 || true
+    else
+      : >"$pass2/missed.txt"
+    fi
+    # What pass 2 catches (or hangs on) is caught; what it misses survived.
+    missed=$(count "$pass2/missed.txt")
+    caught=$((caught + present - missed))
+    survivors="$pass2/missed.txt"
   fi
   # A mutant that makes the tests hang is noticed: it counts as caught.
   viable=$((caught + timeouts + missed))
@@ -146,7 +166,7 @@ for area in "${areas[@]}"; do
   if [ "$missed" -gt 0 ]; then
     status=2
     echo "survivors:"
-    sed 's/^/  /' "$final/missed.txt"
+    sed 's/^/  /' "$survivors"
   fi
 done
 
