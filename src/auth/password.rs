@@ -256,4 +256,32 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
+
+    /// The least of three timings of `f`, so that a busy machine inflates
+    /// neither side of the comparison much.
+    fn fastest_of_three(mut f: impl FnMut()) -> std::time::Duration {
+        (0..3)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                f();
+                started.elapsed()
+            })
+            .min()
+            .unwrap()
+    }
+
+    #[test]
+    fn unknown_user_costs_a_password_check() {
+        let real = hash_password("khanhhoa-2023").unwrap();
+        let mut hasher = Hasher::default();
+        hasher.burn_verification_time("warm up the fixed hash");
+        let wrong_password = fastest_of_three(|| assert!(!hasher.verify("guess-1234", &real)));
+        let unknown_user = fastest_of_three(|| hasher.burn_verification_time("guess-1234"));
+        // An Argon2 verification takes tens of milliseconds and skipping it
+        // microseconds; the bounds are generous so that load cannot flake them.
+        assert!(
+            unknown_user * 4 >= wrong_password && unknown_user <= wrong_password * 4,
+            "unknown user {unknown_user:?}, wrong password {wrong_password:?}"
+        );
+    }
 }

@@ -195,4 +195,31 @@ mod tests {
         assert!(s.verify(&format!("{none_header}.{payload}.")).is_err());
         assert!(s.verify("not-a-token").is_err());
     }
+
+    #[test]
+    fn local_secret_is_random_and_long() {
+        let a = random_secret();
+        let b = random_secret();
+        assert!(
+            a.len() >= 32,
+            "HS256 wants at least 256 bits, got {}",
+            a.len()
+        );
+        assert_ne!(a, b, "each data folder gets its own secret");
+        assert!(a.iter().any(|&x| x != a[0]), "not one repeated byte");
+    }
+
+    #[test]
+    fn refresh_tokens_are_256_random_bits_and_stored_only_as_their_sha256() {
+        let a = new_refresh_token();
+        let b = new_refresh_token();
+        assert_ne!(a, b);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_eq!(
+            refresh_token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(refresh_token_hash(&a), refresh_token_hash(&b));
+        assert!(!refresh_token_hash(&a).contains(&a));
+    }
 }

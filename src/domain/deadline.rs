@@ -190,4 +190,26 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn deadlines_are_written_in_full_with_a_four_digit_year() {
+        for (kind, value) in [
+            (DeadlineKind::Date, "2024-6-30"),
+            (DeadlineKind::Date, "-001-06-30"),
+            (DeadlineKind::Month, "024-09"),
+            (DeadlineKind::Month, "2024-00"),
+            (DeadlineKind::Quarter, "2024-Q02"),
+            (DeadlineKind::Quarter, "024-Q2"),
+            (DeadlineKind::Quarter, "-001-Q2"),
+        ] {
+            assert!(
+                Deadline::parse(kind, Some(value), 2024).is_err(),
+                "{kind:?} {value}"
+            );
+        }
+        // surrounding spaces are not part of the value
+        let padded = Deadline::parse(DeadlineKind::Quarter, Some(" 2024-Q3 "), 2024).unwrap();
+        assert_eq!(padded.value.as_deref(), Some("2024-Q3"));
+        assert_eq!(padded.due_on, d(2024, 9, 30));
+    }
 }

@@ -177,10 +177,3 @@ text_enum! {
         DaysOverdueDesc => "-days_overdue",
     }
 }
-
-impl TaskStatus {
-    /// Completed or cancelled tasks are never overdue and accept no more claims.
-    pub fn is_closed(self) -> bool {
-        matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
-    }
-}

@@ -326,4 +326,50 @@ mod tests {
             "urn:par-tracker:problem:task-closed"
         );
     }
+
+    #[test]
+    fn one_invalid_field_is_named_in_the_detail_and_more_are_counted() {
+        let one = DomainError::field("progress_percent", "must be between 0 and 100");
+        assert_eq!(one.detail(), "progress_percent: must be between 0 and 100");
+        let two = DomainError::Invalid(vec![
+            FieldError::new("summary", "must not be empty"),
+            FieldError::new("evidence[0].url", "must be an http:// or https:// link"),
+        ]);
+        assert_eq!(two.detail(), "2 fields are invalid");
+        // logs and the command line list every field
+        assert_eq!(
+            two.to_string(),
+            "summary: must not be empty; evidence[0].url: must be an http:// or https:// link"
+        );
+    }
+
+    #[test]
+    fn field_errors_belong_to_400_and_422_only() {
+        let invalid = DomainError::field("q", "must be at most 200 characters");
+        assert_eq!(invalid.field_errors()[0].field, "q");
+        let rule = DomainError::rule("completed_on", "must not be in the future");
+        assert_eq!(rule.field_errors()[0].message, "must not be in the future");
+        assert!(DomainError::not_found("task").field_errors().is_empty());
+        assert!(DomainError::Conflict(Conflict::ConcurrentChange)
+            .field_errors()
+            .is_empty());
+    }
+
+    #[test]
+    fn causes_of_500_and_503_reach_the_log_but_not_the_client() {
+        let internal = DomainError::Internal("null value in column \"code\"".into());
+        assert_eq!(internal.to_string(), "null value in column \"code\"");
+        assert!(!internal.detail().contains("null value"));
+        let unavailable = DomainError::Unavailable("connection refused".into());
+        assert_eq!(unavailable.to_string(), "connection refused");
+        assert!(!unavailable.detail().contains("refused"));
+        // without field errors, the log says what the client is told
+        let empty = DomainError::Unprocessable {
+            problem: ProblemType::InvalidCursor,
+            errors: vec![],
+            detail: "the cursor belongs to another query".into(),
+        };
+        assert_eq!(empty.to_string(), "the cursor belongs to another query");
+        assert_eq!(DomainError::not_found("plan").to_string(), "plan not found");
+    }
 }

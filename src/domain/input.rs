@@ -181,4 +181,63 @@ mod tests {
             assert!(IsoDate::parse(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn a_single_broken_rule_is_named_in_the_detail() {
+        let mut c = Checker::new();
+        c.rule("completed_on", "must not be in the future");
+        match c.finish() {
+            Err(DomainError::Unprocessable { detail, errors, .. }) => {
+                assert_eq!(detail, "completed_on: must not be in the future");
+                assert_eq!(errors.len(), 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut c = Checker::new();
+        c.rule("completed_on", "must not be in the future");
+        c.rule("issued_on", "must be a date between 2000 and 2100");
+        match c.finish() {
+            Err(DomainError::Unprocessable { detail, errors, .. }) => {
+                assert_eq!(detail, "2 fields break a rule");
+                assert_eq!(errors.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Checker::new().finish().is_ok());
+    }
+
+    #[test]
+    fn whole_numbers_written_as_floats_stop_below_9e15() {
+        #[derive(Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "whole_number")]
+            n: i64,
+        }
+        let n = |json: &str| serde_json::from_str::<T>(json).map(|t| t.n);
+        assert_eq!(n(r#"{"n": 8.5e15}"#).unwrap(), 8_500_000_000_000_000);
+        assert_eq!(n(r#"{"n": -100.0}"#).unwrap(), -100);
+        assert!(n(r#"{"n": 9e15}"#).is_err());
+        assert!(n(r#"{"n": -9e15}"#).is_err());
+        assert!(n(r#"{"n": 1e300}"#).is_err());
+    }
+
+    #[test]
+    fn a_patch_tells_an_absent_field_from_null() {
+        #[derive(Deserialize)]
+        struct Patch {
+            #[serde(default, deserialize_with = "nullable")]
+            objective_id: Option<Option<String>>,
+        }
+        let patch = |json: &str| serde_json::from_str::<Patch>(json).unwrap().objective_id;
+        assert_eq!(patch("{}"), None, "absent: leave as it is");
+        assert_eq!(
+            patch(r#"{"objective_id": null}"#),
+            Some(None),
+            "null: clear it"
+        );
+        assert_eq!(
+            patch(r#"{"objective_id": "MT1"}"#),
+            Some(Some("MT1".to_string()))
+        );
+    }
 }

@@ -15,11 +15,6 @@ pub fn province_date(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&province_offset()).date_naive()
 }
 
-/// Today in the province.
-pub fn province_today() -> NaiveDate {
-    province_date(Utc::now())
-}
-
 /// What a task looked like as of a day, for the overdue rule.
 #[derive(Debug, Clone, Copy)]
 pub struct TaskAsOf {
@@ -98,5 +93,13 @@ mod tests {
             effective_due_on: d(2023, 1, 1),
         };
         assert_eq!(days_overdue(cancelled, d(2023, 12, 31)), None);
+    }
+
+    #[test]
+    fn completed_on_due_day_is_on_time() {
+        let due = d(2024, 2, 29);
+        assert!(!completed_late(d(2024, 2, 28), due));
+        assert!(!completed_late(due, due), "on the due day itself");
+        assert!(completed_late(d(2024, 3, 1), due), "the day after");
     }
 }

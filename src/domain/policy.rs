@@ -214,4 +214,30 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn each_refusal_says_who_may() {
+        let messages = [
+            (Denied::NotAdmin, "administrator"),
+            (
+                Denied::NotCoordinator { reviewing: false },
+                "change the plan",
+            ),
+            (Denied::NotCoordinator { reviewing: true }, "review claims"),
+            (Denied::NotTaskAgency, "lead or a supporting agency"),
+            (Denied::NotLeadAgency, "lead agency"),
+        ];
+        for (denied, says) in messages {
+            assert!(denied.message().contains(says), "{denied:?}");
+        }
+        let inspector = who(Role::Inspector, None);
+        assert_eq!(
+            authorize(&inspector, Action::Review),
+            Err(Denied::NotCoordinator { reviewing: true })
+        );
+        assert_eq!(
+            authorize(&inspector, Action::EditPlan),
+            Err(Denied::NotCoordinator { reviewing: false })
+        );
+    }
 }

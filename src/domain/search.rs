@@ -51,4 +51,13 @@ mod tests {
         assert_eq!(fold("Đăng ký kinh doanh"), "dang ky kinh doanh");
         assert_eq!(fold("Quý II/2023 — ổn định"), "quy ii/2023 — on dinh");
     }
+
+    #[test]
+    fn wildcards_in_a_query_match_only_themselves() {
+        use super::like_pattern;
+        assert_eq!(like_pattern("dang ky"), "%dang ky%");
+        assert_eq!(like_pattern("100%"), "%100\\%%");
+        assert_eq!(like_pattern("nv_01"), "%nv\\_01%");
+        assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
+    }
 }

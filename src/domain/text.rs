@@ -235,4 +235,14 @@ mod tests {
         assert!(HttpUrl::parse("https://a b").is_err());
         assert!(Password::parse("short").is_err());
     }
+
+    #[test]
+    fn text_may_be_exactly_as_long_as_its_limit_in_characters() {
+        assert!(Title::parse(&"x".repeat(Title::MAX)).is_ok());
+        // characters, not bytes: "ế" is three bytes in UTF-8
+        assert!(Title::parse(&"ế".repeat(Title::MAX)).is_ok());
+        assert!(Title::parse(&"ế".repeat(Title::MAX + 1)).is_err());
+        assert!(DocumentNumber::parse(&"9".repeat(100)).is_ok());
+        assert!(DocumentNumber::parse(&"9".repeat(101)).is_err());
+    }
 }

@@ -104,8 +104,11 @@ pub fn create(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAgency {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<AgencyKind>,
     #[serde(
         default,

@@ -265,3 +265,85 @@ pub fn record(
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(decision: ReviewDecision) -> Event {
+        Event::CompletionReviewed {
+            task: TaskId::new(),
+            claim: ClaimId::new(),
+            decision,
+            comment: Some("Thiếu văn bản".into()),
+            task_effect: TaskEffect {
+                status: Some(TaskStatus::InProgress),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_decision_is_named_by_its_outcome() {
+        assert_eq!(
+            review(ReviewDecision::Accept).action(),
+            "completion.accepted"
+        );
+        assert_eq!(
+            review(ReviewDecision::Return).action(),
+            "completion.returned"
+        );
+        let decided = |decision| Event::ExtensionDecided {
+            task: TaskId::new(),
+            request: ExtensionId::new(),
+            decision,
+            comment: None,
+            requested_due_on: NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+            task_effect: TaskEffect::default(),
+        };
+        assert_eq!(
+            decided(ExtensionDecision::Approve).action(),
+            "extension.approved"
+        );
+        assert_eq!(
+            decided(ExtensionDecision::Reject).action(),
+            "extension.rejected"
+        );
+    }
+
+    #[test]
+    fn a_workflow_step_is_filed_under_its_object_and_shown_in_its_task_history() {
+        let (task, report) = (TaskId::new(), ReportId::new());
+        let reported = Event::ReportCreated {
+            task,
+            report,
+            agency_id: AgencyId::new(),
+            progress_percent: 40,
+            summary: "Đã xây dựng dự thảo".into(),
+            evidence_count: 1,
+            task_effect: TaskEffect {
+                status: Some(TaskStatus::InProgress),
+                progress_percent: Some(40),
+                ..Default::default()
+            },
+        };
+        assert_eq!(reported.subject(), ("report", report.0, Some(task)));
+        let changes = reported.changes();
+        assert_eq!(
+            changes["task"],
+            serde_json::json!({"status": "in_progress", "progress_percent": 40})
+        );
+        assert!(changes.get("task_effect").is_none());
+        assert_eq!(changes["summary"], "Đã xây dựng dự thảo");
+
+        let plan = PlanId::new();
+        let mut patch = serde_json::Map::new();
+        patch.insert("title".into(), "Kế hoạch CCHC năm 2024 (sửa đổi)".into());
+        let updated = Event::PlanUpdated { plan, patch };
+        assert_eq!(updated.subject(), ("plan", plan.0, None));
+        assert_eq!(
+            updated.changes(),
+            serde_json::json!({"title": "Kế hoạch CCHC năm 2024 (sửa đổi)"})
+        );
+    }
+}

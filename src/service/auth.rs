@@ -13,7 +13,7 @@ use crate::auth::tokens::{new_refresh_token, refresh_token_hash};
 use crate::auth::TokenService;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::policy::Principal;
-use crate::domain::text::Username;
+use crate::domain::text::{Password, Username};
 
 use crate::store;
 use crate::store::users::UserRow;
@@ -119,9 +119,10 @@ impl Login<'_> {
     /// A name no account can have, or a password no account can have, is
     /// refused like a wrong password, without looking anything up.
     fn well_formed(&self) -> bool {
+        // (counted in characters, as when a password is set)
         Username::parse(&self.username()).is_ok()
             && !self.password.is_empty()
-            && self.password.len() <= 1024
+            && self.password.chars().count() <= Password::MAX
     }
 }
 

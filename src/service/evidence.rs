@@ -97,3 +97,48 @@ pub fn by_report(rows: Vec<EvidenceRow>) -> HashMap<ReportId, Vec<EvidenceDocume
     }
     grouped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::error::DomainError;
+
+    fn documents(n: usize) -> Vec<Evidence> {
+        (0..n)
+            .map(|i| Evidence {
+                document_number: DocumentNumber::parse(&format!("{i}/QĐ-UBND")).unwrap(),
+                issued_on: crate::domain::input::IsoDate(
+                    NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+                ),
+                issuer: Name::parse("UBND tỉnh").unwrap(),
+                title: Title::parse("Quyết định ban hành kế hoạch").unwrap(),
+                url: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_report_cites_at_most_twenty_documents_in_order() {
+        let mut check = Checker::new();
+        let rows = check_evidence(
+            &mut check,
+            &documents(MAX_EVIDENCE),
+            Cited::Report(ReportId::new()),
+        );
+        assert!(check.finish().is_ok(), "twenty is allowed");
+        assert_eq!(rows.len(), MAX_EVIDENCE);
+        assert_eq!(rows[19].position, 19);
+        assert_eq!(rows[19].document_number, "19/QĐ-UBND");
+
+        let mut check = Checker::new();
+        check_evidence(
+            &mut check,
+            &documents(MAX_EVIDENCE + 1),
+            Cited::Claim(ClaimId::new()),
+        );
+        match check.finish() {
+            Err(DomainError::Invalid(errors)) => assert_eq!(errors[0].field, "evidence"),
+            other => panic!("21 documents: {other:?}"),
+        }
+    }
+}

@@ -65,3 +65,28 @@ pub struct Page<T, A> {
     pub items: Vec<T>,
     pub next: Option<A>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trail_records_a_patch_as_sent() {
+        #[derive(serde::Serialize)]
+        struct Patch {
+            title: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            area: Option<String>,
+        }
+        let patch = Patch {
+            title: Some("Số hoá hồ sơ".into()),
+            area: None,
+        };
+        let recorded = merge_patch(&patch);
+        assert_eq!(
+            serde_json::Value::Object(recorded),
+            serde_json::json!({"title": "Số hoá hồ sơ"})
+        );
+        assert!(merge_patch(&42).is_empty(), "only an object is a patch");
+    }
+}

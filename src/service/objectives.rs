@@ -83,7 +83,9 @@ pub fn create(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateObjective {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Title>,
 }
 

@@ -94,7 +94,9 @@ pub fn create(conn: &mut PgConnection, actor: &Actor<'_>, input: CreatePlan) -> 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlan {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<PlanTitle>,
     /// `null` clears it.
     #[serde(

@@ -223,3 +223,28 @@ pub fn list(
         next,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idempotency_key_is_1_to_200_visible_ascii_characters() {
+        for key in [
+            "k",
+            "bc-q1-2024",
+            "~!#$%&'()*+,-./:;<=>?@[]^_`{|}",
+            &"x".repeat(200),
+        ] {
+            assert_eq!(
+                IdempotencyKey::parse(key.as_bytes()),
+                Ok(IdempotencyKey(key.to_string())),
+                "{key}"
+            );
+        }
+        for key in ["", "bc q1", "bc\tq1", "báo-cáo", "\u{7f}"] {
+            assert!(IdempotencyKey::parse(key.as_bytes()).is_err(), "{key:?}");
+        }
+        assert!(IdempotencyKey::parse("x".repeat(201).as_bytes()).is_err());
+    }
+}

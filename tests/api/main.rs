@@ -10,10 +10,13 @@ mod tokens;
 
 mod auth;
 mod authz;
+mod boundaries;
 mod contract;
 mod foundation;
 mod hardening;
+mod history;
 mod races;
+mod reporting;
 mod scale;
 mod tasks;
 mod words;

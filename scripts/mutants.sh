@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Mutation testing of the code where the rules live: does some test fail
+# when a rule is broken? Runs cargo-mutants (pinned) over one area at a time,
+# in two passes so that it fits a 2-core machine:
+#
+#   1. each mutant against the tests that exercise its area (fast), then
+#   2. each survivor of pass 1 against the whole suite (`cargo test`), so
+#      that a mutant is reported missed only if no test at all notices it.
+#
+# Usage:
+#   scripts/mutants.sh [AREA...]            # areas: domain auth accounts service store
+#                                           # (default: all; accounts = service/auth.rs, users.rs)
+#   scripts/mutants.sh --changed BASE [AREA...]
+#                                           # only mutants in lines changed since BASE (for CI)
+#   scripts/mutants.sh --shard K/N AREA     # one shard of an area (0-based K), e.g. 0/4
+#   scripts/mutants.sh --list [AREA...]     # list the mutants, run nothing
+#   scripts/mutants.sh --resume [AREA...]   # keep pass 1's results, redo pass 2
+#                                           # (after adding tests for its survivors)
+#
+# Prints, per area, caught / viable and the survivors; exits 2 when any
+# mutant survived, 0 otherwise. Results stay in target/mutants/<area>/pass1
+# and pass2. Exclusions, each with its reason, are in .cargo/mutants.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+MUTANTS_VERSION=27.1.0
+if ! cargo mutants --version 2>/dev/null | grep -qx "cargo-mutants $MUTANTS_VERSION"; then
+  echo "installing cargo-mutants $MUTANTS_VERSION" >&2
+  cargo install --locked cargo-mutants --version "$MUTANTS_VERSION"
+fi
+
+changed=""
+shard=""
+list=false
+resume=false
+areas=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --changed) changed=${2:?--changed needs a base revision}; shift 2 ;;
+    --shard) shard=${2:?--shard needs K/N}; shift 2 ;;
+    --list) list=true; shift ;;
+    --resume) resume=true; shift ;;
+    -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    domain|auth|accounts|service|store) areas+=("$1"); shift ;;
+    *) echo "unknown argument: $1" >&2; exit 64 ;;
+  esac
+done
+[ ${#areas[@]} -gt 0 ] || areas=(domain auth accounts service store)
+
+# Files of each area (cargo-mutants -f/-e globs), and the tests of its first
+# pass. Pass 1 builds only the test targets it runs (-C), so a domain mutant
+# costs a library rebuild and the unit tests, not the HTTP suite.
+files_of() {
+  case "$1" in
+    domain) echo "-f src/domain/**" ;;
+    auth) echo "-f src/auth/**" ;;
+    # Use cases of logging in and of accounts: the auth suite.
+    accounts) echo "-f src/service/auth.rs -f src/service/users.rs" ;;
+    service) echo "-f src/service/** -e src/service/auth.rs -e src/service/users.rs" ;;
+    # The SQL of the as-of view, the overdue filter and the summaries.
+    store) echo "-f src/store/tasks.rs" ;;
+  esac
+}
+pass1_args() {
+  case "$1" in
+    domain|auth) echo "-C --lib" ;;
+    accounts) echo "-C --test=api -- -- auth::" ;;
+    # Its unit tests and the HTTP tests of tasks, the workflow, the boundaries
+    # and the demo summary (pass 2 has the role matrix and the rest).
+    service) echo "-C --lib -C --test=api -- -- service:: tasks:: workflow:: boundaries:: foundation::demo" ;;
+    store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
+  esac
+}
+
+# Builds of mutated trees share one target directory, kept between runs, so
+# only this crate is rebuilt, never its dependencies.
+export CARGO_TARGET_DIR="$root/target/mutants-build"
+common=(--jobs 1 --test-tool cargo --minimum-test-timeout 60)
+
+diff_file=""
+if [ -n "$changed" ]; then
+  diff_file="$root/target/mutants/changed.diff"
+  mkdir -p "$(dirname "$diff_file")"
+  git diff "$changed"...HEAD -- 'src/*.rs' >"$diff_file"
+  if [ ! -s "$diff_file" ]; then
+    echo "no Rust source changed since $changed: nothing to mutate"
+    exit 0
+  fi
+  common+=(--in-diff "$diff_file")
+fi
+[ -z "$shard" ] || common+=(--shard "$shard")
+
+count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
+
+# A survivor's name without its line and column, as a regex: pass 2 finds it
+# even if lines moved since pass 1.
+survivor_patterns() {
+  cat "$@" 2>/dev/null |
+    sed -E 's/[][\\.^$|?*+(){}]/\\&/g; s/^([^:]+):[0-9]+:[0-9]+: /^\1:[0-9]+:[0-9]+: /; s/$/$/'
+}
+
+status=0
+summary=()
+for area in "${areas[@]}"; do
+  out="$root/target/mutants/${changed:+changed/}$area"
+  mkdir -p "$out"
+  read -r -a files <<<"$(files_of "$area")"
+  if $list; then
+    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} | sed "s/^/[$area] /"
+    continue
+  fi
+  started=$(date +%s)
+  pass1="$out/pass1/mutants.out"
+  pass2="$out/pass2/mutants.out"
+  # No stale results: an area with no mutant to test writes none.
+  rm -rf "$out/pass2"
+  if $resume && [ -f "$pass1/outcomes.json" ]; then
+    echo "== $area: pass 1 kept from $(date -r "$pass1/outcomes.json" '+%F %T')"
+  else
+    rm -rf "$out/pass1"
+    echo "== $area: pass 1 ($(pass1_args "$area"))"
+    # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
+    cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass1" $(pass1_args "$area") || true
+  fi
+  caught=$(count "$pass1/caught.txt")
+  missed=$(count "$pass1/missed.txt")
+  timeouts=$(count "$pass1/timeout.txt")
+  unviable=$(count "$pass1/unviable.txt")
+  survivors="$pass1/missed.txt"
+  if [ "$missed" -gt 0 ]; then
+    # Pass 2 runs the survivors, found by file and description in the tree as
+    # it is now, through --iterate: everything else is marked done already.
+    # (cargo-mutants' -F/-E filters let struct-field mutants through.)
+    survivor_patterns "$pass1/missed.txt" >"$out/survivors.re"
+    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} >"$out/all.txt"
+    mkdir -p "$pass2"
+    grep -v -E -f "$out/survivors.re" "$out/all.txt" >"$pass2/caught.txt" || true
+    present=0
+    while IFS= read -r re; do
+      if grep -q -E -e "$re" "$out/all.txt"; then present=$((present + 1)); fi
+    done <"$out/survivors.re"
+    echo "== $area: pass 2, the $present survivors still in the tree against the whole suite"
+    if [ "$present" -gt 0 ]; then
+      cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass2" --iterate \
+        --baseline skip --timeout 300 || true
+    else
+      : >"$pass2/missed.txt"
+    fi
+    # What pass 2 catches (or hangs on) is caught; what it misses survived.
+    missed=$(count "$pass2/missed.txt")
+    caught=$((caught + present - missed))
+    survivors="$pass2/missed.txt"
+  fi
+  # A mutant that makes the tests hang is noticed: it counts as caught.
+  viable=$((caught + timeouts + missed))
+  elapsed=$(( $(date +%s) - started ))
+  if [ "$viable" -gt 0 ]; then
+    score=$(awk -v c=$((caught + timeouts)) -v v="$viable" 'BEGIN { printf "%.1f%%", 100 * c / v }')
+  else
+    score="n/a"
+  fi
+  line="$area: $((caught + timeouts))/$viable caught ($score), $missed missed, $timeouts timed out, $unviable unviable, ${elapsed}s"
+  summary+=("$line")
+  echo "== $line"
+  if [ "$missed" -gt 0 ]; then
+    status=2
+    echo "survivors:"
+    sed 's/^/  /' "$survivors"
+  fi
+done
+
+if ! $list; then
+  echo
+  echo "Mutation score (caught / viable; excluded equivalents are not viable):"
+  printf '  %s\n' "${summary[@]}"
+fi
+exit $status
