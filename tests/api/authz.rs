@@ -90,7 +90,7 @@ impl Caller {
 ///
 /// Public operations ignore the Authorization header; every other one answers
 /// 401 to every bad token. Everyone signed in reads everything except the user
-/// accounts (admin only). Writes per DESIGN.md, "The v1 contract".
+/// accounts (admin only). Writes per the README, "Who may do what".
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 11])] = &[
     //                                                     anon expd forg none waud   admin coord insp lead supp unrel
