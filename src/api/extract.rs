@@ -161,16 +161,6 @@ fn further_json_errors<T: DeserializeOwned>(mut body: Value, first: Found) -> Ve
     let mut next = first;
     for _ in 0..100 {
         let (parent, last) = match &next.named {
-            Some((Naming::Missing, _)) => {
-                let mut at = next.at.clone();
-                while matches!(at.last(), Some(Step::Index(_))) {
-                    at.pop();
-                }
-                match at.pop() {
-                    Some(last) => (at, last),
-                    None => break,
-                }
-            }
             Some((Naming::Unknown, name)) => {
                 let mut parent = next.at.clone();
                 if parent.last() == Some(&Step::Key(name.clone())) {
@@ -178,9 +168,9 @@ fn further_json_errors<T: DeserializeOwned>(mut body: Value, first: Found) -> Ve
                 }
                 (parent, Step::Key(name.clone()))
             }
-            None => {
-                // An array element at fault takes its whole array out: later
-                // indexes would shift and name the wrong elements.
+            // A missing field, or an array element at fault, takes its whole
+            // array out: later indexes would shift and name the wrong elements.
+            Some((Naming::Missing, _)) | None => {
                 let mut at = next.at.clone();
                 while matches!(at.last(), Some(Step::Index(_))) {
                     at.pop();
