@@ -734,3 +734,35 @@ async fn cancelled_tasks_count_for_nothing_but_themselves() {
     at_risk.sort();
     assert_eq!(at_risk, ["X1", "X2", "X4"]);
 }
+
+#[actix_web::test]
+async fn a_task_list_page_as_long_as_the_list_is_the_last() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    let plan = plan_2024(&app).await;
+    for code in ["K1", "K2", "K3"] {
+        task_due(&app, &plan, code, on("2024-12-31")).await;
+    }
+    let page = |query: String| {
+        let app = &app;
+        let path = format!("/api/v1/tasks?plan_id={plan}&sort=code&{query}");
+        async move {
+            let r = app.get(&path).token(&app.token(INSPECTOR)).send().await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+            let codes: Vec<String> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["code"].as_str().unwrap().to_string())
+                .collect();
+            (codes, r.body["next_cursor"].as_str().map(str::to_string))
+        }
+    };
+    assert_eq!(
+        page("limit=3".into()).await,
+        (vec!["K1".into(), "K2".into(), "K3".into()], None)
+    );
+    let (first, next) = page("limit=2".into()).await;
+    assert_eq!(first, ["K1", "K2"]);
+    let rest = page(format!("limit=2&cursor={}", next.unwrap())).await;
+    assert_eq!(rest, (vec!["K3".into()], None));
+}
