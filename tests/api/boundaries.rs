@@ -766,3 +766,25 @@ async fn a_task_list_page_as_long_as_the_list_is_the_last() {
     let rest = page(format!("limit=2&cursor={}", next.unwrap())).await;
     assert_eq!(rest, (vec!["K3".into()], None));
 }
+
+#[actix_web::test]
+async fn logins_no_password_could_match_do_not_count_against_the_account() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    // five failures lock a username; these five are refused unread, against
+    // the address only, so nobody locks an official out by sending them
+    let too_long = "x".repeat(1025);
+    for password in ["", too_long.as_str()] {
+        for _ in 0..5 {
+            assert_eq!(
+                log_in(&app, "stp", password).await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            log_in(&app, "stp", "khanhhoa-2023").await,
+            StatusCode::OK,
+            "{} characters",
+            password.len()
+        );
+    }
+}
