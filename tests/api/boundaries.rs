@@ -788,3 +788,68 @@ async fn logins_no_password_could_match_do_not_count_against_the_account() {
         );
     }
 }
+
+/// A login's refresh token.
+async fn refresh_token_of(app: &TestApp, username: &str, password: &str) -> String {
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    r.body["refresh_token"].as_str().unwrap().to_string()
+}
+
+/// Exchanges a refresh token: the new one, or the status of the refusal.
+async fn refresh(app: &TestApp, token: &str) -> Result<String, StatusCode> {
+    let r = app
+        .post("/api/v1/auth/refresh")
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await;
+    match r.status {
+        StatusCode::OK => Ok(r.body["refresh_token"].as_str().unwrap().to_string()),
+        other => Err(other),
+    }
+}
+
+#[actix_web::test]
+async fn a_new_password_or_a_deactivation_ends_sessions_and_a_new_name_does_not() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    let id = app.create_user("canbo.stp", "inspector", None, "mat-khau-cu-123");
+    let admin = app.token("admin");
+    let change = |body: Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let r = app
+                .patch(&format!("/api/v1/users/{id}"))
+                .token(admin)
+                .json(&body)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+        }
+    };
+    let session = refresh_token_of(&app, "canbo.stp", "mat-khau-cu-123").await;
+    change(json!({"display_name": "Thanh tra viên Sở Tư pháp"})).await;
+    let session = refresh(&app, &session)
+        .await
+        .expect("a new name keeps the session");
+
+    change(json!({"active": false})).await;
+    change(json!({"active": true})).await;
+    assert_eq!(
+        refresh(&app, &session).await,
+        Err(StatusCode::UNAUTHORIZED),
+        "a deactivation ends the sessions it found, also once reactivated"
+    );
+
+    let session = refresh_token_of(&app, "canbo.stp", "mat-khau-cu-123").await;
+    change(json!({"password": "mat-khau-moi-456"})).await;
+    assert_eq!(
+        refresh(&app, &session).await,
+        Err(StatusCode::UNAUTHORIZED),
+        "a new password ends the sessions"
+    );
+    refresh_token_of(&app, "canbo.stp", "mat-khau-moi-456").await;
+}
