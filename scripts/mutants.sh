@@ -70,7 +70,7 @@ pass1_args() {
     # history, reporting and the demo summary (pass 2 has the role matrix
     # and the rest).
     service) echo "-C --lib -C --test=api -- -- service:: tasks:: workflow:: boundaries:: history:: reporting:: foundation::demo" ;;
-    store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: history:: foundation::demo" ;;
+    store) echo "-C --lib -C --test=api -- -- store:: tasks:: workflow:: boundaries:: history:: foundation::demo" ;;
   esac
 }
 
