@@ -66,10 +66,11 @@ pass1_args() {
   case "$1" in
     domain|auth) echo "-C --lib" ;;
     accounts) echo "-C --test=api -- -- auth::" ;;
-    # Its unit tests and the HTTP tests of tasks, the workflow, the boundaries
-    # and the demo summary (pass 2 has the role matrix and the rest).
-    service) echo "-C --lib -C --test=api -- -- service:: tasks:: workflow:: boundaries:: foundation::demo" ;;
-    store) echo "-C --test=api -- -- tasks:: workflow:: boundaries:: foundation::demo" ;;
+    # Its unit tests and the HTTP tests of tasks, the workflow, boundaries,
+    # history, reporting and the demo summary (pass 2 has the role matrix
+    # and the rest).
+    service) echo "-C --lib -C --test=api -- -- service:: tasks:: workflow:: boundaries:: history:: reporting:: foundation::demo" ;;
+    store) echo "-C --lib -C --test=api -- -- store:: tasks:: workflow:: boundaries:: history:: foundation::demo" ;;
   esac
 }
 

@@ -557,3 +557,30 @@ pub fn update_versioned(
     .get_result(conn)
     .optional()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_fits_only_the_order_that_made_it() {
+        let due = TaskKey::DueOn(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+        assert!(due.fits(TaskSort::DueOn) && due.fits(TaskSort::DueOnDesc));
+        assert!(!due.fits(TaskSort::Code) && !due.fits(TaskSort::DaysOverdueDesc));
+        let code = TaskKey::Code("NV01".into());
+        assert!(code.fits(TaskSort::Code) && !code.fits(TaskSort::DueOn));
+        let updated = TaskKey::UpdatedAt(Utc::now());
+        assert!(updated.fits(TaskSort::UpdatedAtDesc) && !updated.fits(TaskSort::Code));
+        let late = TaskKey::DaysOverdue(12);
+        assert!(late.fits(TaskSort::DaysOverdueDesc) && !late.fits(TaskSort::UpdatedAtDesc));
+    }
+
+    #[test]
+    fn a_forged_cursor_key_is_refused() {
+        assert!(TaskKey::Code("X".repeat(200)).fits(TaskSort::Code));
+        assert!(!TaskKey::Code("X".repeat(201)).fits(TaskSort::Code));
+        assert!(!TaskKey::Code("NV\u{0}01".into()).fits(TaskSort::Code));
+        let year_zero = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        assert!(!TaskKey::DueOn(year_zero).fits(TaskSort::DueOn));
+    }
+}

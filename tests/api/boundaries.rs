@@ -734,3 +734,122 @@ async fn cancelled_tasks_count_for_nothing_but_themselves() {
     at_risk.sort();
     assert_eq!(at_risk, ["X1", "X2", "X4"]);
 }
+
+#[actix_web::test]
+async fn a_task_list_page_as_long_as_the_list_is_the_last() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    let plan = plan_2024(&app).await;
+    for code in ["K1", "K2", "K3"] {
+        task_due(&app, &plan, code, on("2024-12-31")).await;
+    }
+    let page = |query: String| {
+        let app = &app;
+        let path = format!("/api/v1/tasks?plan_id={plan}&sort=code&{query}");
+        async move {
+            let r = app.get(&path).token(&app.token(INSPECTOR)).send().await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+            let codes: Vec<String> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["code"].as_str().unwrap().to_string())
+                .collect();
+            (codes, r.body["next_cursor"].as_str().map(str::to_string))
+        }
+    };
+    assert_eq!(
+        page("limit=3".into()).await,
+        (vec!["K1".into(), "K2".into(), "K3".into()], None)
+    );
+    let (first, next) = page("limit=2".into()).await;
+    assert_eq!(first, ["K1", "K2"]);
+    let rest = page(format!("limit=2&cursor={}", next.unwrap())).await;
+    assert_eq!(rest, (vec!["K3".into()], None));
+}
+
+#[actix_web::test]
+async fn logins_no_password_could_match_do_not_count_against_the_account() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    // five failures lock a username; these five are refused unread, against
+    // the address only, so nobody locks an official out by sending them
+    let too_long = "x".repeat(1025);
+    for password in ["", too_long.as_str()] {
+        for _ in 0..5 {
+            assert_eq!(
+                log_in(&app, "stp", password).await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            log_in(&app, "stp", "khanhhoa-2023").await,
+            StatusCode::OK,
+            "{} characters",
+            password.len()
+        );
+    }
+}
+
+/// A login's refresh token.
+async fn refresh_token_of(app: &TestApp, username: &str, password: &str) -> String {
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    r.body["refresh_token"].as_str().unwrap().to_string()
+}
+
+/// Exchanges a refresh token: the new one, or the status of the refusal.
+async fn refresh(app: &TestApp, token: &str) -> Result<String, StatusCode> {
+    let r = app
+        .post("/api/v1/auth/refresh")
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await;
+    match r.status {
+        StatusCode::OK => Ok(r.body["refresh_token"].as_str().unwrap().to_string()),
+        other => Err(other),
+    }
+}
+
+#[actix_web::test]
+async fn a_new_password_or_a_deactivation_ends_sessions_and_a_new_name_does_not() {
+    let app = app_at("2024-05-15T03:00:00Z").await;
+    let id = app.create_user("canbo.stp", "inspector", None, "mat-khau-cu-123");
+    let admin = app.token("admin");
+    let change = |body: Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let r = app
+                .patch(&format!("/api/v1/users/{id}"))
+                .token(admin)
+                .json(&body)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+        }
+    };
+    let session = refresh_token_of(&app, "canbo.stp", "mat-khau-cu-123").await;
+    change(json!({"display_name": "Thanh tra viên Sở Tư pháp"})).await;
+    let session = refresh(&app, &session)
+        .await
+        .expect("a new name keeps the session");
+
+    change(json!({"active": false})).await;
+    change(json!({"active": true})).await;
+    assert_eq!(
+        refresh(&app, &session).await,
+        Err(StatusCode::UNAUTHORIZED),
+        "a deactivation ends the sessions it found, also once reactivated"
+    );
+
+    let session = refresh_token_of(&app, "canbo.stp", "mat-khau-cu-123").await;
+    change(json!({"password": "mat-khau-moi-456"})).await;
+    assert_eq!(
+        refresh(&app, &session).await,
+        Err(StatusCode::UNAUTHORIZED),
+        "a new password ends the sessions"
+    );
+    refresh_token_of(&app, "canbo.stp", "mat-khau-moi-456").await;
+}

@@ -206,3 +206,77 @@ async fn an_edit_records_the_fields_as_sent() {
         json!({"title": "Rà soát, đơn giản hoá thủ tục hành chính"})
     );
 }
+
+#[actix_web::test]
+async fn an_edit_changes_what_it_names_and_search_finds_the_new_words() {
+    let app = TestApp::demo().await;
+    let task = task_of_2024(&app).await;
+    let coordinator = app.token("sonoivu");
+    let path = format!("/api/v1/tasks/{task}");
+    let plan = app.get(&path).token(&coordinator).send().await.body["plan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let objective = post(
+        &app,
+        "sonoivu",
+        &format!("/api/v1/plans/{plan}/objectives"),
+        json!({"code": "MT01", "title": "Nâng cao chỉ số hài lòng"}),
+    )
+    .await["id"]
+        .clone();
+    let edit = |body: Value| {
+        let (app, path, coordinator) = (&app, &path, &coordinator);
+        async move {
+            let etag = app
+                .get(path)
+                .token(coordinator)
+                .send()
+                .await
+                .header("etag")
+                .unwrap()
+                .to_string();
+            let r = app
+                .patch(path)
+                .token(coordinator)
+                .header("If-Match", &etag)
+                .json(&body)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+            app.get(path).token(coordinator).send().await.body
+        }
+    };
+    let t = edit(json!({
+        "title": "Liên thông điện tử đăng ký khai sinh",
+        "area": "digital_government",
+        "expected_output": "Phần mềm liên thông",
+        "objective_id": objective,
+    }))
+    .await;
+    assert_eq!(
+        (
+            t["title"].clone(),
+            t["area"].clone(),
+            t["expected_output"].clone(),
+            t["objective_id"].clone()
+        ),
+        (
+            json!("Liên thông điện tử đăng ký khai sinh"),
+            json!("digital_government"),
+            json!("Phần mềm liên thông"),
+            objective.clone()
+        )
+    );
+    let found = app
+        .get(&format!("/api/v1/tasks?plan_id={plan}&q=khai%20sinh"))
+        .token(&coordinator)
+        .send()
+        .await;
+    assert_eq!(found.body["items"][0]["id"], task.as_str(), "{}", found.raw);
+    let t = edit(json!({"objective_id": null})).await;
+    assert_eq!(
+        (t["objective_id"].clone(), t["title"].clone()),
+        (Value::Null, json!("Liên thông điện tử đăng ký khai sinh"))
+    );
+}
