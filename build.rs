@@ -11,6 +11,8 @@ const ID_TYPES: &[&str] = &[
     "ReportId",
     "ClaimId",
     "ExtensionId",
+    "PeriodId",
+    "IndicatorId",
 ];
 
 fn main() {

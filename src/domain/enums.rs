@@ -177,3 +177,78 @@ text_enum! {
         DaysOverdueDesc => "-days_overdue",
     }
 }
+
+text_enum! {
+    /// How long a reporting period is (kỳ báo cáo).
+    PeriodKind {
+        /// A quarter: `2023-Q1` … `2023-Q4` (Quý I/2023).
+        Quarter => "quarter",
+        /// The first six months: `2023-H1` (6 tháng đầu năm 2023).
+        HalfYear => "half_year",
+        /// The first nine months: `2023-9M` (9 tháng đầu năm 2023).
+        NineMonths => "nine_months",
+        /// The year: `2023` (Năm 2023).
+        Year => "year",
+    }
+}
+
+text_enum! {
+    /// Whether a period still changes with the plan.
+    PeriodStatus {
+        /// Its tasks and summary are computed as of `data_to` on each read.
+        Open => "open",
+        /// Frozen: its tasks and summary are the copy taken at closing.
+        Closed => "closed",
+    }
+}
+
+text_enum! {
+    /// Where an agency's report for a period stands.
+    AgencyReportStatus {
+        /// Nothing saved yet (never stored: the tracker's word for an absent report).
+        Missing => "missing",
+        /// Saved, not yet sent to the coordinator.
+        Draft => "draft",
+        /// Sent; awaiting the coordinator's review.
+        Submitted => "submitted",
+        Accepted => "accepted",
+        /// Sent back with a comment; the agency edits and submits again.
+        Returned => "returned",
+    }
+}
+
+text_enum! {
+    /// What an indicator counts.
+    IndicatorUnit {
+        /// 0 to 100.
+        Percent => "percent",
+        /// A whole number, 0 or more.
+        Count => "count",
+        /// Đồng, 0 or more.
+        AmountVnd => "amount_vnd",
+        /// A place in a ranking, 1 or more (lower is better).
+        Rank => "rank",
+        /// A score, 0 or more.
+        Score => "score",
+    }
+}
+
+text_enum! {
+    /// Which way an indicator is better.
+    IndicatorDirection {
+        Increase => "increase",
+        Decrease => "decrease",
+    }
+}
+
+text_enum! {
+    /// How agencies' figures add up to the province's when no province-wide figure is recorded.
+    Aggregation {
+        /// The sum of the agencies' values.
+        Sum => "sum",
+        /// Σ numerators / Σ denominators (× 100 for a percent).
+        Ratio => "ratio",
+        /// Agencies' figures are shown but not added up.
+        None => "none",
+    }
+}

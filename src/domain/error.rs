@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::enums::{ExtensionStatus, TaskStatus};
+use super::enums::{AgencyReportStatus, ExtensionStatus, TaskStatus};
 use super::policy::Denied;
 
 /// One offending input field.
@@ -65,6 +65,8 @@ problem_types! {
     NotCoordinator => "not-coordinator", 403, "Only the coordinator may do this";
     NotTaskAgency => "not-task-agency", 403, "Not an agency of this task";
     NotLeadAgency => "not-lead-agency", 403, "Not the task's lead agency";
+    NotOwnAgency => "not-own-agency", 403, "Not the caller's own agency";
+    NotFigureAgency => "not-figure-agency", 403, "Not the agency this figure belongs to";
     NotFound => "not-found", 404, "Not found";
     MethodNotAllowed => "method-not-allowed", 405, "Method not allowed";
     RequestTimeout => "request-timeout", 408, "The request body did not arrive in time";
@@ -75,6 +77,9 @@ problem_types! {
     ExtensionPending => "extension-pending", 409, "An extension request is already pending";
     DeadlineNotLater => "deadline-not-later", 409, "The task is already due later";
     Duplicate => "duplicate", 409, "Already exists";
+    PeriodClosed => "period-closed", 409, "The reporting period is closed";
+    PeriodNotOver => "period-not-over", 409, "The reporting period's figures are not yet complete";
+    AgencyReportState => "agency-report-state", 409, "The agency report's status forbids this";
     ConcurrentChange => "concurrent-change", 409, "Changed concurrently";
     OwnAccount => "own-account", 409, "Not on your own account";
     LastAdmin => "last-admin", 409, "The last active administrator";
@@ -118,6 +123,19 @@ pub enum Conflict {
     },
     /// A unique code or name is taken; the text names it in the caller's terms.
     Duplicate(String),
+    /// A closed period is frozen: nothing in it changes.
+    PeriodClosed {
+        refused: &'static str,
+    },
+    /// A period is closed only once its last day of figures has passed.
+    PeriodNotOver {
+        data_to: NaiveDate,
+    },
+    /// The agency's period report is not in a status that allows this.
+    AgencyReportState {
+        current: AgencyReportStatus,
+        refused: &'static str,
+    },
     /// The row changed between read and write inside this request (a race).
     ConcurrentChange,
     OwnAccount,
@@ -135,6 +153,9 @@ impl Conflict {
             Conflict::ExtensionPending => ProblemType::ExtensionPending,
             Conflict::DeadlineNotLater { .. } => ProblemType::DeadlineNotLater,
             Conflict::Duplicate(_) => ProblemType::Duplicate,
+            Conflict::PeriodClosed { .. } => ProblemType::PeriodClosed,
+            Conflict::PeriodNotOver { .. } => ProblemType::PeriodNotOver,
+            Conflict::AgencyReportState { .. } => ProblemType::AgencyReportState,
             Conflict::ConcurrentChange => ProblemType::ConcurrentChange,
             Conflict::OwnAccount => ProblemType::OwnAccount,
             Conflict::LastAdmin => ProblemType::LastAdmin,
@@ -156,6 +177,13 @@ impl Conflict {
                 "the task is already due on {due_on}, not before the requested {requested}"
             ),
             Conflict::Duplicate(what) => what.clone(),
+            Conflict::PeriodClosed { refused } => format!("the period is closed; {refused}"),
+            Conflict::PeriodNotOver { data_to } => format!(
+                "the period's figures run to {data_to}; it can be closed from the day after"
+            ),
+            Conflict::AgencyReportState { current, refused } => {
+                format!("the agency's report is {current}; {refused}")
+            }
             Conflict::ConcurrentChange => "it changed meanwhile; retry".into(),
             Conflict::OwnAccount => {
                 "you cannot deactivate your own account or give up your own admin role".into()

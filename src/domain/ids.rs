@@ -68,4 +68,8 @@ id_type! {
     ClaimId,
     /// A deadline extension request.
     ExtensionId,
+    /// A reporting period of a plan (kỳ báo cáo).
+    PeriodId,
+    /// An indicator of a plan (chỉ tiêu).
+    IndicatorId,
 }

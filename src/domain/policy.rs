@@ -32,8 +32,17 @@ pub enum Action<'a> {
     ActAsLeadAgency {
         lead_agency_id: AgencyId,
     },
-    /// Accept or return claims; approve or reject extensions.
+    /// Accept or return claims and agency period reports; approve or reject extensions.
     Review,
+    /// Write or submit an agency's period report.
+    ReportForAgency {
+        agency_id: AgencyId,
+    },
+    /// Record an indicator's figure: one agency's, or the province's (then
+    /// `agency_id` is the indicator's responsible agency, if it has one).
+    RecordFigure {
+        agency_id: Option<AgencyId>,
+    },
 }
 
 /// Why the policy refused: each reason is a problem type of its own.
@@ -43,6 +52,8 @@ pub enum Denied {
     NotCoordinator { reviewing: bool },
     NotTaskAgency,
     NotLeadAgency,
+    NotOwnAgency,
+    NotFigureAgency,
 }
 
 impl Denied {
@@ -52,6 +63,8 @@ impl Denied {
             Denied::NotCoordinator { .. } => ProblemType::NotCoordinator,
             Denied::NotTaskAgency => ProblemType::NotTaskAgency,
             Denied::NotLeadAgency => ProblemType::NotLeadAgency,
+            Denied::NotOwnAgency => ProblemType::NotOwnAgency,
+            Denied::NotFigureAgency => ProblemType::NotFigureAgency,
         }
     }
 
@@ -62,12 +75,17 @@ impl Denied {
                 "only the coordinator may change the plan, its tasks and agencies"
             }
             Denied::NotCoordinator { reviewing: true } => {
-                "only the coordinator may review claims and decide extensions"
+                "only the coordinator may review claims and agency reports and decide extensions"
             }
             Denied::NotTaskAgency => {
                 "only an officer of the task's lead or a supporting agency may report on it"
             }
             Denied::NotLeadAgency => "only an officer of the task's lead agency may do this",
+            Denied::NotOwnAgency => "only an officer of the agency may write its period report",
+            Denied::NotFigureAgency => {
+                "only the coordinator, or an officer of the agency the figure belongs to \
+                 (for the province's figure: the indicator's responsible agency), may record it"
+            }
         }
     }
 }
@@ -92,6 +110,15 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
         Action::ActAsLeadAgency { lead_agency_id } => {
             role == Role::AgencyOfficer && principal.agency_id == Some(lead_agency_id)
         }
+        Action::ReportForAgency { agency_id } => {
+            role == Role::AgencyOfficer && principal.agency_id == Some(agency_id)
+        }
+        Action::RecordFigure { agency_id } => {
+            role == Role::Coordinator
+                || (role == Role::AgencyOfficer
+                    && agency_id.is_some()
+                    && principal.agency_id == agency_id)
+        }
     };
     if allowed {
         return Ok(());
@@ -102,6 +129,8 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
         Action::Review => Denied::NotCoordinator { reviewing: true },
         Action::ReportOnTask { .. } => Denied::NotTaskAgency,
         Action::ActAsLeadAgency { .. } => Denied::NotLeadAgency,
+        Action::ReportForAgency { .. } => Denied::NotOwnAgency,
+        Action::RecordFigure { .. } => Denied::NotFigureAgency,
     })
 }
 
@@ -163,7 +192,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 6, "one row per kind of action");
+        assert_eq!(rows.len(), 8, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -179,7 +208,9 @@ mod tests {
                 let expected = match *cell {
                     "yes" => (true, true),
                     "no" => (false, false),
-                    "own agency, lead or supporting" | "own agency, lead only" => (true, false),
+                    "own agency, lead or supporting" | "own agency, lead only" | "own agency" => {
+                        (true, false)
+                    }
                     other => panic!("{action}: unknown cell {other:?}"),
                 };
                 let check = |agency: AgencyId| -> bool {
@@ -187,9 +218,13 @@ mod tests {
                     let supporting = [AgencyId::new(), own];
                     let decide = |a: Action<'_>| authorize(&who, a).is_ok();
                     match action {
-                        "read plans, tasks, reports, history, summaries" => true,
+                        "read plans, tasks, reports, history, summaries, periods, indicators" => {
+                            true
+                        }
                         "manage user accounts" => decide(Action::ManageUsers),
-                        "change agencies, plans, objectives, tasks" => decide(Action::EditPlan),
+                        "change agencies, plans, objectives, tasks, periods, indicators" => {
+                            decide(Action::EditPlan)
+                        }
                         "report progress on a task" => {
                             // as lead, and as a supporting agency
                             decide(Action::ReportOnTask {
@@ -206,13 +241,40 @@ mod tests {
                                 lead_agency_id: own,
                             })
                         }
-                        "review claims, decide extensions" => decide(Action::Review),
+                        "review claims and agency reports, decide extensions" => {
+                            decide(Action::Review)
+                        }
+                        "write and submit its agency's period report" => {
+                            decide(Action::ReportForAgency { agency_id: own })
+                        }
+                        // one agency's figure, and the province's when the
+                        // officer's agency is the indicator's responsible one
+                        "record an indicator's figure" => decide(Action::RecordFigure {
+                            agency_id: Some(own),
+                        }),
                         other => panic!("unknown action {other:?}"),
                     }
                 };
                 assert_eq!((check(own), check(other)), expected, "{action} as {role}");
             }
         }
+    }
+
+    #[test]
+    fn a_figure_without_an_agency_is_the_coordinators() {
+        let own = AgencyId::new();
+        let officer = who(Role::AgencyOfficer, Some(own));
+        let province = Action::RecordFigure { agency_id: None };
+        assert_eq!(authorize(&officer, province), Err(Denied::NotFigureAgency));
+        assert!(authorize(&who(Role::Coordinator, None), province).is_ok());
+        assert!(authorize(&who(Role::Inspector, None), province).is_err());
+        let other = Action::RecordFigure {
+            agency_id: Some(AgencyId::new()),
+        };
+        assert_eq!(authorize(&officer, other), Err(Denied::NotFigureAgency));
+        let report = Action::ReportForAgency { agency_id: own };
+        assert!(authorize(&who(Role::Coordinator, None), report).is_err());
+        assert!(authorize(&who(Role::Inspector, Some(own)), report).is_err());
     }
 
     #[test]
@@ -226,6 +288,8 @@ mod tests {
             (Denied::NotCoordinator { reviewing: true }, "review claims"),
             (Denied::NotTaskAgency, "lead or a supporting agency"),
             (Denied::NotLeadAgency, "lead agency"),
+            (Denied::NotOwnAgency, "period report"),
+            (Denied::NotFigureAgency, "responsible agency"),
         ];
         for (denied, says) in messages {
             assert!(denied.message().contains(says), "{denied:?}");

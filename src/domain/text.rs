@@ -143,6 +143,10 @@ text_type!(
     /// A document number and symbol, e.g. `123/QĐ-UBND`.
     DocumentNumber, 100
 );
+text_type!(
+    /// A section of an agency's period report: results, limitations, causes, next steps.
+    ReportSection, 20000
+);
 
 const CODE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
 

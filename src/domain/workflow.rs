@@ -7,7 +7,7 @@
 //! ```
 //! Completed and cancelled tasks take no reports, claims or deadline moves.
 
-use super::enums::TaskStatus;
+use super::enums::{AgencyReportStatus, TaskStatus};
 use super::error::Conflict;
 
 /// Something that happens to a task.
@@ -49,6 +49,44 @@ pub fn transition(current: TaskStatus, event: TaskEvent) -> Result<TaskStatus, C
             Err(closed("its deadline can no longer move"))
         }
         (ExtensionRequested | ExtensionApproved, other) => Ok(other),
+    }
+}
+
+/// Something that happens to an agency's report for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgencyReportEvent {
+    /// The agency saves its text and figures.
+    Saved,
+    /// The agency sends it to the coordinator.
+    Submitted,
+    Accepted,
+    Returned,
+}
+
+/// An agency's period report:
+/// ```text
+/// missing ──save──▶ draft ──submit──▶ submitted ──accept──▶ accepted
+///                     ▲                   └──return──▶ returned ──submit──▶ submitted
+///                     └─save (stays draft)      (save keeps it returned)
+/// ```
+/// A submitted or accepted report is not edited.
+pub fn report_transition(
+    current: AgencyReportStatus,
+    event: AgencyReportEvent,
+) -> Result<AgencyReportStatus, Conflict> {
+    use AgencyReportEvent as E;
+    use AgencyReportStatus as S;
+    let refused = |refused: &'static str| Conflict::AgencyReportState { current, refused };
+    match (event, current) {
+        (E::Saved, S::Missing | S::Draft) => Ok(S::Draft),
+        (E::Saved, S::Returned) => Ok(S::Returned),
+        (E::Saved, _) => Err(refused("a submitted or accepted report is not edited")),
+        (E::Submitted, S::Draft | S::Returned) => Ok(S::Submitted),
+        (E::Submitted, S::Missing) => Err(refused("save it before submitting")),
+        (E::Submitted, _) => Err(refused("it is already submitted")),
+        (E::Accepted, S::Submitted) => Ok(S::Accepted),
+        (E::Returned, S::Submitted) => Ok(S::Returned),
+        (E::Accepted | E::Returned, _) => Err(refused("only a submitted report is reviewed")),
     }
 }
 
@@ -113,6 +151,43 @@ mod tests {
         for status in [NotStarted, InProgress, Submitted] {
             assert_eq!(transition(status, ExtensionRequested), Ok(status));
             assert_eq!(transition(status, ExtensionApproved), Ok(status));
+        }
+    }
+
+    #[test]
+    fn an_agency_report_is_edited_until_submitted_and_again_once_returned() {
+        use AgencyReportEvent as E;
+        use AgencyReportStatus as S;
+        let all = [S::Missing, S::Draft, S::Submitted, S::Accepted, S::Returned];
+        for current in all {
+            let expected = match current {
+                S::Missing | S::Draft => Some(S::Draft),
+                S::Returned => Some(S::Returned),
+                _ => None,
+            };
+            assert_eq!(
+                report_transition(current, E::Saved).ok(),
+                expected,
+                "save {current}"
+            );
+            let expected = matches!(current, S::Draft | S::Returned).then_some(S::Submitted);
+            assert_eq!(
+                report_transition(current, E::Submitted).ok(),
+                expected,
+                "submit {current}"
+            );
+            let reviewed = |e| report_transition(current, e).ok();
+            let submitted = current == S::Submitted;
+            assert_eq!(
+                reviewed(E::Accepted),
+                submitted.then_some(S::Accepted),
+                "accept {current}"
+            );
+            assert_eq!(
+                reviewed(E::Returned),
+                submitted.then_some(S::Returned),
+                "return {current}"
+            );
         }
     }
 }
