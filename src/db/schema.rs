@@ -205,6 +205,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reporting_periods (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        kind -> Text,
+        value -> Text,
+        label -> Text,
+        data_from -> Date,
+        data_to -> Date,
+        report_due_on -> Date,
+        status -> Text,
+        closed_at -> Nullable<Timestamptz>,
+        closed_by -> Nullable<Uuid>,
+        frozen_summary -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agency_period_reports (period_id, agency_id) {
+        period_id -> Uuid,
+        agency_id -> Uuid,
+        status -> Text,
+        document_number -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        results -> Text,
+        limitations -> Text,
+        causes -> Text,
+        next_steps -> Text,
+        author_id -> Uuid,
+        first_submitted_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        reviewer_id -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_comment -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        direction -> Text,
+        target_value -> Nullable<Float8>,
+        target_out_of -> Nullable<Int4>,
+        responsible_agency_id -> Nullable<Uuid>,
+        aggregation -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicator_observations (indicator_id, period_id) {
+        indicator_id -> Uuid,
+        period_id -> Uuid,
+        agency_id -> Nullable<Uuid>,
+        value -> Float8,
+        numerator -> Nullable<Float8>,
+        denominator -> Nullable<Float8>,
+        source -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(objectives -> plans (plan_id));
 diesel::joinable!(tasks -> plans (plan_id));
@@ -216,6 +289,11 @@ diesel::joinable!(task_supporting_agencies -> agencies (agency_id));
 diesel::joinable!(progress_reports -> tasks (task_id));
 diesel::joinable!(completion_claims -> tasks (task_id));
 diesel::joinable!(extension_requests -> tasks (task_id));
+diesel::joinable!(reporting_periods -> plans (plan_id));
+diesel::joinable!(agency_period_reports -> reporting_periods (period_id));
+diesel::joinable!(agency_period_reports -> agencies (agency_id));
+diesel::joinable!(indicators -> plans (plan_id));
+diesel::joinable!(indicator_observations -> indicators (indicator_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     reform_areas,
@@ -234,4 +312,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_records,
     login_failures,
     app_settings,
+    reporting_periods,
+    agency_period_reports,
+    indicators,
+    indicator_observations,
 );

@@ -108,6 +108,15 @@ pub fn list(
         .load(conn)
 }
 
+/// The agencies with these ids, by code.
+pub fn find_many(conn: &mut PgConnection, ids: &[AgencyId]) -> QueryResult<Vec<AgencyRow>> {
+    agencies::table
+        .filter(agencies::id.eq_any(ids))
+        .order(agencies::code)
+        .select(AgencyRow::as_select())
+        .load(conn)
+}
+
 pub fn insert(conn: &mut PgConnection, new: &NewAgency<'_>) -> QueryResult<AgencyRow> {
     diesel::insert_into(agencies::table)
         .values(new)

@@ -5,6 +5,8 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod idempotency;
+pub mod indicators;
+pub mod periods;
 pub mod plans;
 pub mod prepared;
 pub mod reports;

@@ -76,6 +76,16 @@ pub fn find(conn: &mut PgConnection, id: PlanId) -> QueryResult<Option<PlanRow>>
         .optional()
 }
 
+/// Locks the plan row for the rest of the transaction.
+pub fn find_for_update(conn: &mut PgConnection, id: PlanId) -> QueryResult<Option<PlanRow>> {
+    plans::table
+        .find(id)
+        .select(PlanRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
     plans::table.count().get_result(conn)
 }

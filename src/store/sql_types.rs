@@ -10,10 +10,12 @@ use diesel::sql_types::{Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::domain::enums::{
-    AgencyKind, ClaimStatus, DeadlineKind, ExtensionStatus, ReformArea, Role, TaskStatus,
+    AgencyKind, AgencyReportStatus, Aggregation, ClaimStatus, DeadlineKind, ExtensionStatus,
+    IndicatorDirection, IndicatorUnit, PeriodKind, PeriodStatus, ReformArea, Role, TaskStatus,
 };
 use crate::domain::ids::{
-    AgencyId, ClaimId, ExtensionId, ObjectiveId, PlanId, ReportId, TaskId, UserId,
+    AgencyId, ClaimId, ExtensionId, IndicatorId, ObjectiveId, PeriodId, PlanId, ReportId, TaskId,
+    UserId,
 };
 
 macro_rules! uuid_columns {
@@ -49,7 +51,9 @@ uuid_columns!(
     UserId,
     ReportId,
     ClaimId,
-    ExtensionId
+    ExtensionId,
+    PeriodId,
+    IndicatorId
 );
 
 macro_rules! text_columns {
@@ -85,5 +89,11 @@ text_columns!(
     ExtensionStatus,
     ReformArea,
     Role,
-    TaskStatus
+    TaskStatus,
+    PeriodKind,
+    PeriodStatus,
+    AgencyReportStatus,
+    IndicatorUnit,
+    IndicatorDirection,
+    Aggregation
 );

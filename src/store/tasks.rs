@@ -9,7 +9,8 @@ use super::prepared::Prepared;
 use super::After;
 use crate::db::schema::{agencies, task_supporting_agencies, tasks};
 use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
-use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
+use crate::domain::ids::{AgencyId, ObjectiveId, PeriodId, PlanId, TaskId};
+use crate::store::periods::FrozenTaskRow;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = tasks)]
@@ -270,7 +271,30 @@ pub fn list_view(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
-    Prepared(view_query("", filter, sort, after, limit)).load(conn)
+    Prepared(view_query("", Source::Live, filter, sort, after, limit)).load(conn)
+}
+
+/// Where the task view reads from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The tasks as they are, judged as of the filter's day.
+    Live,
+    /// A closed period's copy (`period_tasks`), taken on its `data_to`.
+    Frozen(PeriodId),
+}
+
+/// The same list as `list_view`, over a closed period's frozen copy: the same
+/// filters, orders and keyset, nothing recomputed.
+pub fn list_frozen(
+    conn: &mut PgConnection,
+    period: PeriodId,
+    filter: &TaskFilter,
+    sort: TaskSort,
+    after: Option<&After<TaskKey, TaskId>>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<FrozenTaskRow>> {
+    let source = Source::Frozen(period);
+    Prepared(view_query("", source, filter, sort, after, limit)).load(conn)
 }
 
 #[derive(Debug, QueryableByName)]
@@ -287,27 +311,42 @@ pub fn explain_view(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<String>> {
-    let lines: Vec<PlanLine> =
-        view_query("EXPLAIN (ANALYZE, BUFFERS) ", filter, sort, after, limit).load(conn)?;
+    let lines: Vec<PlanLine> = view_query(
+        "EXPLAIN (ANALYZE, BUFFERS) ",
+        Source::Live,
+        filter,
+        sort,
+        after,
+        limit,
+    )
+    .load(conn)?;
     Ok(lines.into_iter().map(|l| l.line).collect())
 }
 
 fn view_query(
     prefix: &str,
+    source: Source,
     filter: &TaskFilter,
     sort: TaskSort,
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
     // The page is chosen inside; its rows' supporting agencies are gathered
-    // outside, for those rows only, in the same statement.
-    let mut sql = Sql::new(
-        filter.as_of,
-        &format!(
+    // outside, for those rows only, in the same statement. A frozen copy has
+    // them already, with the rest of the standing, under the same names.
+    let head = match source {
+        Source::Live => format!(
             "{prefix}SELECT p.*, {SUPPORTING} AS supporting, {STATUS_AS_OF} AS status_as_of, \
              {PROGRESS_AS_OF} AS progress_as_of FROM ({VIEW_HEAD}"
         ),
-    );
+        Source::Frozen(_) => format!(
+            "{prefix}SELECT p.* FROM (SELECT v.* FROM (SELECT t.* FROM period_tasks t WHERE TRUE"
+        ),
+    };
+    let mut sql = Sql::new(filter.as_of, &head);
+    if let Source::Frozen(period) = source {
+        sql.uuid(" AND t.period_id = ", period.0, "");
+    }
     if let Some(plan) = filter.plan_id {
         sql.uuid(" AND t.plan_id = ", plan.0, "");
     }
@@ -325,7 +364,20 @@ fn view_query(
             ids.iter().map(|i| i.0).collect::<Vec<_>>(),
         );
     }
-    if let Some((AgencyId(agency), role)) = filter.agency {
+    if let (Some((AgencyId(agency), role)), Source::Frozen(_)) = (filter.agency, source) {
+        match role {
+            AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
+            AgencyRole::Supporting => sql.uuid(" AND ", agency, " = ANY(t.supporting_agency_ids)"),
+            AgencyRole::Any => {
+                let p = sql.placeholder();
+                sql.push(&format!(
+                    " AND (t.lead_agency_id = {p} OR {p} = ANY(t.supporting_agency_ids))"
+                ));
+                let q = std::mem::replace(&mut sql.query, diesel::sql_query("").into_boxed());
+                sql.query = q.bind::<SqlUuid, _>(agency);
+            }
+        }
+    } else if let Some((AgencyId(agency), role)) = filter.agency {
         let supporting = "EXISTS (SELECT 1 FROM task_supporting_agencies s WHERE s.task_id = t.id AND s.agency_id = ";
         match role {
             AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
