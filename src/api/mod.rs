@@ -9,7 +9,9 @@ pub mod docs;
 pub mod edge;
 pub mod extract;
 pub mod health;
+pub mod indicators;
 pub mod objectives;
+pub mod periods;
 pub mod plans;
 pub mod reports;
 pub mod tasks;
@@ -63,7 +65,9 @@ those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `
         (name = "plans", description = "Plans and their objectives"),
         (name = "tasks", description = "Tasks, their deadlines and standing"),
         (name = "reports", description = "Progress reports with evidence"),
-        (name = "workflow", description = "Completion claims, reviews and deadline extensions")
+        (name = "workflow", description = "Completion claims, reviews and deadline extensions"),
+        (name = "periods", description = "Reporting periods: tasks and summary on the cut-off day, agencies' period reports, the consolidated report"),
+        (name = "indicators", description = "Indicators with targets, and their figures per period")
     )
 )]
 pub struct ApiDoc;
@@ -170,7 +174,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(objectives::routes)
                 .configure(tasks::routes)
                 .configure(reports::routes)
-                .configure(workflow::routes),
+                .configure(workflow::routes)
+                .configure(periods::routes)
+                .configure(indicators::routes),
         );
 }
 

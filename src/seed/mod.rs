@@ -2,6 +2,8 @@
 //! illustrative plan for the current year with open tasks, and account
 //! creation for the command line.
 
+mod periods;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -259,6 +261,7 @@ fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<Peo
         load_task(conn, &people, plan.id, &objective_ids, t, created)
             .map_err(|e| format!("task {}: {e}", t.code))?;
     }
+    periods::load(conn, &people, plan.id).map_err(|e| format!("periods: {e}"))?;
     log::info!(
         "loaded the demo plan {}: {} agencies, {} objectives, {} tasks",
         demo.plan.code,

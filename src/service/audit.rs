@@ -8,11 +8,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::enums::{
-    AgencyKind, DeadlineKind, ExtensionDecision, ReformArea, ReviewDecision, Role, TaskStatus,
+    AgencyKind, AgencyReportStatus, DeadlineKind, ExtensionDecision, PeriodKind, ReformArea,
+    ReviewDecision, Role, TaskStatus,
 };
 use crate::domain::error::DomainResult;
 use crate::domain::ids::{
-    AgencyId, ClaimId, ExtensionId, ObjectiveId, PlanId, ReportId, TaskId, UserId,
+    AgencyId, ClaimId, ExtensionId, IndicatorId, ObjectiveId, PeriodId, PlanId, ReportId, TaskId,
+    UserId,
 };
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -169,6 +171,51 @@ pub enum Event {
         active: Option<bool>,
         password_changed: bool,
     },
+    PeriodCreated {
+        #[serde(skip)]
+        period: PeriodId,
+        plan_id: PlanId,
+        kind: PeriodKind,
+        value: String,
+        data_from: NaiveDate,
+        data_to: NaiveDate,
+        report_due_on: NaiveDate,
+    },
+    PeriodClosed {
+        #[serde(skip)]
+        period: PeriodId,
+        data_to: NaiveDate,
+        tasks_frozen: usize,
+    },
+    /// Saved, submitted or reviewed: `status` is the report's status after it.
+    AgencyReportChanged {
+        #[serde(skip)]
+        period: PeriodId,
+        #[serde(skip)]
+        step: &'static str,
+        agency_id: AgencyId,
+        status: AgencyReportStatus,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        document_number: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    IndicatorCreated {
+        #[serde(skip)]
+        indicator: IndicatorId,
+        plan_id: PlanId,
+        code: String,
+        name: String,
+    },
+    FigureRecorded {
+        #[serde(skip)]
+        indicator: IndicatorId,
+        period_id: PeriodId,
+        agency_id: Option<AgencyId>,
+        value: f64,
+        numerator: Option<f64>,
+        denominator: Option<f64>,
+    },
 }
 
 impl Event {
@@ -198,6 +245,11 @@ impl Event {
             Event::AgencyUpdated { .. } => "agency.updated",
             Event::UserCreated { .. } => "user.created",
             Event::UserUpdated { .. } => "user.updated",
+            Event::PeriodCreated { .. } => "period.created",
+            Event::PeriodClosed { .. } => "period.closed",
+            Event::AgencyReportChanged { step, .. } => step,
+            Event::IndicatorCreated { .. } => "indicator.created",
+            Event::FigureRecorded { .. } => "indicator.figure_recorded",
         }
     }
 
@@ -226,6 +278,14 @@ impl Event {
             }
             Event::UserCreated { user, .. } | Event::UserUpdated { user, .. } => {
                 ("user", user.0, None)
+            }
+            Event::PeriodCreated { period, .. } | Event::PeriodClosed { period, .. } => {
+                ("period", period.0, None)
+            }
+            // filed under the period; `agency_id` says whose report
+            Event::AgencyReportChanged { period, .. } => ("agency_report", period.0, None),
+            Event::IndicatorCreated { indicator, .. } | Event::FigureRecorded { indicator, .. } => {
+                ("indicator", indicator.0, None)
             }
         }
     }

@@ -8,12 +8,16 @@
 //! same functions, so the rules exist once.
 
 pub mod agencies;
+pub mod agency_reports;
 pub mod audit;
 pub mod auth;
 pub mod completion;
 pub mod evidence;
 pub mod extensions;
+pub mod indicators;
 pub mod objectives;
+pub mod period_report;
+pub mod periods;
 pub mod plans;
 pub mod reports;
 pub mod standing;

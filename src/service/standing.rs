@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
@@ -16,7 +16,7 @@ use crate::store;
 use crate::store::tasks::{TaskFilter, TaskViewRow};
 
 /// Counts of tasks by status, as of the summary's day.
-#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StatusCounts {
     pub not_started: i64,
     pub in_progress: i64,
@@ -26,7 +26,7 @@ pub struct StatusCounts {
 }
 
 /// How a group of tasks stands on a day.
-#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Standing {
     pub total: i64,
     /// Completed on or before the day.
@@ -79,14 +79,14 @@ fn status_as_of(row: &TaskViewRow, as_of: NaiveDate) -> TaskStatus {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AreaStanding {
     pub area: ReformArea,
     #[serde(flatten)]
     pub standing: Standing,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AgencyStanding {
     pub agency_id: AgencyId,
     pub code: String,
@@ -96,7 +96,7 @@ pub struct AgencyStanding {
 }
 
 /// Where a plan stands on a day.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PlanSummary {
     pub plan_id: PlanId,
     pub as_of: NaiveDate,

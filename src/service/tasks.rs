@@ -584,6 +584,32 @@ pub struct TaskQuery {
     pub sort: TaskSort,
 }
 
+impl TaskQuery {
+    /// The store's filter for this query.
+    pub fn filter(&self) -> TaskFilter {
+        let query = self;
+        TaskFilter {
+            as_of: query.as_of,
+            plan_id: query.plan_id,
+            area: query.area,
+            objective_id: query.objective_id,
+            agency: query.agency,
+            status: query.status,
+            overdue: query.overdue,
+            at_risk_days: query.at_risk_days,
+            due_before: query.due_before,
+            due_after: query.due_after,
+            search_pattern: query
+                .words
+                .as_deref()
+                .map(fold)
+                .filter(|f| !f.is_empty())
+                .map(|f| crate::domain::search::like_pattern(&f)),
+            ids: None,
+        }
+    }
+}
+
 /// Where a page of tasks ends: the last row's sort key and id.
 pub type TaskPosition = After<TaskKey, TaskId>;
 
@@ -601,25 +627,7 @@ pub fn list(
             "is not a cursor returned by this list",
         ));
     }
-    let filter = TaskFilter {
-        as_of: query.as_of,
-        plan_id: query.plan_id,
-        area: query.area,
-        objective_id: query.objective_id,
-        agency: query.agency,
-        status: query.status,
-        overdue: query.overdue,
-        at_risk_days: query.at_risk_days,
-        due_before: query.due_before,
-        due_after: query.due_after,
-        search_pattern: query
-            .words
-            .as_deref()
-            .map(fold)
-            .filter(|f| !f.is_empty())
-            .map(|f| crate::domain::search::like_pattern(&f)),
-        ids: None,
-    };
+    let filter = query.filter();
     let mut rows = store::tasks::list_view(conn, &filter, query.sort, after, Some(limit + 1))?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);

@@ -62,6 +62,27 @@ pub mod path {
     pub fn history(task: &str) -> String {
         format!("/api/v1/tasks/{task}/history")
     }
+    pub fn plan_periods(plan: &str) -> String {
+        format!("/api/v1/plans/{plan}/periods")
+    }
+    /// A period, or one of its parts (`""`, `"/tasks?…"`, `"/summary"`, `"/close"` …).
+    pub fn period(period: &str, part: &str) -> String {
+        format!("/api/v1/periods/{period}{part}")
+    }
+    /// An agency's report for a period, or its `/submit`, `/review`.
+    pub fn agency_report(period: &str, agency: &str, part: &str) -> String {
+        format!("/api/v1/periods/{period}/agency-reports/{agency}{part}")
+    }
+    pub fn plan_indicators(plan: &str) -> String {
+        format!("/api/v1/plans/{plan}/indicators")
+    }
+    /// An indicator's figure for a period; `agency` for one agency's.
+    pub fn figure(indicator: &str, period: &str, agency: Option<&str>) -> String {
+        let whose = agency
+            .map(|a| format!("?agency_id={a}"))
+            .unwrap_or_default();
+        format!("/api/v1/indicators/{indicator}/observations/{period}{whose}")
+    }
 }
 
 /// A caller of the API: whoever presents `token` (or no token at all).
@@ -118,6 +139,13 @@ impl<'a> Actor<'a> {
     }
     pub async fn post(&self, path: &str, body: &impl Body) -> Reply {
         self.request(Method::POST, path).body(body).send().await
+    }
+    pub async fn put(&self, path: &str, body: &impl Body) -> Reply {
+        self.request(Method::PUT, path).body(body).send().await
+    }
+    /// A POST without a body.
+    pub async fn post_empty(&self, path: &str) -> Reply {
+        self.request(Method::POST, path).send().await
     }
     /// A PATCH sent as plain `application/json`.
     pub async fn patch(&self, path: &str, body: &impl Body) -> Reply {

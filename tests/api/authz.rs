@@ -127,6 +127,20 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",  "/api/v1/tasks/{id}/review",                [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
     ("POST",  "/api/v1/tasks/{id}/extension-requests",    [401, 401, 401, 401, 401,   201, 403, 403, 201, 403, 403]),
     ("POST",  "/api/v1/extension-requests/{id}/decision", [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/plans/{id}/periods",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/plans/{id}/periods",               [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/periods/{id}",                     [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/periods/{id}/close",               [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/periods/{id}/tasks",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/periods/{id}/summary",             [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/periods/{id}/report",              [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/periods/{id}/agency-reports",      [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("PUT",   "/api/v1/periods/{id}/agency-reports/{agency_id}",        [401, 401, 401, 401, 401,   200, 403, 403, 200, 403, 403]),
+    ("POST",  "/api/v1/periods/{id}/agency-reports/{agency_id}/submit", [401, 401, 401, 401, 401,   200, 403, 403, 200, 403, 403]),
+    ("POST",  "/api/v1/periods/{id}/agency-reports/{agency_id}/review", [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/plans/{id}/indicators",            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/plans/{id}/indicators",            [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
+    ("PUT",   "/api/v1/indicators/{id}/observations/{period_id}",       [401, 401, 401, 401, 401,   200, 200, 403, 200, 403, 403]),
 ];
 
 const HTTP_METHODS: [&str; 8] = [
@@ -171,6 +185,10 @@ struct Fixtures {
     user: String,
     /// A fresh task led by LEAD and supported by SUPPORTING: reports and edits go to it.
     task: String,
+    /// The demo plan's first quarter (open).
+    period: String,
+    /// An indicator of the demo plan (a percent).
+    indicator: String,
 }
 
 /// A request ready to send for one (operation, caller).
@@ -241,6 +259,55 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
             Prepared::get(template.replace("{id}", &fx.demo_task))
         }
         ("GET", p) if !p.contains('{') => Prepared::get(p.to_string()),
+        ("GET", "/api/v1/plans/{id}/periods" | "/api/v1/plans/{id}/indicators") => {
+            Prepared::get(template.replace("{id}", &fx.plan))
+        }
+        ("GET", p) if p.starts_with("/api/v1/periods/{id}") => {
+            Prepared::get(template.replace("{id}", &fx.period))
+        }
+        ("POST", "/api/v1/plans/{id}/periods") => {
+            let plan = Actor::coordinator(app)
+                .create_plan(&PlanBody::new(&format!("CCHC-KY{n}"), 2024))
+                .await
+                .id();
+            Prepared::json(app, template.replace("{id}", &plan), &json!({"kind": "year", "value": "2024"}))
+        }
+        ("POST", "/api/v1/periods/{id}/close") => {
+            Prepared::get(template.replace("{id}", &fresh_period(app, n).await))
+        }
+        ("PUT", "/api/v1/periods/{id}/agency-reports/{agency_id}") => Prepared::json(
+            app,
+            agency_report_path(template, &fx.period, app),
+            &agency_report(n),
+        ),
+        ("POST", "/api/v1/periods/{id}/agency-reports/{agency_id}/submit") => {
+            let period = fresh_period(app, n).await;
+            lead.put(&agency_report_path("/api/v1/periods/{id}/agency-reports/{agency_id}", &period, app), &agency_report(n))
+                .await
+                .ok();
+            Prepared::get(agency_report_path(template, &period, app))
+        }
+        ("POST", "/api/v1/periods/{id}/agency-reports/{agency_id}/review") => {
+            let period = fresh_period(app, n).await;
+            let report = agency_report_path("/api/v1/periods/{id}/agency-reports/{agency_id}", &period, app);
+            lead.put(&report, &agency_report(n)).await.ok();
+            lead.post_empty(&format!("{report}/submit")).await.ok();
+            Prepared::json(app, agency_report_path(template, &period, app), &json!({"decision": "accept"}))
+        }
+        ("POST", "/api/v1/plans/{id}/indicators") => Prepared::json(
+            app,
+            template.replace("{id}", &fx.plan),
+            &json!({"code": format!("CT-{n}"), "name": "Tỉ lệ hồ sơ trực tuyến", "unit": "percent", "direction": "increase"}),
+        ),
+        ("PUT", "/api/v1/indicators/{id}/observations/{period_id}") => Prepared::json(
+            app,
+            format!(
+                "{}?agency_id={}",
+                template.replace("{id}", &fx.indicator).replace("{period_id}", &fx.period),
+                app.agency_id(LEAD)
+            ),
+            &json!({"numerator": 40 + n, "denominator": 200}),
+        ),
 
         ("POST", "/api/v1/auth/token") => Prepared::json(
             app,
@@ -343,9 +410,45 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
     }
 }
 
+/// A 2024 plan with a task of LEAD's (so LEAD owes its periods a report) and its first quarter.
+async fn fresh_period(app: &TestApp, n: usize) -> String {
+    let coordinator = Actor::coordinator(app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new(&format!("CCHC-KB{n}"), 2024))
+        .await
+        .id();
+    fresh_task(
+        app,
+        &plan,
+        TaskBody::new("K1")
+            .lead(LEAD)
+            .supporting(&[SUPPORTING])
+            .date("2024-02-28"),
+    )
+    .await;
+    coordinator
+        .post(
+            &path::plan_periods(&plan),
+            &json!({"kind": "quarter", "value": "2024-Q1"}),
+        )
+        .await
+        .created()
+        .id()
+}
+
+fn agency_report_path(template: &str, period: &str, app: &TestApp) -> String {
+    template
+        .replace("{id}", period)
+        .replace("{agency_id}", &app.agency_id(LEAD))
+}
+
+fn agency_report(n: usize) -> Value {
+    json!({"document_number": format!("{n}/BC-STP"), "issued_on": "2023-03-10", "results": "Kết quả quý I"})
+}
+
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    const TABLES: [&str; 14] = [
+    const TABLES: [&str; 19] = [
         "agencies",
         "users",
         "plans",
@@ -360,6 +463,11 @@ fn fingerprint(app: &TestApp) -> String {
         "refresh_tokens",
         "idempotency_records",
         "login_failures",
+        "reporting_periods",
+        "period_tasks",
+        "agency_period_reports",
+        "indicators",
+        "indicator_observations",
     ];
     let parts: Vec<String> = TABLES
         .iter()
@@ -383,7 +491,23 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await
         .id();
     let task = fresh_task(app, &plan, task_due_at_year_end("PQ-01")).await;
+    let periods = inspector.get(&path::plan_periods(&plan)).await.ok().items();
+    let period = periods
+        .iter()
+        .find(|p| p["value"] == "2023-Q1")
+        .expect("the demo's Q1")
+        .id();
+    let indicator = Actor::coordinator(app)
+        .post(
+            &path::plan_indicators(&plan),
+            &json!({"code": "CT-PQ", "name": "Tỉ lệ hồ sơ đúng hạn", "unit": "percent", "direction": "increase", "aggregation": "ratio"}),
+        )
+        .await
+        .created()
+        .id();
     Fixtures {
+        period,
+        indicator,
         plan,
         demo_task,
         agency: app.agency_id(LEAD),

@@ -485,13 +485,18 @@ impl TestApp {
     /// A demo app whose requests are all served at the instant `clock` gives.
     pub async fn demo_with_clock(clock: par_tracker::startup::Clock) -> TestApp {
         let mut test_app = Self::demo().await;
-        test_app.state.clock = clock;
-        let svc = actix_web::test::init_service(app(&test_app.state)).await;
-        test_app.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+        test_app.set_clock(clock).await;
+        test_app
+    }
+
+    /// From now on, requests are served at the instant `clock` gives (same database).
+    pub async fn set_clock(&mut self, clock: par_tracker::startup::Clock) {
+        self.state.clock = clock;
+        let svc = actix_web::test::init_service(app(&self.state)).await;
+        self.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
             svc,
             |res: ServiceResponse<_>| res.map_into_boxed_body(),
         ));
-        test_app
     }
 
     /// A raw POST (the boundary and history tests build their own requests).

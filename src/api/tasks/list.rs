@@ -116,7 +116,7 @@ struct TaskCursor {
 /// Names the list a cursor belongs to: its sort and every filter (not
 /// `as_of`, which the cursor carries), so a cursor used with other filters is
 /// refused instead of mixing two lists.
-fn filters_digest(p: &TaskListParams) -> String {
+pub(crate) fn filters_digest(p: &TaskListParams) -> String {
     let filters = format!(
         "{:?}",
         (
@@ -142,7 +142,7 @@ fn filters_digest(p: &TaskListParams) -> String {
 }
 
 /// The parameters, checked, as the use case's query.
-fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiResult<TaskQuery> {
+pub(crate) fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiResult<TaskQuery> {
     if p.agency_role.is_some() && p.agency_id.is_none() {
         return Err(ApiError::unprocessable("agency_role", "needs agency_id"));
     }

@@ -3,7 +3,7 @@
 mod create;
 pub mod get;
 mod history;
-mod list;
+pub(crate) mod list;
 mod update;
 
 use actix_web::http::{header, StatusCode};
