@@ -819,7 +819,7 @@ async fn a_new_password_or_a_deactivation_ends_sessions_and_a_new_name_does_not(
     let id = app.create_user("canbo.stp", "inspector", None, "mat-khau-cu-123");
     let admin = app.token("admin");
     let change = |body: Value| {
-        let (app, admin) = (&app, &admin);
+        let (app, admin, id) = (&app, &admin, &id);
         async move {
             let r = app
                 .patch(&format!("/api/v1/users/{id}"))
