@@ -15,6 +15,7 @@ pub mod evidence;
 pub mod extensions;
 pub mod objectives;
 pub mod plans;
+pub mod queues;
 pub mod reports;
 pub mod standing;
 pub mod tasks;

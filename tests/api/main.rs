@@ -15,6 +15,7 @@ mod contract;
 mod foundation;
 mod hardening;
 mod history;
+mod queues;
 mod races;
 mod reporting;
 mod scale;
