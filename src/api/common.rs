@@ -144,6 +144,16 @@ pub fn page_request<A: DeserializeOwned>(
     Ok(PageRequest { limit, after })
 }
 
+/// The scope of a list's cursors: the list's name and a digest of its sort
+/// and filters, so a cursor used with other filters is refused instead of
+/// mixing two lists.
+pub fn list_scope(list: &str, filters: &impl std::fmt::Debug) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{filters:?}").as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{list}:{hex}")
+}
+
 /// The opaque cursor for position `after` in the list `scope`.
 pub fn cursor_of<A: Serialize>(scope: &str, after: A) -> Option<String> {
     let data = CursorData {

@@ -90,6 +90,40 @@ impl Denied {
     }
 }
 
+/// Whose completion claims and extension requests a caller sees in the queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadScope {
+    /// Every agency's.
+    Everything,
+    /// One agency's: the claims it made, the requests on tasks it leads.
+    Agency(AgencyId),
+    /// None: an officer bound to no agency (the database forbids one, but
+    /// the rule does not rely on it).
+    Nothing,
+}
+
+impl ReadScope {
+    /// Whether rows of `agency` are in the scope.
+    pub fn includes(self, agency: AgencyId) -> bool {
+        match self {
+            ReadScope::Everything => true,
+            ReadScope::Agency(own) => own == agency,
+            ReadScope::Nothing => false,
+        }
+    }
+}
+
+/// An agency officer sees its own agency's claims and extension requests:
+/// they are its work in progress, not yet the plan's record. The coordinator
+/// (who decides them), inspectors and administrators see every agency's.
+pub fn queue_scope(principal: &Principal) -> ReadScope {
+    match (principal.role, principal.agency_id) {
+        (Role::AgencyOfficer, Some(agency)) => ReadScope::Agency(agency),
+        (Role::AgencyOfficer, None) => ReadScope::Nothing,
+        (Role::Admin | Role::Coordinator | Role::Inspector, _) => ReadScope::Everything,
+    }
+}
+
 pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
     let role = principal.role;
     if role == Role::Admin {
@@ -192,7 +226,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 8, "one row per kind of action");
+        assert_eq!(rows.len(), 9, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -252,6 +286,10 @@ mod tests {
                         "record an indicator's figure" => decide(Action::RecordFigure {
                             agency_id: Some(own),
                         }),
+                        // the rows of an agency's claims and requests
+                        "see completion claims and extension requests in the queues" => {
+                            queue_scope(&who).includes(own)
+                        }
                         other => panic!("unknown action {other:?}"),
                     }
                 };
@@ -275,6 +313,22 @@ mod tests {
         let report = Action::ReportForAgency { agency_id: own };
         assert!(authorize(&who(Role::Coordinator, None), report).is_err());
         assert!(authorize(&who(Role::Inspector, Some(own)), report).is_err());
+    }
+
+    #[test]
+    fn officers_see_their_own_agency_s_queue_and_the_others_all() {
+        let (own, other) = (AgencyId::new(), AgencyId::new());
+        let officer = queue_scope(&who(Role::AgencyOfficer, Some(own)));
+        assert_eq!(officer, ReadScope::Agency(own));
+        assert!(officer.includes(own) && !officer.includes(other));
+        let unbound = queue_scope(&who(Role::AgencyOfficer, None));
+        assert!(!unbound.includes(own));
+        for role in [Role::Admin, Role::Coordinator, Role::Inspector] {
+            // an agency on the account of a non-officer narrows nothing
+            for agency in [None, Some(own)] {
+                assert_eq!(queue_scope(&who(role, agency)), ReadScope::Everything);
+            }
+        }
     }
 
     #[test]

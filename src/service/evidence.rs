@@ -98,6 +98,17 @@ pub fn by_report(rows: Vec<EvidenceRow>) -> HashMap<ReportId, Vec<EvidenceDocume
     grouped
 }
 
+/// Evidence rows grouped by the completion claim they belong to.
+pub fn by_claim(rows: Vec<EvidenceRow>) -> HashMap<ClaimId, Vec<EvidenceDocument>> {
+    let mut grouped: HashMap<ClaimId, Vec<EvidenceDocument>> = HashMap::new();
+    for row in rows {
+        if let Some(claim) = row.completion_claim_id {
+            grouped.entry(claim).or_default().push(row.into());
+        }
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

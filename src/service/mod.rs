@@ -19,6 +19,7 @@ pub mod objectives;
 pub mod period_report;
 pub mod periods;
 pub mod plans;
+pub mod queues;
 pub mod reports;
 pub mod standing;
 pub mod tasks;

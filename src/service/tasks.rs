@@ -10,7 +10,7 @@ use super::{Actor, Page};
 use crate::domain::deadline::Deadline;
 use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
 use crate::domain::error::{Conflict, DomainError, DomainResult};
-use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
+use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, ObjectiveId, PlanId, TaskId, UserId};
 use crate::domain::input::Checker;
 use crate::domain::policy::Action;
 use crate::domain::search::fold;
@@ -25,6 +25,32 @@ pub struct AgencySummary {
     pub id: AgencyId,
     pub code: String,
     pub name: String,
+}
+
+/// A user as a claim or an extension request names its author.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub display_name: String,
+}
+
+/// The completion claim a task awaits review of.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PendingClaim {
+    pub id: ClaimId,
+    /// The day the work was finished, as claimed.
+    pub completed_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub author: UserSummary,
+}
+
+/// The extension request a task awaits a decision on.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PendingExtensionRequest {
+    pub id: ExtensionId,
+    pub requested_due_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub author: UserSummary,
 }
 
 /// A deadline as the plan writes it.
@@ -124,6 +150,10 @@ pub struct Task {
     pub days_overdue: i32,
     /// The day `overdue` is computed for: the `as_of` parameter, else today in Asia/Ho_Chi_Minh.
     pub as_of: NaiveDate,
+    /// The completion claim awaiting review now, whatever `as_of` is; `null` when none.
+    pub pending_claim: Option<PendingClaim>,
+    /// The extension request awaiting a decision now, whatever `as_of` is; `null` when none.
+    pub pending_extension_request: Option<PendingExtensionRequest>,
     /// Increases with every change; the ETag is derived from it.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -141,7 +171,14 @@ pub fn etag(id: TaskId, version: i32) -> String {
     format!("\"{id}-{version}\"")
 }
 
-fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -> Task {
+/// What the task view carries as JSON, read into its types.
+struct Carried {
+    supporting: Vec<AgencySummary>,
+    pending_claim: Option<PendingClaim>,
+    pending_extension_request: Option<PendingExtensionRequest>,
+}
+
+fn to_task(row: TaskViewRow, carried: Carried, as_of: NaiveDate) -> Task {
     let t = row.task;
     Task {
         id: t.id,
@@ -155,7 +192,7 @@ fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -
             code: row.lead_code,
             name: row.lead_name,
         },
-        supporting_agencies: supporting,
+        supporting_agencies: carried.supporting,
         deadline: DeadlineOut {
             kind: t.deadline_kind,
             value: t.deadline_value,
@@ -173,21 +210,40 @@ fn to_task(row: TaskViewRow, supporting: Vec<AgencySummary>, as_of: NaiveDate) -
         overdue: row.days_overdue > 0,
         days_overdue: row.days_overdue,
         as_of,
+        pending_claim: carried.pending_claim,
+        pending_extension_request: carried.pending_extension_request,
         version: t.version,
         created_at: t.created_at,
         updated_at: t.updated_at,
     }
 }
 
-/// Tasks from view rows (which carry their supporting agencies).
+/// Reads a JSON column of the task view into its type.
+fn carried<T: serde::de::DeserializeOwned>(
+    value: Option<serde_json::Value>,
+    what: &str,
+) -> DomainResult<T> {
+    // SQL NULL reads as JSON null: `None` for an optional type.
+    serde_json::from_value(value.unwrap_or_default())
+        .map_err(|e| DomainError::Internal(format!("{what} of a task: {e}")))
+}
+
+/// Tasks from view rows (which carry their supporting agencies and pending requests).
 pub fn to_tasks(rows: Vec<TaskViewRow>, as_of: NaiveDate) -> DomainResult<Vec<Task>> {
     rows.into_iter()
         .map(|mut r| {
-            let supporting =
-                serde_json::from_value(std::mem::take(&mut r.supporting)).map_err(|e| {
-                    DomainError::Internal(format!("supporting agencies of a task: {e}"))
-                })?;
-            Ok(to_task(r, supporting, as_of))
+            let carried = Carried {
+                supporting: carried(
+                    Some(std::mem::take(&mut r.supporting)),
+                    "supporting agencies",
+                )?,
+                pending_claim: carried(r.pending_claim.take(), "pending claim")?,
+                pending_extension_request: carried(
+                    r.pending_extension_request.take(),
+                    "pending extension request",
+                )?,
+            };
+            Ok(to_task(r, carried, as_of))
         })
         .collect()
 }

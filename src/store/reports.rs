@@ -5,11 +5,12 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::enums::{ClaimStatus, ExtensionStatus};
-use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, ReportId, TaskId, UserId};
+use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, PlanId, ReportId, TaskId, UserId};
 
 use super::After;
 use crate::db::schema::{
-    completion_claims, evidence_documents, extension_requests, progress_reports,
+    agencies, completion_claims, evidence_documents, extension_requests, progress_reports, tasks,
+    users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -277,4 +278,130 @@ pub fn decide_extension(
         ))
         .returning(ExtensionRow::as_returning())
         .get_result(conn)
+}
+
+/// Which claims or extension requests a queue lists; every filter is
+/// optional and they combine with AND.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueFilter<S> {
+    pub status: Option<S>,
+    pub plan_id: Option<PlanId>,
+    /// The agency that claims; for extension requests, the task's lead agency.
+    pub agency_id: Option<AgencyId>,
+}
+
+/// What a queue shows beside a claim or request: its task, agency and author.
+#[derive(Debug, Clone, Queryable)]
+pub struct QueueContext {
+    pub task_code: String,
+    pub task_title: String,
+    pub plan_id: PlanId,
+    pub agency_id: AgencyId,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub author_name: String,
+}
+
+/// Claims matching `filter`, oldest first (keyset on `created_at`, id).
+pub fn queued_claims(
+    conn: &mut PgConnection,
+    filter: &QueueFilter<ClaimStatus>,
+    after: Option<&After<DateTime<Utc>, ClaimId>>,
+    limit: i64,
+) -> QueryResult<Vec<(ClaimRow, QueueContext)>> {
+    let mut q = completion_claims::table
+        .inner_join(tasks::table)
+        .inner_join(agencies::table.on(agencies::id.eq(completion_claims::agency_id)))
+        .inner_join(users::table.on(users::id.eq(completion_claims::author_id)))
+        .select((
+            ClaimRow::as_select(),
+            (
+                tasks::code,
+                tasks::title,
+                tasks::plan_id,
+                agencies::id,
+                agencies::code,
+                agencies::name,
+                users::display_name,
+            ),
+        ))
+        .into_boxed();
+    if let Some(status) = filter.status {
+        q = q.filter(completion_claims::status.eq(status));
+    }
+    if let Some(plan) = filter.plan_id {
+        q = q.filter(tasks::plan_id.eq(plan));
+    }
+    if let Some(agency) = filter.agency_id {
+        q = q.filter(completion_claims::agency_id.eq(agency));
+    }
+    if let Some(a) = after {
+        // `>=` on the time alone bounds the index scan; the OR settles ties.
+        q = q.filter(completion_claims::created_at.ge(a.key)).filter(
+            completion_claims::created_at
+                .gt(a.key)
+                .or(completion_claims::id.gt(a.id)),
+        );
+    }
+    q.order((completion_claims::created_at, completion_claims::id))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Extension requests matching `filter`, oldest first (keyset on `created_at`, id).
+pub fn queued_extensions(
+    conn: &mut PgConnection,
+    filter: &QueueFilter<ExtensionStatus>,
+    after: Option<&After<DateTime<Utc>, ExtensionId>>,
+    limit: i64,
+) -> QueryResult<Vec<(ExtensionRow, QueueContext)>> {
+    let mut q = extension_requests::table
+        .inner_join(tasks::table.inner_join(agencies::table))
+        .inner_join(users::table.on(users::id.eq(extension_requests::requested_by)))
+        .select((
+            ExtensionRow::as_select(),
+            (
+                tasks::code,
+                tasks::title,
+                tasks::plan_id,
+                agencies::id,
+                agencies::code,
+                agencies::name,
+                users::display_name,
+            ),
+        ))
+        .into_boxed();
+    if let Some(status) = filter.status {
+        q = q.filter(extension_requests::status.eq(status));
+    }
+    if let Some(plan) = filter.plan_id {
+        q = q.filter(tasks::plan_id.eq(plan));
+    }
+    if let Some(agency) = filter.agency_id {
+        q = q.filter(tasks::lead_agency_id.eq(agency));
+    }
+    if let Some(a) = after {
+        q = q.filter(extension_requests::created_at.ge(a.key)).filter(
+            extension_requests::created_at
+                .gt(a.key)
+                .or(extension_requests::id.gt(a.id)),
+        );
+    }
+    q.order((extension_requests::created_at, extension_requests::id))
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn evidence_of_claims(
+    conn: &mut PgConnection,
+    claim_ids: &[ClaimId],
+) -> QueryResult<Vec<EvidenceRow>> {
+    evidence_documents::table
+        .filter(evidence_documents::completion_claim_id.eq_any(claim_ids))
+        .order((
+            evidence_documents::completion_claim_id,
+            evidence_documents::position,
+        ))
+        .select(EvidenceRow::as_select())
+        .load(conn)
 }

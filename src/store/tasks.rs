@@ -100,6 +100,14 @@ pub struct TaskViewRow {
     /// The progress on the as-of day.
     #[diesel(sql_type = diesel::sql_types::SmallInt)]
     pub progress_as_of: i16,
+    /// `{id, completed_on, created_at, author: {id, display_name}}` of the
+    /// claim awaiting review now, or `null`.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Json>)]
+    pub pending_claim: Option<serde_json::Value>,
+    /// `{id, requested_due_on, created_at, author: {id, display_name}}` of
+    /// the extension request awaiting a decision now, or `null`.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Json>)]
+    pub pending_extension_request: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -262,8 +270,24 @@ const PROGRESS_AS_OF: &str = "CASE
 const SUPPORTING: &str = "COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
     FROM task_supporting_agencies s JOIN agencies a ON a.id = s.agency_id WHERE s.task_id = p.id), '[]'::json)";
 
+/// The claim awaiting review now, as JSON (`null` when none). The workflow
+/// allows one at a time (a claim moves the task to `submitted`); the latest
+/// is taken should the data say otherwise.
+const PENDING_CLAIM: &str = "(SELECT json_build_object('id', c.id, 'completed_on', c.completed_on, 'created_at', c.created_at,
+        'author', json_build_object('id', u.id, 'display_name', u.display_name))
+    FROM completion_claims c JOIN users u ON u.id = c.author_id
+    WHERE c.task_id = p.id AND c.status = 'pending' ORDER BY c.created_at DESC, c.id DESC LIMIT 1)";
+
+/// The extension request awaiting a decision now, as JSON (`null` when
+/// none); a unique partial index allows one per task.
+const PENDING_EXTENSION: &str = "(SELECT json_build_object('id', e.id, 'requested_due_on', e.requested_due_on, 'created_at', e.created_at,
+        'author', json_build_object('id', u.id, 'display_name', u.display_name))
+    FROM extension_requests e JOIN users u ON u.id = e.requested_by
+    WHERE e.task_id = p.id AND e.status = 'pending')";
+
 /// Tasks matching `filter`, in `sort` order after `after`, at most `limit`
-/// (all when `None`), with their supporting agencies: one prepared statement.
+/// (all when `None`), with their supporting agencies and pending claim and
+/// extension request: one prepared statement.
 pub fn list_view(
     conn: &mut PgConnection,
     filter: &TaskFilter,
@@ -331,16 +355,19 @@ fn view_query(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-    // The page is chosen inside; its rows' supporting agencies are gathered
-    // outside, for those rows only, in the same statement. A frozen copy has
-    // them already, with the rest of the standing, under the same names.
+    // The page is chosen inside; its rows' supporting agencies and pending
+    // requests are gathered outside, for those rows only, in the same
+    // statement. A frozen copy has its standing already, under the same names;
+    // what was pending then is not kept (the period shows status as of data_to).
     let head = match source {
         Source::Live => format!(
             "{prefix}SELECT p.*, {SUPPORTING} AS supporting, {STATUS_AS_OF} AS status_as_of, \
-             {PROGRESS_AS_OF} AS progress_as_of FROM ({VIEW_HEAD}"
+             {PROGRESS_AS_OF} AS progress_as_of, {PENDING_CLAIM} AS pending_claim, \
+             {PENDING_EXTENSION} AS pending_extension_request FROM ({VIEW_HEAD}"
         ),
         Source::Frozen(_) => format!(
-            "{prefix}SELECT p.* FROM (SELECT v.* FROM (SELECT t.* FROM period_tasks t WHERE TRUE"
+            "{prefix}SELECT p.*, NULL::json AS pending_claim, NULL::json AS pending_extension_request \
+             FROM (SELECT v.* FROM (SELECT t.* FROM period_tasks t WHERE TRUE"
         ),
     };
     let mut sql = Sql::new(filter.as_of, &head);

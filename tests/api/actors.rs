@@ -83,6 +83,14 @@ pub mod path {
             .unwrap_or_default();
         format!("/api/v1/indicators/{indicator}/observations/{period}{whose}")
     }
+    /// The completion claims list (the review queue) with a query string (without the `?`).
+    pub fn claim_queue(query: &str) -> String {
+        format!("/api/v1/completion-claims?{query}")
+    }
+    /// The extension requests list (the decision queue) with a query string (without the `?`).
+    pub fn extension_queue(query: &str) -> String {
+        format!("/api/v1/extension-requests?{query}")
+    }
 }
 
 /// A caller of the API: whoever presents `token` (or no token at all).
@@ -232,6 +240,14 @@ impl<'a> Actor<'a> {
     }
     pub async fn decide_extension(&self, request: &str, decision: &DecisionBody) -> Value {
         self.post(&path::decision(request), decision).await.ok()
+    }
+    /// One page of the completion claims this actor sees.
+    pub async fn claim_queue(&self, query: &str) -> Vec<Value> {
+        self.get(&path::claim_queue(query)).await.ok().items()
+    }
+    /// One page of the extension requests this actor sees.
+    pub async fn extension_queue(&self, query: &str) -> Vec<Value> {
+        self.get(&path::extension_queue(query)).await.ok().items()
     }
     /// The audit events of a task, oldest first.
     pub async fn history(&self, task: &str) -> Vec<Value> {

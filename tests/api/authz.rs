@@ -90,7 +90,9 @@ impl Caller {
 ///
 /// Public operations ignore the Authorization header; every other one answers
 /// 401 to every bad token. Everyone signed in reads everything except the user
-/// accounts (admin only). Writes per the README, "Who may do what".
+/// accounts (admin only); the queues (claims, extension requests) answer every
+/// reader, an officer with its own agency's rows only (tests/api/queues.rs).
+/// Writes per the README, "Who may do what".
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 11])] = &[
     //                                                     anon expd forg none waud   admin coord insp lead supp unrel
@@ -141,6 +143,8 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",   "/api/v1/plans/{id}/indicators",            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("POST",  "/api/v1/plans/{id}/indicators",            [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
     ("PUT",   "/api/v1/indicators/{id}/observations/{period_id}",       [401, 401, 401, 401, 401,   200, 200, 403, 200, 403, 403]),
+    ("GET",   "/api/v1/completion-claims",                [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/extension-requests",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
 ];
 
 const HTTP_METHODS: [&str; 8] = [

@@ -16,6 +16,7 @@ mod foundation;
 mod hardening;
 mod history;
 mod periods;
+mod queues;
 mod races;
 mod reporting;
 mod scale;

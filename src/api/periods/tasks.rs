@@ -3,10 +3,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::PeriodTaskPage;
-use crate::api::common::{cursor_of, page_request, read};
+use crate::api::common::{cursor_of, list_scope, page_request, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
-use crate::api::tasks::list::{filters_digest, task_query, TaskListParams};
+use crate::api::tasks::list::{filters, task_query, TaskListParams};
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
@@ -91,7 +91,7 @@ pub async fn list_period_tasks(
         cursor: None,
     };
     let query = task_query(&as_task_list, who.today())?;
-    let scope = format!("period-tasks:{id}:{}", filters_digest(&as_task_list));
+    let scope = list_scope(&format!("period-tasks:{id}"), &filters(&as_task_list));
     let request = page_request::<TaskPosition>(limit, cursor.as_deref(), &scope)?;
     let page = read(&pool, who, move |conn, _| {
         periods::tasks(conn, id, &query, request.after.as_ref(), request.limit)

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::TaskPage;
-use crate::api::common::{cursor_of, page_request, query_date, read};
+use crate::api::common::{cursor_of, list_scope, page_request, query_date, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -16,7 +16,6 @@ use crate::domain::input::IsoDate;
 use crate::error::{ApiError, ApiResult};
 use crate::service::tasks::{self, TaskPosition, TaskQuery};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -76,7 +75,7 @@ pub async fn list_tasks(
 ) -> ApiResult<web::Json<TaskPage>> {
     let p = params.into_inner();
     let mut query = task_query(&p, who.today())?;
-    let scope = format!("tasks:{}", filters_digest(&p));
+    let scope = list_scope("tasks", &filters(&p));
     let request = page_request::<TaskCursor>(p.limit, p.cursor.as_deref(), &scope)?;
     // Overdue days depend on the day judged on: the next page is judged on
     // the cursor's day, even when it is asked for after midnight.
@@ -113,32 +112,26 @@ struct TaskCursor {
     as_of: NaiveDate,
 }
 
-/// Names the list a cursor belongs to: its sort and every filter (not
-/// `as_of`, which the cursor carries), so a cursor used with other filters is
-/// refused instead of mixing two lists.
-pub(crate) fn filters_digest(p: &TaskListParams) -> String {
-    let filters = format!(
-        "{:?}",
+/// What a cursor of the task list is bound to: its sort and every filter
+/// (not `as_of`, which the cursor carries).
+pub(crate) fn filters(p: &TaskListParams) -> impl std::fmt::Debug + '_ {
+    (
         (
-            (
-                p.plan_id,
-                p.area,
-                p.objective_id,
-                p.agency_id,
-                p.agency_role
-            ),
-            (
-                p.status,
-                p.overdue,
-                p.at_risk_days,
-                p.due_before,
-                p.due_after
-            ),
-            (&p.q, p.sort),
-        )
-    );
-    let digest = Sha256::digest(filters.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+            p.plan_id,
+            p.area,
+            p.objective_id,
+            p.agency_id,
+            p.agency_role,
+        ),
+        (
+            p.status,
+            p.overdue,
+            p.at_risk_days,
+            p.due_before,
+            p.due_after,
+        ),
+        (&p.q, p.sort),
+    )
 }
 
 /// The parameters, checked, as the use case's query.

@@ -1,0 +1,4 @@
+DROP INDEX extension_requests_created_idx;
+DROP INDEX extension_requests_queue_idx;
+DROP INDEX completion_claims_created_idx;
+DROP INDEX completion_claims_queue_idx;
