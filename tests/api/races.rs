@@ -102,3 +102,63 @@ async fn two_admins_removing_each_other_leave_one() {
         );
     }
 }
+
+/// A period closing while an agency submits its report: the submission lands
+/// before the closing or is refused with 409, never half of each.
+#[actix_web::test]
+async fn a_submission_racing_the_closing_is_in_or_refused() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let officer = Actor::officer(&app, crate::demo::STP);
+    let stp = app.agency_id(crate::demo::STP);
+    for round in 0..6 {
+        let plan = coordinator
+            .create_plan(&crate::bodies::PlanBody::new(
+                &format!("CCHC-RACE{round}"),
+                2024,
+            ))
+            .await
+            .id();
+        crate::actors::fresh_task(
+            &app,
+            &plan,
+            crate::bodies::TaskBody::new("K1")
+                .lead(crate::demo::STP)
+                .date("2024-02-28"),
+        )
+        .await;
+        let period = coordinator
+            .post(
+                &path::plan_periods(&plan),
+                &json!({"kind": "quarter", "value": "2024-Q1"}),
+            )
+            .await
+            .created()
+            .id();
+        let report = path::agency_report(&period, &stp, "");
+        officer
+            .put(&report, &json!({"document_number": "1/BC-STP", "issued_on": "2024-03-10", "results": "Kết quả"}))
+            .await
+            .ok();
+        let (closed, submitted) = futures_util::future::join(
+            coordinator.post_empty(&path::period(&period, "/close")),
+            officer.post_empty(&format!("{report}/submit")),
+        )
+        .await;
+        closed.ok();
+        let tracker = Actor::inspector(&app)
+            .get(&path::period(&period, "/agency-reports"))
+            .await
+            .ok();
+        let status = tracker["items"][0]["status"].clone();
+        if submitted.status == StatusCode::OK {
+            assert_eq!(status, "submitted", "round {round}");
+        } else {
+            submitted.problem(409).problem_type("period-closed");
+            assert_eq!(
+                status, "draft",
+                "round {round}: refused, so nothing of it written"
+            );
+        }
+    }
+}
