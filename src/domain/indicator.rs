@@ -49,6 +49,11 @@ pub fn check_figure(
     if numerator.is_some_and(|n| n < 0.0) {
         fail("numerator", "must not be negative");
     }
+    for (field, v) in [("numerator", numerator), ("denominator", denominator)] {
+        if v.is_some_and(|v| v > MAX_FIGURE) {
+            fail(field, "must be at most 10^15");
+        }
+    }
     if denominator.is_some_and(|d| d <= 0.0) {
         fail("denominator", "must be greater than 0");
     }
@@ -77,9 +82,16 @@ pub fn check_figure(
     })
 }
 
+/// The largest figure: 10^15 (a quadrillion đồng) keeps every sum and rate
+/// exact enough and finite.
+pub const MAX_FIGURE: f64 = 1e15;
+
 /// Whether `value` can be a figure in `unit`.
 pub fn in_range(unit: IndicatorUnit, value: f64) -> Result<(), &'static str> {
     let whole = value.fract() == 0.0;
+    if value.abs() > MAX_FIGURE {
+        return Err("must be at most 10^15 in size");
+    }
     match unit {
         IndicatorUnit::Percent if !(0.0..=100.0).contains(&value) => {
             Err("must be between 0 and 100 for a percent")
@@ -190,6 +202,9 @@ mod tests {
             assert!(in_range(unit, bad).is_err(), "{unit} {bad}");
         }
         assert!(in_range(AmountVnd, 5_132_071_000_000.0).is_ok());
+        assert!(in_range(AmountVnd, MAX_FIGURE).is_ok());
+        assert!(in_range(AmountVnd, MAX_FIGURE * 1.5).is_err());
+        assert!(in_range(Score, -MAX_FIGURE * 2.0).is_err());
     }
 
     #[test]

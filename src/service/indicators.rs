@@ -13,7 +13,7 @@ use crate::domain::enums::{Aggregation, IndicatorDirection, IndicatorUnit};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, IndicatorId, PeriodId, PlanId, UserId};
 use crate::domain::indicator::{aggregate, check_figure, in_range, met, percent_of, Figure};
-use crate::domain::input::Checker;
+use crate::domain::input::{optional_whole_number, Checker};
 use crate::domain::policy::Action;
 use crate::domain::text::{Code, Name, OutputText};
 use crate::store;
@@ -24,10 +24,12 @@ use crate::store::periods::PeriodRow;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
+    #[schema(minimum = -1e15, maximum = 1e15)]
     pub value: f64,
     /// For a rank: out of how many (`{"value": 30, "out_of": 63}`).
-    #[schema(minimum = 1)]
-    pub out_of: Option<i32>,
+    #[serde(default, deserialize_with = "optional_whole_number")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
+    pub out_of: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -74,7 +76,7 @@ impl From<&IndicatorRow> for Indicator {
             direction: r.direction,
             target: r.target_value.map(|value| Target {
                 value,
-                out_of: r.target_out_of,
+                out_of: r.target_out_of.map(i64::from),
             }),
             responsible_agency_id: r.responsible_agency_id,
             aggregation: r.aggregation,
@@ -102,7 +104,7 @@ pub fn create(
             (Some(_), unit) if unit != IndicatorUnit::Rank => {
                 check.rule("target.out_of", "is for a rank only")
             }
-            (Some(n), _) if n < 1 || f64::from(n) < target.value => check.rule(
+            (Some(n), _) if !(1..=100_000).contains(&n) || (n as f64) < target.value => check.rule(
                 "target.out_of",
                 "must be at least 1 and not below the ranked place",
             ),
@@ -129,7 +131,11 @@ pub fn create(
             unit: input.unit,
             direction: input.direction,
             target_value: input.target.as_ref().map(|t| t.value),
-            target_out_of: input.target.as_ref().and_then(|t| t.out_of),
+            target_out_of: input
+                .target
+                .as_ref()
+                .and_then(|t| t.out_of)
+                .and_then(|n| i32::try_from(n).ok()),
             responsible_agency_id: input.responsible_agency_id,
             aggregation,
             note: input.note.as_ref().map(|n| n.to_string()),
@@ -156,10 +162,11 @@ pub fn create(
 pub struct FigureIn {
     /// In an agency report's `indicator_values`: which indicator (ignored on `PUT …/observations/…`).
     pub indicator_id: Option<IndicatorId>,
+    #[schema(minimum = -1e15, maximum = 1e15)]
     pub value: Option<f64>,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1e15)]
     pub numerator: Option<f64>,
-    #[schema(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0, maximum = 1e15)]
     pub denominator: Option<f64>,
     /// Where the figure comes from: a document number or a system.
     pub source: Option<Name>,
