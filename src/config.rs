@@ -43,6 +43,8 @@ pub struct Config {
     pub login_concurrency: usize,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors_origins: CorsOrigins,
+    /// The daily reminder run and webhook targets.
+    pub workers: crate::worker::WorkerConfig,
 }
 
 /// Origins (`https://dashboard.example.gov.vn`) whose pages may call the API
@@ -184,6 +186,7 @@ impl Config {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let login_concurrency =
             parse_number(&get, "LOGIN_CONCURRENCY", cores.div_ceil(2) as i64, 1, 64)? as usize;
+        let workers = workers(&get)?;
         Ok(Config {
             database_url,
             bind,
@@ -193,8 +196,46 @@ impl Config {
             client_address: ClientAddress { trusted_proxies },
             login_concurrency,
             cors_origins: CorsOrigins(cors_origins),
+            workers,
         })
     }
+}
+
+/// `REMINDER_TIME` (HH:MM, province time), `REMINDER_DAYS` (e.g. `7,3,1`),
+/// `WEBHOOK_ALLOW_HTTP`, `WEBHOOK_ALLOW_PRIVATE` (`true`/`false`).
+fn workers(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::worker::WorkerConfig, ConfigError> {
+    let mut config = crate::worker::WorkerConfig::default();
+    if let Some(time) = get("REMINDER_TIME") {
+        config.reminder_time =
+            chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| {
+                bad(
+                    "REMINDER_TIME",
+                    format!("'{time}' is not a time such as 07:00"),
+                )
+            })?;
+    }
+    if let Some(days) = get("REMINDER_DAYS") {
+        let parsed: Option<Vec<u32>> = days
+            .split(',')
+            .map(|d| d.trim().parse::<u32>().ok().filter(|d| *d <= 366))
+            .collect();
+        config.reminder_days = parsed.filter(|d| !d.is_empty()).ok_or_else(|| {
+            bad(
+                "REMINDER_DAYS",
+                format!("'{days}' is not a list of days such as 7,3,1"),
+            )
+        })?;
+    }
+    let flag = |name: &'static str| match get(name).as_deref().map(str::trim) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(bad(name, format!("'{other}' is neither true nor false"))),
+    };
+    config.targets.allow_http = flag("WEBHOOK_ALLOW_HTTP")?;
+    config.targets.allow_private = flag("WEBHOOK_ALLOW_PRIVATE")?;
+    Ok(config)
 }
 
 fn parse_number(

@@ -15,3 +15,4 @@ pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod worker;

@@ -36,6 +36,8 @@ pub struct AppState {
     pub password_checks: Arc<PasswordChecks>,
     /// Browser origins allowed to call the API (`CORS_ORIGINS`).
     pub cors_origins: CorsOrigins,
+    /// Where webhooks may point (`WEBHOOK_ALLOW_HTTP`, `WEBHOOK_ALLOW_PRIVATE`).
+    pub webhook_targets: crate::service::webhooks::TargetPolicy,
 }
 
 pub use crate::clock::Clock;
@@ -66,6 +68,7 @@ pub fn app(
                 .app_data(web::Data::new(state.clock))
                 .app_data(web::Data::from(state.password_checks.clone()))
                 .app_data(web::Data::new(state.cors_origins.clone()))
+                .app_data(web::Data::new(state.webhook_targets))
                 .app_data(payload)
                 .app_data(path)
         })
@@ -261,7 +264,9 @@ async fn serve_with(
         clock: Clock::System,
         password_checks: Arc::new(PasswordChecks::new(config.login_concurrency)),
         cors_origins: config.cors_origins.clone(),
+        webhook_targets: config.workers.targets,
     };
+    crate::worker::spawn(state.pool.clone(), config.workers.clone());
     let background = state.pool.clone();
     actix_web::rt::spawn(async move {
         let mut every = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);

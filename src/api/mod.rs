@@ -10,12 +10,14 @@ pub mod edge;
 pub mod extract;
 pub mod health;
 pub mod indicators;
+pub mod notifications;
 pub mod objectives;
 pub mod periods;
 pub mod plans;
 pub mod reports;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 pub mod workflow;
 
 use actix_web::error::PathError;
@@ -67,7 +69,9 @@ those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `
         (name = "reports", description = "Progress reports with evidence"),
         (name = "workflow", description = "Completion claims, reviews and deadline extensions"),
         (name = "periods", description = "Reporting periods: tasks and summary on the cut-off day, agencies' period reports, the consolidated report"),
-        (name = "indicators", description = "Indicators with targets, and their figures per period")
+        (name = "indicators", description = "Indicators with targets, and their figures per period"),
+        (name = "notifications", description = "What happened that concerns the caller"),
+        (name = "webhooks", description = "Events sent to other systems, signed (Standard Webhooks), from an outbox")
     )
 )]
 pub struct ApiDoc;
@@ -176,7 +180,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(reports::routes)
                 .configure(workflow::routes)
                 .configure(periods::routes)
-                .configure(indicators::routes),
+                .configure(indicators::routes)
+                .configure(notifications::routes)
+                .configure(webhooks::routes),
         );
 }
 

@@ -278,6 +278,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_events (id) {
+        id -> Uuid,
+        #[sql_name = "type"]
+        event_type -> Text,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        task_id -> Nullable<Uuid>,
+        subject_type -> Text,
+        subject_id -> Uuid,
+        changes -> Jsonb,
+        payload -> Nullable<Jsonb>,
+        fanned_out_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    task_reminders (task_id, kind, due_on, days_before) {
+        task_id -> Uuid,
+        kind -> Text,
+        due_on -> Date,
+        days_before -> Int4,
+        sent_on -> Date,
+        event_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        event_id -> Uuid,
+        #[sql_name = "type"]
+        event_type -> Text,
+        title -> Text,
+        body -> Text,
+        task_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        owner_id -> Uuid,
+        url -> Text,
+        events -> Array<Text>,
+        description -> Text,
+        secret -> Text,
+        active -> Bool,
+        paused_reason -> Nullable<Text>,
+        failing_since -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        event_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        last_status_code -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        last_response -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(objectives -> plans (plan_id));
 diesel::joinable!(tasks -> plans (plan_id));
@@ -294,6 +370,9 @@ diesel::joinable!(agency_period_reports -> reporting_periods (period_id));
 diesel::joinable!(agency_period_reports -> agencies (agency_id));
 diesel::joinable!(indicators -> plans (plan_id));
 diesel::joinable!(indicator_observations -> indicators (indicator_id));
+diesel::joinable!(notifications -> outbox_events (event_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     reform_areas,
@@ -316,4 +395,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_period_reports,
     indicators,
     indicator_observations,
+    outbox_events,
+    task_reminders,
+    notifications,
+    webhooks,
+    webhook_deliveries,
 );

@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod indicator;
 pub mod input;
+pub mod notify;
 pub mod overdue;
 pub mod period;
 pub mod policy;

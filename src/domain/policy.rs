@@ -38,6 +38,8 @@ pub enum Action<'a> {
     ReportForAgency {
         agency_id: AgencyId,
     },
+    /// Subscribe other systems to events (webhooks) and see their deliveries.
+    ManageWebhooks,
     /// Record an indicator's figure: one agency's, or the province's (then
     /// `agency_id` is the indicator's responsible agency, if it has one).
     RecordFigure {
@@ -72,7 +74,7 @@ impl Denied {
         match self {
             Denied::NotAdmin => "only an administrator may manage user accounts",
             Denied::NotCoordinator { reviewing: false } => {
-                "only the coordinator may change the plan, its tasks and agencies"
+                "only the coordinator may change the plan, its tasks and agencies, and manage webhooks"
             }
             Denied::NotCoordinator { reviewing: true } => {
                 "only the coordinator may review claims and agency reports and decide extensions"
@@ -131,7 +133,7 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     }
     let allowed = match action {
         Action::ManageUsers => false,
-        Action::EditPlan | Action::Review => role == Role::Coordinator,
+        Action::EditPlan | Action::Review | Action::ManageWebhooks => role == Role::Coordinator,
         Action::ReportOnTask {
             lead_agency_id,
             supporting_agency_ids,
@@ -159,7 +161,7 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     }
     Err(match action {
         Action::ManageUsers => Denied::NotAdmin,
-        Action::EditPlan => Denied::NotCoordinator { reviewing: false },
+        Action::EditPlan | Action::ManageWebhooks => Denied::NotCoordinator { reviewing: false },
         Action::Review => Denied::NotCoordinator { reviewing: true },
         Action::ReportOnTask { .. } => Denied::NotTaskAgency,
         Action::ActAsLeadAgency { .. } => Denied::NotLeadAgency,
@@ -226,7 +228,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 9, "one row per kind of action");
+        assert_eq!(rows.len(), 11, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -256,6 +258,11 @@ mod tests {
                             true
                         }
                         "manage user accounts" => decide(Action::ManageUsers),
+                        "manage webhooks and see their deliveries" => {
+                            decide(Action::ManageWebhooks)
+                        }
+                        // each account reads and marks its own, and only its own
+                        "read and mark one's own notifications" => true,
                         "change agencies, plans, objectives, tasks, periods, indicators" => {
                             decide(Action::EditPlan)
                         }

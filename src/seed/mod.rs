@@ -220,6 +220,7 @@ pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
         if today.year() != demo.plan.year {
             load_current_year(conn, &people, &current, today)?;
         }
+        store::outbox::mark_history(conn, Utc::now())?;
         diesel::insert_into(app_settings::table)
             .values((
                 app_settings::name.eq("demo_loaded_at"),

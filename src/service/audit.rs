@@ -253,6 +253,38 @@ impl Event {
         }
     }
 
+    /// The event type the outbox publishes it as (`domain::notify::EVENT_TYPES`),
+    /// if it is published: account, agency and plan edits are not.
+    pub fn published_type(&self) -> Option<&'static str> {
+        Some(match self {
+            Event::TaskCreated { .. } => "task.created",
+            Event::TaskUpdated { .. } => "task.updated",
+            Event::ReportCreated { .. } => "report.created",
+            Event::CompletionClaimed { .. } => "claim.submitted",
+            Event::CompletionReviewed {
+                decision: ReviewDecision::Accept,
+                ..
+            } => "claim.accepted",
+            Event::CompletionReviewed { .. } => "claim.returned",
+            Event::ExtensionRequested { .. } => "extension.requested",
+            Event::ExtensionDecided {
+                decision: ExtensionDecision::Approve,
+                ..
+            } => "extension.approved",
+            Event::ExtensionDecided { .. } => "extension.rejected",
+            Event::PeriodCreated { .. } => "period.created",
+            Event::PeriodClosed { .. } => "period.closed",
+            Event::AgencyReportChanged { step, .. } => match *step {
+                "agency_report.submitted" => "agency_report.submitted",
+                "agency_report.accepted" => "agency_report.accepted",
+                "agency_report.returned" => "agency_report.returned",
+                // a draft is the agency's own business
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
     /// The object changed (its kind and id), and the task whose history shows it.
     fn subject(&self) -> (&'static str, Uuid, Option<TaskId>) {
         match self {
@@ -311,6 +343,7 @@ pub fn record(
     event: &Event,
 ) -> DomainResult<()> {
     let (entity_type, entity_id, task_id) = event.subject();
+    let changes = event.changes();
     store::audit::record(
         conn,
         &NewAuditEvent {
@@ -320,9 +353,26 @@ pub fn record(
             entity_type,
             entity_id,
             task_id,
-            changes: event.changes(),
+            changes: changes.clone(),
         },
     )?;
+    // The outbox row commits with the change or not at all: nothing is sent
+    // from here; the workers fan it out.
+    if let Some(event_type) = event.published_type() {
+        store::outbox::insert_event(
+            conn,
+            &store::outbox::NewOutboxEvent {
+                id: uuid::Uuid::new_v4(),
+                event_type,
+                occurred_at: at,
+                actor_id: Some(actor),
+                task_id,
+                subject_type: entity_type,
+                subject_id: entity_id,
+                changes,
+            },
+        )?;
+    }
     Ok(())
 }
 

@@ -14,7 +14,9 @@ pub mod auth;
 pub mod completion;
 pub mod evidence;
 pub mod extensions;
+pub mod fanout;
 pub mod indicators;
+pub mod notifications;
 pub mod objectives;
 pub mod period_report;
 pub mod periods;
@@ -24,6 +26,7 @@ pub mod reports;
 pub mod standing;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 

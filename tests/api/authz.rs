@@ -143,6 +143,17 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",   "/api/v1/plans/{id}/indicators",            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("POST",  "/api/v1/plans/{id}/indicators",            [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
     ("PUT",   "/api/v1/indicators/{id}/observations/{period_id}",       [401, 401, 401, 401, 401,   200, 200, 403, 200, 403, 403]),
+    ("GET",   "/api/v1/me/notifications",                 [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    // someone else's notification (or none): not found, for everyone
+    ("POST",  "/api/v1/me/notifications/{id}/read",       [401, 401, 401, 401, 401,   404, 404, 404, 404, 404, 404]),
+    ("POST",  "/api/v1/me/notifications/read-all",        [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/webhooks",                         [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("POST",  "/api/v1/webhooks",                         [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/webhooks/{id}",                    [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("PATCH", "/api/v1/webhooks/{id}",                    [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("DELETE", "/api/v1/webhooks/{id}",                   [401, 401, 401, 401, 401,   204, 204, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/webhooks/{id}/deliveries",         [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
+    ("POST",  "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", [401, 401, 401, 401, 401,   202, 202, 403, 403, 403, 403]),
     ("GET",   "/api/v1/completion-claims",                [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("GET",   "/api/v1/extension-requests",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
 ];
@@ -193,6 +204,9 @@ struct Fixtures {
     period: String,
     /// An indicator of the demo plan (a percent).
     indicator: String,
+    /// A webhook for every event, and one of its deliveries.
+    webhook: String,
+    delivery: String,
 }
 
 /// A request ready to send for one (operation, caller).
@@ -263,6 +277,36 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
             Prepared::get(template.replace("{id}", &fx.demo_task))
         }
         ("GET", p) if !p.contains('{') => Prepared::get(p.to_string()),
+        ("POST", "/api/v1/me/notifications/{id}/read") => {
+            Prepared::get(template.replace("{id}", &uuid::Uuid::new_v4().to_string()))
+        }
+        ("POST", "/api/v1/me/notifications/read-all") => Prepared::get(template.to_string()),
+        ("GET", "/api/v1/webhooks/{id}" | "/api/v1/webhooks/{id}/deliveries") => {
+            Prepared::get(template.replace("{id}", &fx.webhook))
+        }
+        ("POST", "/api/v1/webhooks") => Prepared::json(
+            app,
+            template.to_string(),
+            &json!({"url": format!("http://127.0.0.1:9/hook-{n}"), "events": ["*"]}),
+        ),
+        ("PATCH", "/api/v1/webhooks/{id}") => Prepared::json(
+            app,
+            template.replace("{id}", &fx.webhook),
+            &json!({"description": format!("Cổng dịch vụ công ({n})")}),
+        ),
+        ("DELETE", "/api/v1/webhooks/{id}") => {
+            let hook = Actor::coordinator(app)
+                .post("/api/v1/webhooks", &json!({"url": "http://127.0.0.1:9/bye", "events": ["*"]}))
+                .await
+                .created()
+                .id();
+            Prepared::get(template.replace("{id}", &hook))
+        }
+        ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver") => Prepared::get(
+            template
+                .replace("{id}", &fx.webhook)
+                .replace("{delivery_id}", &fx.delivery),
+        ),
         ("GET", "/api/v1/plans/{id}/periods" | "/api/v1/plans/{id}/indicators") => {
             Prepared::get(template.replace("{id}", &fx.plan))
         }
@@ -452,7 +496,7 @@ fn agency_report(n: usize) -> Value {
 
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    const TABLES: [&str; 19] = [
+    const TABLES: [&str; 24] = [
         "agencies",
         "users",
         "plans",
@@ -472,6 +516,11 @@ fn fingerprint(app: &TestApp) -> String {
         "agency_period_reports",
         "indicators",
         "indicator_observations",
+        "outbox_events",
+        "task_reminders",
+        "notifications",
+        "webhooks",
+        "webhook_deliveries",
     ];
     let parts: Vec<String> = TABLES
         .iter()
@@ -509,9 +558,28 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await
         .created()
         .id();
+    let webhook = Actor::coordinator(app)
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": "http://127.0.0.1:9/authz", "events": ["*"]}),
+        )
+        .await
+        .created()
+        .id();
+    Actor::officer(app, LEAD)
+        .post_report(&task, &ReportBody::new(10, "Khởi động").no_evidence())
+        .await;
+    par_tracker::worker::fan_out(app.pool(), chrono::Utc::now()).unwrap();
+    let delivery = app
+        .texts(&format!(
+            "SELECT id::text AS t FROM webhook_deliveries WHERE webhook_id = '{webhook}' LIMIT 1"
+        ))
+        .remove(0);
     Fixtures {
         period,
         indicator,
+        webhook,
+        delivery,
         plan,
         demo_task,
         agency: app.agency_id(LEAD),

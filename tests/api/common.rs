@@ -535,6 +535,11 @@ impl TestApp {
                 64,
             )),
             cors_origins: Default::default(),
+            // the webhook receivers of the tests listen on loopback, in plain HTTP
+            webhook_targets: par_tracker::service::webhooks::TargetPolicy {
+                allow_http: true,
+                allow_private: true,
+            },
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(

@@ -6,6 +6,7 @@ mod actors;
 mod bodies;
 mod common;
 mod demo;
+mod receiver;
 mod tokens;
 
 mod auth;
@@ -15,6 +16,7 @@ mod contract;
 mod foundation;
 mod hardening;
 mod history;
+mod notify;
 mod periods;
 mod queues;
 mod races;

@@ -1,0 +1,437 @@
+//! The outbox and what it sends: an event per write, notifications for the
+//! people concerned, signed webhook deliveries to a real receiver on
+//! loopback, retried until they land, once, whatever the number of nodes;
+//! and the daily run's reminders, once per task, day and kind.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::actors::{fresh_task, Actor};
+use crate::bodies::{ClaimBody, PlanBody, ReportBody, TaskBody};
+use crate::common::{JsonExt, TestApp};
+use crate::demo::{STP, STTTT};
+use crate::receiver::Receiver;
+use par_tracker::service::webhooks::TargetPolicy;
+use par_tracker::worker::{self, WorkerConfig};
+
+const LOOPBACK: TargetPolicy = TargetPolicy {
+    allow_http: true,
+    allow_private: true,
+};
+
+fn at(instant: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(instant)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A 2024 plan with a task of STP's (supported by STTTT) due on `due`.
+async fn task_due(app: &TestApp, due: &str) -> (String, String) {
+    let plan = Actor::coordinator(app)
+        .create_plan(&PlanBody::new(&format!("CCHC-TB{}", &due[5..7]), 2024))
+        .await
+        .id();
+    let task = fresh_task(
+        app,
+        &plan,
+        TaskBody::new("T1").lead(STP).supporting(&[STTTT]).date(due),
+    )
+    .await;
+    (plan, task)
+}
+
+fn outbox_types(app: &TestApp) -> Vec<String> {
+    app.texts("SELECT type AS t FROM outbox_events ORDER BY occurred_at, type")
+}
+
+/// Checks a Standard Webhooks signature with nothing of the server's code.
+fn signature_holds(
+    secret: &str,
+    headers: &std::collections::HashMap<String, String>,
+    body: &str,
+) -> bool {
+    let key = STANDARD
+        .decode(secret.trim_start_matches("whsec_"))
+        .unwrap();
+    let signed = format!(
+        "{}.{}.{}",
+        headers["webhook-id"], headers["webhook-timestamp"], body
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(signed.as_bytes());
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    headers["webhook-signature"]
+        .split(' ')
+        .any(|s| s == expected)
+}
+
+#[actix_web::test]
+async fn each_write_is_an_event_and_the_people_concerned_are_told() {
+    let app = TestApp::demo().await;
+    let before = outbox_types(&app).len();
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    Actor::officer(&app, STP)
+        .post_report(&task, &ReportBody::new(40, "Đang thực hiện"))
+        .await;
+    Actor::officer(&app, STP)
+        .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
+        .await;
+    let types = outbox_types(&app);
+    assert_eq!(
+        types[before..],
+        ["task.created", "report.created", "claim.submitted"],
+        "one event per write, in the write's transaction"
+    );
+    // a refused write leaves no event
+    Actor::officer(&app, STTTT)
+        .post(
+            &crate::actors::path::completion(&task),
+            &ClaimBody::new("2024-06-01", "X"),
+        )
+        .await
+        .problem(403);
+    assert_eq!(outbox_types(&app).len(), types.len());
+
+    assert_eq!(
+        worker::fan_out(app.pool(), Utc::now()).unwrap(),
+        types.len() - before
+    );
+    assert_eq!(
+        worker::fan_out(app.pool(), Utc::now()).unwrap(),
+        0,
+        "each event once"
+    );
+    let coordinator = Actor::coordinator(&app);
+    let mine = coordinator
+        .get("/api/v1/me/notifications?unread=true")
+        .await
+        .ok()
+        .items();
+    let claim = mine
+        .iter()
+        .find(|n| n["type"] == "claim.submitted")
+        .expect("the coordinator hears of the claim");
+    assert!(claim.text("title").contains("T1"), "{claim}");
+    assert!(
+        mine.iter().all(|n| n["type"] != "task.created"),
+        "not of their own write"
+    );
+    let stp = Actor::officer(&app, STP)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(
+        stp.iter().any(|n| n["type"] == "task.created"),
+        "the lead agency hears of its new task"
+    );
+    assert!(
+        stp.iter().all(|n| n["type"] != "report.created"),
+        "not of its own report"
+    );
+
+    // read one, then all; another's notification is not found
+    Actor::officer(&app, STP)
+        .post_empty(&format!("/api/v1/me/notifications/{}/read", claim.id()))
+        .await
+        .problem(404);
+    let read = coordinator
+        .post_empty(&format!("/api/v1/me/notifications/{}/read", claim.id()))
+        .await
+        .ok();
+    assert!(read["read_at"].is_string());
+    coordinator
+        .post_empty("/api/v1/me/notifications/read-all")
+        .await
+        .ok();
+    assert!(coordinator
+        .get("/api/v1/me/notifications?unread=true")
+        .await
+        .ok()
+        .items()
+        .is_empty());
+}
+
+#[actix_web::test]
+async fn a_failing_receiver_gets_the_event_once_it_answers_and_signed() {
+    let app = TestApp::demo().await;
+    let receiver = Receiver::start(&[500, 500, 503]);
+    let coordinator = Actor::coordinator(&app);
+    let created = coordinator
+        .post("/api/v1/webhooks", &json!({"url": receiver.url, "events": ["claim.submitted"], "description": "Hệ thống một cửa"}))
+        .await
+        .created();
+    let secret = created.text("secret").to_string();
+    assert!(secret.starts_with("whsec_"));
+    let hook = created.id();
+    assert!(
+        coordinator
+            .get(&format!("/api/v1/webhooks/{hook}"))
+            .await
+            .ok()["secret"]
+            .is_null(),
+        "shown once"
+    );
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    Actor::officer(&app, STP)
+        .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
+        .await;
+    let mut now = Utc::now();
+    worker::fan_out(app.pool(), now).unwrap();
+    for attempt in 1..=4 {
+        assert_eq!(
+            worker::deliver(app.pool(), LOOPBACK, now, 10).unwrap(),
+            1,
+            "attempt {attempt}"
+        );
+        assert_eq!(
+            worker::deliver(app.pool(), LOOPBACK, now, 10).unwrap(),
+            0,
+            "not again before its time"
+        );
+        now += Duration::hours(1);
+    }
+    assert_eq!(
+        worker::deliver(app.pool(), LOOPBACK, now, 10).unwrap(),
+        0,
+        "delivered: done"
+    );
+    let got = receiver.received();
+    assert_eq!(got.len(), 4, "three failures, then the delivery");
+    let ids: std::collections::BTreeSet<&str> = got
+        .iter()
+        .map(|r| r.headers["webhook-id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 1, "every attempt is the same message");
+    for r in &got {
+        assert!(
+            signature_holds(&secret, &r.headers, &r.body),
+            "{:?}",
+            r.headers
+        );
+        let payload: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(payload["type"], "claim.submitted");
+        assert_eq!(payload["data"]["task"]["id"], task.as_str());
+    }
+    let deliveries = coordinator
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries"))
+        .await
+        .ok()
+        .items();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(
+        (
+            deliveries[0]["status"].clone(),
+            deliveries[0]["attempts"].clone()
+        ),
+        (json!("delivered"), json!(4))
+    );
+    assert_eq!(deliveries[0]["last_status_code"], 200);
+    // sent again on request
+    coordinator
+        .post_empty(&format!(
+            "/api/v1/webhooks/{hook}/deliveries/{}/redeliver",
+            deliveries[0].id()
+        ))
+        .await;
+    worker::deliver(app.pool(), LOOPBACK, Utc::now(), 10).unwrap();
+    assert_eq!(receiver.received().len(), 5);
+    // who may
+    Actor::officer(&app, STP)
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["*"]}),
+        )
+        .await
+        .problem(403);
+    Actor::inspector(&app)
+        .get("/api/v1/webhooks")
+        .await
+        .problem(403);
+    coordinator
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["task.deleted"]}),
+        )
+        .await
+        .field_error(422, "events[0]");
+}
+
+#[actix_web::test]
+async fn two_nodes_deliver_each_event_once_and_a_dead_node_loses_nothing() {
+    let app = TestApp::demo().await;
+    let receiver = Receiver::start(&[]);
+    Actor::coordinator(&app)
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["*"]}),
+        )
+        .await
+        .created();
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    for n in 0..12 {
+        Actor::officer(&app, STP)
+            .post_report(&task, &ReportBody::new(n, &format!("Báo cáo {n}")))
+            .await;
+    }
+    let now = Utc::now();
+    worker::fan_out(app.pool(), now).unwrap();
+    let events = app.count("SELECT count(*) AS n FROM webhook_deliveries");
+    assert!(events >= 13);
+
+    // a node takes two deliveries and dies before sending them: nothing is written back
+    let mut conn = app.pool().get().unwrap();
+    let abandoned = par_tracker::store::outbox::lease_due(&mut conn, now, 60, 2).unwrap();
+    assert_eq!(abandoned.len(), 2);
+    drop(conn);
+
+    // two nodes, each with its own connections, at once
+    let url = crate::common::url(&app.db_name);
+    let nodes: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = par_tracker::db::build_pool(&url, 2).unwrap();
+            std::thread::spawn(move || {
+                let mut sent = 0;
+                loop {
+                    let n = worker::deliver(&pool, LOOPBACK, now, 3).unwrap();
+                    if n == 0 {
+                        return sent;
+                    }
+                    sent += n;
+                }
+            })
+        })
+        .collect();
+    let sent: usize = nodes.into_iter().map(|n| n.join().unwrap()).sum();
+    assert_eq!(
+        sent as i64,
+        events - 2,
+        "the leased two wait for their lease"
+    );
+    // after the dead node's lease runs out, they go too
+    let later = now + Duration::seconds(61);
+    assert_eq!(worker::deliver(app.pool(), LOOPBACK, later, 10).unwrap(), 2);
+    let got = receiver.received();
+    let ids: std::collections::BTreeSet<&str> = got
+        .iter()
+        .map(|r| r.headers["webhook-id"].as_str())
+        .collect();
+    assert_eq!(got.len() as i64, events, "every event delivered");
+    assert_eq!(ids.len(), got.len(), "none twice");
+}
+
+#[actix_web::test]
+async fn the_daily_run_reminds_once_per_task_kind_and_day() {
+    let app = TestApp::demo().await;
+    let (_, soon) = task_due(&app, "2024-06-10").await;
+    let config = WorkerConfig::default();
+    // 2024-06-07 06:59 in the province (UTC+7) is before the run's time: nothing
+    assert_eq!(
+        worker::remind(app.pool(), &config, at("2024-06-06T23:59:00Z")).unwrap(),
+        0
+    );
+    // 07:00: three days before: due-soon at the 3-day threshold
+    let at_seven = at("2024-06-07T00:00:00Z");
+    let url = crate::common::url(&app.db_name);
+    let nodes: Vec<_> = (0..2)
+        .map(|_| {
+            let (pool, config) = (
+                par_tracker::db::build_pool(&url, 2).unwrap(),
+                config.clone(),
+            );
+            std::thread::spawn(move || worker::remind(&pool, &config, at_seven).unwrap())
+        })
+        .collect();
+    let emitted: usize = nodes.into_iter().map(|n| n.join().unwrap()).sum();
+    let reminders_of = |kind: &str| {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM outbox_events WHERE type = '{kind}' AND task_id = '{soon}'"
+        ))
+    };
+    assert_eq!(reminders_of("task.due_soon"), 1, "two nodes, one reminder");
+    assert!(emitted >= 1);
+    // a restart the same day: nothing new
+    worker::remind(app.pool(), &config, at("2024-06-07T05:00:00Z")).unwrap();
+    assert_eq!(reminders_of("task.due_soon"), 1);
+    // the due day: the 1-day threshold's reminder; the day after: overdue, once
+    worker::remind(app.pool(), &config, at("2024-06-10T01:00:00Z")).unwrap();
+    assert_eq!(reminders_of("task.due_soon"), 2);
+    worker::remind(app.pool(), &config, at("2024-06-10T16:59:00Z")).unwrap();
+    assert_eq!(
+        reminders_of("task.overdue"),
+        0,
+        "23:59 on the due day is not late"
+    );
+    worker::remind(app.pool(), &config, at("2024-06-11T00:00:00Z")).unwrap();
+    worker::remind(app.pool(), &config, at("2024-06-12T00:00:00Z")).unwrap();
+    assert_eq!(reminders_of("task.overdue"), 1, "overdue is told once");
+    worker::fan_out(app.pool(), Utc::now()).unwrap();
+    let stttt = Actor::officer(&app, STTTT)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(
+        stttt.iter().any(|n| n["type"] == "task.due_soon"),
+        "a supporting agency hears a deadline is coming"
+    );
+    let stp = Actor::officer(&app, STP)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    let overdue = stp.iter().find(|n| n["type"] == "task.overdue").unwrap();
+    assert!(overdue.text("title").contains("10/6/2024"), "{overdue}");
+}
+
+#[actix_web::test]
+async fn a_private_address_is_refused_unless_allowed() {
+    let production = TargetPolicy {
+        allow_http: false,
+        allow_private: false,
+    };
+    assert!(
+        production.check("http://example.org/hook").is_err(),
+        "https only"
+    );
+    for private in [
+        "https://127.0.0.1/hook",
+        "https://169.254.169.254/latest",
+        "https://10.0.0.7/",
+        "https://[::1]/",
+    ] {
+        let refused = production.check(private).unwrap_err();
+        assert!(refused.contains("loopback"), "{private}: {refused}");
+    }
+    assert!(LOOPBACK.check("http://127.0.0.1:9/hook").is_ok());
+    // and at delivery time: a subscription made while allowed is not sent once refused
+    let app = TestApp::demo().await;
+    let receiver = Receiver::start(&[]);
+    Actor::coordinator(&app)
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["*"]}),
+        )
+        .await
+        .created();
+    task_due(&app, "2024-12-31").await;
+    worker::fan_out(app.pool(), Utc::now()).unwrap();
+    let strict = TargetPolicy {
+        allow_http: true,
+        allow_private: false,
+    };
+    assert!(worker::deliver(app.pool(), strict, Utc::now(), 10).unwrap() >= 1);
+    assert!(
+        receiver.received().is_empty(),
+        "nothing reached the private address"
+    );
+    let errors = app.texts("SELECT last_error AS t FROM webhook_deliveries");
+    assert!(
+        errors.iter().all(|e| e.contains("refused target")),
+        "{errors:?}"
+    );
+}
