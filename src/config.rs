@@ -233,6 +233,17 @@ fn workers(
         Some("true") => Ok(true),
         Some(other) => Err(bad(name, format!("'{other}' is neither true nor false"))),
     };
+    if let Some(url) = get("SMTP_URL") {
+        lettre::SmtpTransport::from_url(url.trim())
+            .map_err(|e| bad("SMTP_URL", format!("'{url}' is not an SMTP URL such as smtp://mail.example.gov.vn:587?tls=required: {e}")))?;
+        let from = get("SMTP_FROM").unwrap_or_else(|| "cchc@localhost".into());
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| bad("SMTP_FROM", format!("'{from}' is not an address: {e}")))?;
+        config.mail = Some(crate::worker::MailConfig {
+            url: url.trim().to_string(),
+            from,
+        });
+    }
     config.targets.allow_http = flag("WEBHOOK_ALLOW_HTTP")?;
     config.targets.allow_private = flag("WEBHOOK_ALLOW_PRIVATE")?;
     Ok(config)

@@ -27,6 +27,17 @@ pub struct WorkerConfig {
     /// Days before a due date a task is reminded (default 7, 3, 1).
     pub reminder_days: Vec<u32>,
     pub targets: TargetPolicy,
+    /// Where notifications are mailed from (`SMTP_URL`, `SMTP_FROM`); none: not mailed.
+    pub mail: Option<MailConfig>,
+}
+
+/// An SMTP server and the sender's address.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://host:port`, `smtps://user:password@host`, or `smtp://…?tls=required` (lettre's form).
+    pub url: String,
+    /// `Hệ thống theo dõi CCHC <cchc@example.gov.vn>`.
+    pub from: String,
 }
 
 impl Default for WorkerConfig {
@@ -35,6 +46,7 @@ impl Default for WorkerConfig {
             reminder_time: NaiveTime::from_hms_opt(7, 0, 0).expect("07:00"),
             reminder_days: vec![7, 3, 1],
             targets: TargetPolicy::default(),
+            mail: None,
         }
     }
 }
@@ -44,11 +56,12 @@ impl Default for WorkerConfig {
 const LEASE_SECONDS: i32 = 60;
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Fans out every waiting event, in batches of 100; returns how many.
-pub fn fan_out(pool: &DbPool, now: DateTime<Utc>) -> DomainResult<usize> {
+/// Fans out every waiting event, in batches of 100; returns how many. With
+/// `mail`, notifications are queued to be mailed as well.
+pub fn fan_out(pool: &DbPool, mail: bool, now: DateTime<Utc>) -> DomainResult<usize> {
     let mut total = 0;
     loop {
-        let n = db::transaction(pool, |conn| fanout::fan_out(conn, 100, now))?;
+        let n = db::transaction(pool, |conn| fanout::fan_out(conn, 100, now, mail))?;
         total += n;
         if n < 100 {
             return Ok(total);
@@ -111,6 +124,63 @@ pub fn deliver(
         })?;
     }
     Ok(tried)
+}
+
+/// Mails every notification due by `now` (up to `limit`); returns how many were tried.
+pub fn send_mail(
+    pool: &DbPool,
+    mail: &MailConfig,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> DomainResult<usize> {
+    let jobs = db::transaction(pool, |conn| {
+        Ok(store::outbox::lease_mail(conn, now, LEASE_SECONDS, limit)?)
+    })?;
+    let tried = jobs.len();
+    for job in jobs {
+        let outcome = mail_one(mail, &job);
+        db::transaction(pool, |conn| {
+            let (status, next, error) = match &outcome {
+                Ok(()) => ("sent", None, None),
+                Err(e) if now - job.created_at >= chrono::Duration::hours(GIVE_UP_AFTER_HOURS) => {
+                    ("failed", None, Some(e.as_str()))
+                }
+                Err(e) => (
+                    "pending",
+                    Some(now + chrono::Duration::seconds(retry_after_seconds(job.email_attempts))),
+                    Some(e.as_str()),
+                ),
+            };
+            store::outbox::finish_mail(conn, &job, status, next, error)?;
+            Ok(())
+        })?;
+    }
+    Ok(tried)
+}
+
+/// One message: the notification's title as the subject, in Vietnamese (UTF-8).
+fn mail_one(mail: &MailConfig, job: &store::outbox::MailJob) -> Result<(), String> {
+    use lettre::Transport;
+    let from = mail.from.parse().map_err(|e| format!("SMTP_FROM: {e}"))?;
+    let to = job.email.parse().map_err(|e| format!("the address: {e}"))?;
+    let message = lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(job.title.clone())
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(format!(
+            "{}\n\n{}\n\n-- \nHệ thống theo dõi kế hoạch cải cách hành chính\n",
+            job.title, job.body
+        ))
+        .map_err(|e| format!("the message: {e}"))?;
+    let transport = lettre::SmtpTransport::from_url(&mail.url)
+        .map_err(|e| format!("SMTP_URL: {e}"))?
+        .timeout(Some(DELIVERY_TIMEOUT))
+        .build();
+    transport
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| format!("not sent: {e}"))
 }
 
 #[derive(Debug, Clone)]
@@ -303,10 +373,13 @@ pub fn spawn(pool: DbPool, config: WorkerConfig) {
         let mut tick = every(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let (pool, targets) = (p.clone(), c.targets);
+            let (pool, config) = (p.clone(), c.clone());
             let step = actix_web::web::block(move || {
-                fan_out(&pool, Utc::now())?;
-                deliver(&pool, targets, Utc::now(), 20)
+                fan_out(&pool, config.mail.is_some(), Utc::now())?;
+                if let Some(mail) = &config.mail {
+                    send_mail(&pool, mail, Utc::now(), 20)?;
+                }
+                deliver(&pool, config.targets, Utc::now(), 20)
             })
             .await;
             log_failure("webhook deliveries", step);

@@ -35,6 +35,8 @@ CREATE TABLE task_reminders (
 );
 CREATE INDEX task_reminders_event_idx ON task_reminders (event_id);
 
+ALTER TABLE users ADD COLUMN email text CHECK (char_length(email) BETWEEN 3 AND 254 AND email ~ '^[^@[:space:]]+@[^@[:space:]]+$');
+
 CREATE TABLE notifications (
     id         uuid PRIMARY KEY,
     user_id    uuid NOT NULL REFERENCES users (id),
@@ -45,8 +47,15 @@ CREATE TABLE notifications (
     task_id    uuid REFERENCES tasks (id),
     created_at timestamptz NOT NULL,
     read_at    timestamptz,
+    -- mailed when SMTP_URL is set and the account has an address: none, pending, sent, failed
+    email_status       text NOT NULL DEFAULT 'none' CHECK (email_status IN ('none', 'pending', 'sent', 'failed')),
+    email_attempts     integer NOT NULL DEFAULT 0,
+    email_next_at      timestamptz,
+    email_leased_until timestamptz,
+    email_error        text,
     UNIQUE (user_id, event_id)
 );
+CREATE INDEX notifications_mail_idx ON notifications (email_next_at) WHERE email_status = 'pending';
 CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC, id DESC);
 CREATE INDEX notifications_unread_idx ON notifications (user_id, created_at DESC, id DESC) WHERE read_at IS NULL;
 CREATE INDEX notifications_event_idx ON notifications (event_id);

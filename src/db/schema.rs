@@ -34,6 +34,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         credential_version -> Int4,
+        email -> Nullable<Text>,
     }
 }
 
@@ -317,6 +318,11 @@ diesel::table! {
         task_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         read_at -> Nullable<Timestamptz>,
+        email_status -> Text,
+        email_attempts -> Int4,
+        email_next_at -> Nullable<Timestamptz>,
+        email_leased_until -> Nullable<Timestamptz>,
+        email_error -> Nullable<Text>,
     }
 }
 

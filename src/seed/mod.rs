@@ -394,6 +394,7 @@ fn bootstrap_admin(
             active: true,
             created_at: at,
             updated_at: at,
+            email: None,
         },
     )?;
     Ok(principal(&row.into()))
@@ -428,6 +429,7 @@ fn load_agencies_and_people(
     }
     let mut add_user = |username: &str, display: &str, role: Role, agency_id| {
         let input = CreateUser {
+            email: None,
             username: parse(Username::parse(username))?,
             display_name: parse(DisplayName::parse(display))?,
             password: parse(Password::parse(DEMO_PASSWORD))?,
@@ -639,6 +641,7 @@ pub fn create_user(
             active: true,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            email: None,
         },
     )?)
 }

@@ -11,14 +11,20 @@ use uuid::Uuid;
 use super::tasks;
 use crate::domain::deadline::date_vi;
 use crate::domain::error::DomainResult;
-use crate::domain::ids::{TaskId, UserId};
+use crate::domain::ids::TaskId;
 use crate::domain::notify::{due_soon_threshold, subscribes};
 use crate::domain::overdue::province_date;
 use crate::store;
-use crate::store::outbox::{DeliveryRow, NewOutboxEvent, NotificationRow, OutboxRow};
+use crate::store::outbox::{DeliveryRow, NewOutboxEvent, NotificationRow, OutboxRow, Recipient};
 
-/// Fans out up to `limit` waiting events in one transaction; returns how many.
-pub fn fan_out(conn: &mut PgConnection, limit: i64, now: DateTime<Utc>) -> DomainResult<usize> {
+/// Fans out up to `limit` waiting events in one transaction; returns how
+/// many. With `mail`, notifications to accounts with an address are mailed too.
+pub fn fan_out(
+    conn: &mut PgConnection,
+    limit: i64,
+    now: DateTime<Utc>,
+    mail: bool,
+) -> DomainResult<usize> {
     let events = store::outbox::claim_waiting(conn, limit)?;
     if events.is_empty() {
         return Ok(0);
@@ -44,10 +50,10 @@ pub fn fan_out(conn: &mut PgConnection, limit: i64, now: DateTime<Utc>) -> Domai
         let recipients = recipients(conn, event, task.as_ref())?;
         let notes: Vec<NotificationRow> = recipients
             .into_iter()
-            .filter(|u| Some(*u) != event.actor_id)
-            .map(|user_id| NotificationRow {
+            .filter(|r| Some(r.id) != event.actor_id)
+            .map(|r| NotificationRow {
                 id: Uuid::new_v4(),
-                user_id,
+                user_id: r.id,
                 event_id: event.id,
                 event_type: event.event_type.clone(),
                 title: title.clone(),
@@ -55,6 +61,13 @@ pub fn fan_out(conn: &mut PgConnection, limit: i64, now: DateTime<Utc>) -> Domai
                 task_id: event.task_id,
                 created_at: now,
                 read_at: None,
+                email_status: if mail && r.has_email {
+                    "pending"
+                } else {
+                    "none"
+                }
+                .into(),
+                email_next_at: (mail && r.has_email).then_some(now),
             })
             .collect();
         store::outbox::insert_notifications(conn, &notes)?;
@@ -89,7 +102,7 @@ fn recipients(
     conn: &mut PgConnection,
     event: &OutboxRow,
     task: Option<&tasks::Task>,
-) -> DomainResult<Vec<UserId>> {
+) -> DomainResult<Vec<Recipient>> {
     let lead = task.map(|t| vec![t.lead_agency.id.0]).unwrap_or_default();
     let with_supporting = || {
         let mut all = lead.clone();
@@ -116,13 +129,15 @@ fn recipients(
             store::outbox::officers_of(conn, &agency_of_report())?
         }
         "period.created" | "period.closed" => Vec::new(),
-        "webhook.paused" => event
+        "webhook.paused" => match event
             .changes
             .get("owner_id")
             .and_then(Value::as_str)
             .and_then(|u| u.parse::<Uuid>().ok())
-            .map(|u| vec![UserId(u)])
-            .unwrap_or_default(),
+        {
+            Some(owner) => store::outbox::recipient(conn, owner)?,
+            None => Vec::new(),
+        },
         _ => store::outbox::officers_of(conn, &lead)?,
     })
 }

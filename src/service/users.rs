@@ -12,7 +12,7 @@ use crate::domain::enums::Role;
 use crate::domain::error::{Conflict, DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, UserId};
 use crate::domain::policy::Action;
-use crate::domain::text::{DisplayName, Password, Username};
+use crate::domain::text::{DisplayName, EmailAddress, Password, Username};
 use crate::store;
 use crate::store::users::{NewUser, UserChangeset, UserRow};
 
@@ -27,6 +27,8 @@ pub struct User {
     pub agency_id: Option<AgencyId>,
     /// `false` locks the account out: no login, no refresh.
     pub active: bool,
+    /// Where notifications are mailed (when the server has `SMTP_URL`).
+    pub email: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -40,6 +42,7 @@ impl From<UserRow> for User {
             role: r.role,
             agency_id: r.agency_id,
             active: r.active,
+            email: r.email,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -55,6 +58,8 @@ pub struct CreateUser {
     pub role: Role,
     /// Required for `agency_officer`.
     pub agency_id: Option<AgencyId>,
+    /// Where notifications are mailed.
+    pub email: Option<EmailAddress>,
 }
 
 /// Checks what can be checked before the password is hashed (admin only).
@@ -103,6 +108,7 @@ pub fn create(
             active: true,
             created_at: actor.now,
             updated_at: actor.now,
+            email: input.email.as_ref().map(EmailAddress::as_str),
         },
     )
     .map_err(store::conflict_on_duplicate(taken()))?;
@@ -127,6 +133,10 @@ pub struct UpdateUser {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub agency_id: Option<Option<AgencyId>>,
     pub active: Option<bool>,
+    /// `null` stops mailing.
+    #[serde(default, deserialize_with = "crate::domain::input::nullable")]
+    #[schema(value_type = Option<EmailAddress>)]
+    pub email: Option<Option<EmailAddress>>,
 }
 
 /// Changes an account (admin). `password_hash` is the new password, hashed.
@@ -175,6 +185,10 @@ pub fn update(
         updated_at: Some(actor.now),
         // Access tokens issued before a password change stop working at once.
         credential_version: password_changed.then_some(current.credential_version + 1),
+        email: patch
+            .email
+            .as_ref()
+            .map(|e| e.as_ref().map(|e| e.as_str().to_string())),
     };
     let row = store::users::update(conn, id, &changes)?;
     if patch.active == Some(false) || password_changed {

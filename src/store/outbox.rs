@@ -92,29 +92,41 @@ pub fn find_event(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Outbo
         .optional()
 }
 
-/// The accounts a notification goes to, by role or agency.
-#[derive(Debug, QueryableByName)]
+/// An account a notification goes to, and whether it has an e-mail address.
+#[derive(Debug, Clone, Copy, QueryableByName)]
 pub struct Recipient {
     #[diesel(sql_type = SqlUuid)]
     pub id: UserId,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub has_email: bool,
 }
 
 /// Active officers of these agencies.
-pub fn officers_of(conn: &mut PgConnection, agencies: &[Uuid]) -> QueryResult<Vec<UserId>> {
-    let rows: Vec<Recipient> = diesel::sql_query(
-        "SELECT id FROM users WHERE active AND role = 'agency_officer' AND agency_id = ANY($1) ORDER BY id",
+pub fn officers_of(conn: &mut PgConnection, agencies: &[Uuid]) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(
+        "SELECT id, email IS NOT NULL AS has_email FROM users
+          WHERE active AND role = 'agency_officer' AND agency_id = ANY($1) ORDER BY id",
     )
     .bind::<diesel::sql_types::Array<SqlUuid>, _>(agencies.to_vec())
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    .load(conn)
 }
 
 /// Active coordinators.
-pub fn coordinators(conn: &mut PgConnection) -> QueryResult<Vec<UserId>> {
-    let rows: Vec<Recipient> =
-        diesel::sql_query("SELECT id FROM users WHERE active AND role = 'coordinator' ORDER BY id")
-            .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+pub fn coordinators(conn: &mut PgConnection) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(
+        "SELECT id, email IS NOT NULL AS has_email FROM users
+          WHERE active AND role = 'coordinator' ORDER BY id",
+    )
+    .load(conn)
+}
+
+/// One account, if active.
+pub fn recipient(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(
+        "SELECT id, email IS NOT NULL AS has_email FROM users WHERE active AND id = $1",
+    )
+    .bind::<SqlUuid, _>(user)
+    .load(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -129,6 +141,9 @@ pub struct NotificationRow {
     pub task_id: Option<TaskId>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    /// `pending` when it is to be mailed, else `none`.
+    pub email_status: String,
+    pub email_next_at: Option<DateTime<Utc>>,
 }
 
 pub fn insert_notifications(conn: &mut PgConnection, rows: &[NotificationRow]) -> QueryResult<()> {
@@ -298,6 +313,73 @@ pub fn insert_deliveries(conn: &mut PgConnection, rows: &[DeliveryRow]) -> Query
         .on_conflict_do_nothing()
         .execute(conn)
         .map(|_| ())
+}
+
+/// A notification to mail, leased like a delivery.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MailJob {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub body: String,
+    #[diesel(sql_type = Integer)]
+    pub email_attempts: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub email_leased_until: DateTime<Utc>,
+}
+
+/// Leases up to `limit` notifications due to be mailed by `now` (SKIP LOCKED).
+pub fn lease_mail(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    lease_seconds: i32,
+    limit: i64,
+) -> QueryResult<Vec<MailJob>> {
+    diesel::sql_query(
+        "UPDATE notifications n
+            SET email_leased_until = $1 + make_interval(secs => $2), email_attempts = n.email_attempts + 1
+           FROM users u
+          WHERE u.id = n.user_id AND u.email IS NOT NULL
+            AND n.id IN (SELECT id FROM notifications
+                          WHERE email_status = 'pending' AND email_next_at <= $1
+                            AND (email_leased_until IS NULL OR email_leased_until <= $1)
+                          ORDER BY email_next_at, id LIMIT $3
+                          FOR UPDATE SKIP LOCKED)
+      RETURNING n.id, u.email, n.title, n.body, n.email_attempts, n.created_at, n.email_leased_until",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Integer, _>(lease_seconds)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+}
+
+/// Records a mailing's outcome, if the lease is still the caller's.
+pub fn finish_mail(
+    conn: &mut PgConnection,
+    job: &MailJob,
+    status: &str,
+    next_at: Option<DateTime<Utc>>,
+    error: Option<&str>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(job.id))
+            .filter(notifications::email_leased_until.eq(job.email_leased_until)),
+    )
+    .set((
+        notifications::email_status.eq(status),
+        notifications::email_next_at.eq(next_at),
+        notifications::email_leased_until.eq(None::<DateTime<Utc>>),
+        notifications::email_error.eq(error),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Leases up to `limit` deliveries due by `now` for `lease_seconds`: the

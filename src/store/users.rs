@@ -19,6 +19,7 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub credential_version: i32,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +34,7 @@ pub struct NewUser<'a> {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub email: Option<&'a str>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -45,6 +47,7 @@ pub struct UserChangeset {
     pub active: Option<bool>,
     pub updated_at: Option<DateTime<Utc>>,
     pub credential_version: Option<i32>,
+    pub email: Option<Option<String>>,
 }
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {

@@ -569,7 +569,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     Actor::officer(app, LEAD)
         .post_report(&task, &ReportBody::new(10, "Khởi động").no_evidence())
         .await;
-    par_tracker::worker::fan_out(app.pool(), chrono::Utc::now()).unwrap();
+    par_tracker::worker::fan_out(app.pool(), false, chrono::Utc::now()).unwrap();
     let delivery = app
         .texts(&format!(
             "SELECT id::text AS t FROM webhook_deliveries WHERE webhook_id = '{webhook}' LIMIT 1"

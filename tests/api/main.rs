@@ -7,6 +7,7 @@ mod bodies;
 mod common;
 mod demo;
 mod receiver;
+mod smtp;
 mod tokens;
 
 mod auth;

@@ -97,11 +97,11 @@ async fn each_write_is_an_event_and_the_people_concerned_are_told() {
     assert_eq!(outbox_types(&app).len(), types.len());
 
     assert_eq!(
-        worker::fan_out(app.pool(), Utc::now()).unwrap(),
+        worker::fan_out(app.pool(), false, Utc::now()).unwrap(),
         types.len() - before
     );
     assert_eq!(
-        worker::fan_out(app.pool(), Utc::now()).unwrap(),
+        worker::fan_out(app.pool(), false, Utc::now()).unwrap(),
         0,
         "each event once"
     );
@@ -181,7 +181,7 @@ async fn a_failing_receiver_gets_the_event_once_it_answers_and_signed() {
         .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
         .await;
     let mut now = Utc::now();
-    worker::fan_out(app.pool(), now).unwrap();
+    worker::fan_out(app.pool(), false, now).unwrap();
     for attempt in 1..=4 {
         assert_eq!(
             worker::deliver(app.pool(), LOOPBACK, now, 10).unwrap(),
@@ -279,7 +279,7 @@ async fn two_nodes_deliver_each_event_once_and_a_dead_node_loses_nothing() {
             .await;
     }
     let now = Utc::now();
-    worker::fan_out(app.pool(), now).unwrap();
+    worker::fan_out(app.pool(), false, now).unwrap();
     let events = app.count("SELECT count(*) AS n FROM webhook_deliveries");
     assert!(events >= 13);
 
@@ -369,7 +369,7 @@ async fn the_daily_run_reminds_once_per_task_kind_and_day() {
     worker::remind(app.pool(), &config, at("2024-06-11T00:00:00Z")).unwrap();
     worker::remind(app.pool(), &config, at("2024-06-12T00:00:00Z")).unwrap();
     assert_eq!(reminders_of("task.overdue"), 1, "overdue is told once");
-    worker::fan_out(app.pool(), Utc::now()).unwrap();
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
     let stttt = Actor::officer(&app, STTTT)
         .get("/api/v1/me/notifications")
         .await
@@ -419,7 +419,7 @@ async fn a_private_address_is_refused_unless_allowed() {
         .await
         .created();
     task_due(&app, "2024-12-31").await;
-    worker::fan_out(app.pool(), Utc::now()).unwrap();
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
     let strict = TargetPolicy {
         allow_http: true,
         allow_private: false,
@@ -433,5 +433,62 @@ async fn a_private_address_is_refused_unless_allowed() {
     assert!(
         errors.iter().all(|e| e.contains("refused target")),
         "{errors:?}"
+    );
+}
+
+#[actix_web::test]
+async fn notifications_are_mailed_through_smtp_and_retried() {
+    let app = TestApp::demo().await;
+    let smtp = crate::smtp::SmtpServer::start(1);
+    let coordinator_id = app.account(crate::demo::COORDINATOR).id.to_string();
+    let admin = Actor::admin(&app);
+    admin
+        .patch(
+            &format!("/api/v1/users/{coordinator_id}"),
+            &json!({"email": "not an address"}),
+        )
+        .await
+        .field_error(400, "email");
+    let me = admin
+        .patch(
+            &format!("/api/v1/users/{coordinator_id}"),
+            &json!({"email": "cchc@snv.khanhhoa.gov.vn"}),
+        )
+        .await
+        .ok();
+    assert_eq!(me["email"], "cchc@snv.khanhhoa.gov.vn");
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    Actor::officer(&app, STP)
+        .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
+        .await;
+    let now = Utc::now();
+    worker::fan_out(app.pool(), true, now).unwrap();
+    let mail = worker::MailConfig {
+        url: smtp.url.clone(),
+        from: "Hệ thống CCHC <cchc@localhost>".into(),
+    };
+    // the server turns the first connection away: tried, kept for later
+    assert_eq!(worker::send_mail(app.pool(), &mail, now, 10).unwrap(), 1);
+    assert!(smtp.mails().is_empty());
+    assert_eq!(
+        worker::send_mail(app.pool(), &mail, now, 10).unwrap(),
+        0,
+        "not before its time"
+    );
+    let later = now + Duration::minutes(5);
+    assert_eq!(worker::send_mail(app.pool(), &mail, later, 10).unwrap(), 1);
+    assert_eq!(
+        worker::send_mail(app.pool(), &mail, later, 10).unwrap(),
+        0,
+        "mailed once"
+    );
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1, "only the account with an address is mailed");
+    assert_eq!(mails[0].to, ["cchc@snv.khanhhoa.gov.vn"]);
+    let subject = crate::smtp::subject(&mails[0].data);
+    assert_eq!(
+        subject, "Đề nghị công nhận hoàn thành nhiệm vụ T1",
+        "{}",
+        mails[0].data
     );
 }
