@@ -98,7 +98,7 @@ pub fn subject(data: &str) -> String {
     for word in header.split_whitespace() {
         let lower = word.to_ascii_lowercase();
         let encoded = lower.starts_with("=?utf-8?b?") && lower.ends_with("?=");
-        if !out.is_empty() && !(encoded && previous_encoded) {
+        if !(out.is_empty() || encoded && previous_encoded) {
             out.push(' ');
         }
         if encoded {
