@@ -131,6 +131,7 @@ diesel::table! {
         issuer -> Text,
         title -> Text,
         url -> Nullable<Text>,
+        finding_remedy_id -> Nullable<Uuid>,
     }
 }
 
@@ -161,6 +162,7 @@ diesel::table! {
         entity_id -> Uuid,
         task_id -> Nullable<Uuid>,
         changes -> Jsonb,
+        inspection_id -> Nullable<Uuid>,
     }
 }
 
@@ -278,6 +280,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inspections (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        agency_id -> Uuid,
+        scheduled_on -> Date,
+        scope -> Array<Text>,
+        team -> Text,
+        plan_document -> Nullable<Text>,
+        status -> Text,
+        conducted_on -> Nullable<Date>,
+        conclusion_document_number -> Nullable<Text>,
+        conclusion_issued_on -> Nullable<Date>,
+        conclusion_issuer -> Nullable<Text>,
+        conclusion -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        cancelled_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Uuid,
+        inspection_id -> Uuid,
+        plan_id -> Uuid,
+        agency_id -> Uuid,
+        area -> Text,
+        description -> Text,
+        severity -> Text,
+        required_action -> Text,
+        due_on -> Date,
+        status -> Text,
+        recorded_on -> Date,
+        verified_on -> Nullable<Date>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    finding_remedies (id) {
+        id -> Uuid,
+        finding_id -> Uuid,
+        agency_id -> Uuid,
+        author_id -> Uuid,
+        summary -> Text,
+        status -> Text,
+        reviewer_id -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_comment -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(objectives -> plans (plan_id));
 diesel::joinable!(tasks -> plans (plan_id));
@@ -294,6 +353,11 @@ diesel::joinable!(agency_period_reports -> reporting_periods (period_id));
 diesel::joinable!(agency_period_reports -> agencies (agency_id));
 diesel::joinable!(indicators -> plans (plan_id));
 diesel::joinable!(indicator_observations -> indicators (indicator_id));
+diesel::joinable!(inspections -> plans (plan_id));
+diesel::joinable!(inspections -> agencies (agency_id));
+diesel::joinable!(findings -> inspections (inspection_id));
+diesel::joinable!(findings -> agencies (agency_id));
+diesel::joinable!(finding_remedies -> findings (finding_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     reform_areas,
@@ -316,4 +380,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_period_reports,
     indicators,
     indicator_observations,
+    inspections,
+    findings,
+    finding_remedies,
 );
