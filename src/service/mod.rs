@@ -15,6 +15,7 @@ pub mod completion;
 pub mod evidence;
 pub mod extensions;
 pub mod indicators;
+pub mod inspections;
 pub mod objectives;
 pub mod period_report;
 pub mod periods;
