@@ -10,6 +10,7 @@ pub mod edge;
 pub mod extract;
 pub mod health;
 pub mod indicators;
+pub mod inspections;
 pub mod objectives;
 pub mod periods;
 pub mod plans;
@@ -67,7 +68,8 @@ those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `
         (name = "reports", description = "Progress reports with evidence"),
         (name = "workflow", description = "Completion claims, reviews and deadline extensions"),
         (name = "periods", description = "Reporting periods: tasks and summary on the cut-off day, agencies' period reports, the consolidated report"),
-        (name = "indicators", description = "Indicators with targets, and their figures per period")
+        (name = "indicators", description = "Indicators with targets, and their figures per period"),
+        (name = "inspections", description = "Inspections of agencies, their findings, and the remedies the agencies report, verified by the inspectors")
     )
 )]
 pub struct ApiDoc;
@@ -176,7 +178,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(reports::routes)
                 .configure(workflow::routes)
                 .configure(periods::routes)
-                .configure(indicators::routes),
+                .configure(indicators::routes)
+                .configure(inspections::routes),
         );
 }
 

@@ -15,6 +15,7 @@ mod contract;
 mod foundation;
 mod hardening;
 mod history;
+mod inspections;
 mod periods;
 mod queues;
 mod races;
