@@ -13,6 +13,9 @@ const ID_TYPES: &[&str] = &[
     "ExtensionId",
     "PeriodId",
     "IndicatorId",
+    "InspectionId",
+    "FindingId",
+    "RemedyId",
 ];
 
 fn main() {

@@ -73,7 +73,7 @@ pub fn add_location(operation: &mut Operation) {
     if let Some(RefOr::T(created)) = operation.responses.responses.get_mut("201") {
         created.headers.insert(
             "Location".into(),
-            header("The created object's URL; for a report, a completion claim or an extension request, which have no URL of their own, the task's (reports: the task's reports)"),
+            header("The created object's URL; for a report, a completion claim or an extension request, which have no URL of their own, the task's (reports: the task's reports); for a finding's remedy, the finding's"),
         );
     }
 }

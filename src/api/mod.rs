@@ -10,6 +10,7 @@ pub mod edge;
 pub mod extract;
 pub mod health;
 pub mod indicators;
+pub mod inspections;
 pub mod notifications;
 pub mod objectives;
 pub mod periods;
@@ -71,7 +72,8 @@ those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `
         (name = "periods", description = "Reporting periods: tasks and summary on the cut-off day, agencies' period reports, the consolidated report"),
         (name = "indicators", description = "Indicators with targets, and their figures per period"),
         (name = "notifications", description = "What happened that concerns the caller"),
-        (name = "webhooks", description = "Events sent to other systems, signed (Standard Webhooks), from an outbox")
+        (name = "webhooks", description = "Events sent to other systems, signed (Standard Webhooks), from an outbox"),
+        (name = "inspections", description = "Inspections of agencies, their findings, and the remedies the agencies report, verified by the inspectors")
     )
 )]
 pub struct ApiDoc;
@@ -182,7 +184,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(periods::routes)
                 .configure(indicators::routes)
                 .configure(notifications::routes)
-                .configure(webhooks::routes),
+                .configure(webhooks::routes)
+                .configure(inspections::routes),
         );
 }
 

@@ -132,6 +132,7 @@ diesel::table! {
         issuer -> Text,
         title -> Text,
         url -> Nullable<Text>,
+        finding_remedy_id -> Nullable<Uuid>,
     }
 }
 
@@ -162,6 +163,7 @@ diesel::table! {
         entity_id -> Uuid,
         task_id -> Nullable<Uuid>,
         changes -> Jsonb,
+        inspection_id -> Nullable<Uuid>,
     }
 }
 
@@ -280,6 +282,63 @@ diesel::table! {
 }
 
 diesel::table! {
+    inspections (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        agency_id -> Uuid,
+        scheduled_on -> Date,
+        scope -> Array<Text>,
+        team -> Text,
+        plan_document -> Nullable<Text>,
+        status -> Text,
+        conducted_on -> Nullable<Date>,
+        conclusion_document_number -> Nullable<Text>,
+        conclusion_issued_on -> Nullable<Date>,
+        conclusion_issuer -> Nullable<Text>,
+        conclusion -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        cancelled_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Uuid,
+        inspection_id -> Uuid,
+        plan_id -> Uuid,
+        agency_id -> Uuid,
+        area -> Text,
+        description -> Text,
+        severity -> Text,
+        required_action -> Text,
+        due_on -> Date,
+        status -> Text,
+        recorded_on -> Date,
+        verified_on -> Nullable<Date>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    finding_remedies (id) {
+        id -> Uuid,
+        finding_id -> Uuid,
+        agency_id -> Uuid,
+        author_id -> Uuid,
+        summary -> Text,
+        status -> Text,
+        reviewer_id -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_comment -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     outbox_events (id) {
         id -> Uuid,
         #[sql_name = "type"]
@@ -379,6 +438,11 @@ diesel::joinable!(indicator_observations -> indicators (indicator_id));
 diesel::joinable!(notifications -> outbox_events (event_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+diesel::joinable!(inspections -> plans (plan_id));
+diesel::joinable!(inspections -> agencies (agency_id));
+diesel::joinable!(findings -> inspections (inspection_id));
+diesel::joinable!(findings -> agencies (agency_id));
+diesel::joinable!(finding_remedies -> findings (finding_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     reform_areas,
@@ -406,4 +470,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     webhooks,
     webhook_deliveries,
+    inspections,
+    findings,
+    finding_remedies,
 );

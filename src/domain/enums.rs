@@ -43,7 +43,8 @@ text_enum! {
         Coordinator => "coordinator",
         /// An agency's reform focal point: reports on its agency's tasks.
         AgencyOfficer => "agency_officer",
-        /// Reads everything, changes nothing.
+        /// Reads everything; plans and records inspections, their findings and
+        /// the verification of remedies, and writes nothing else.
         Inspector => "inspector",
     }
 }
@@ -250,5 +251,54 @@ text_enum! {
         Ratio => "ratio",
         /// Agencies' figures are shown but not added up.
         None => "none",
+    }
+}
+
+text_enum! {
+    /// Where an inspection stands.
+    InspectionStatus {
+        /// In the programme, not yet carried out.
+        Planned => "planned",
+        /// Carried out (`conducted_on`); its conclusion not yet issued.
+        Conducted => "conducted",
+        /// Its conclusion is issued (`conclusion_document`).
+        Concluded => "concluded",
+        /// Taken out of the programme before it was carried out.
+        Cancelled => "cancelled",
+    }
+}
+
+text_enum! {
+    /// How grave a finding is.
+    FindingSeverity {
+        /// Hạn chế, thiếu sót.
+        Shortcoming => "shortcoming",
+        /// Vi phạm.
+        Violation => "violation",
+    }
+}
+
+text_enum! {
+    /// Where a finding stands.
+    FindingStatus {
+        /// Nothing reported yet on its remedy.
+        Open => "open",
+        /// The agency reported its remedy; awaiting verification.
+        RemedyReported => "remedy_reported",
+        /// The remedy was verified and accepted: the finding is remedied.
+        Verified => "verified",
+        /// The remedy was found wanting; the agency reports again.
+        Returned => "returned",
+    }
+}
+
+text_enum! {
+    /// State of one remedy report of a finding.
+    RemedyStatus {
+        /// Awaiting verification.
+        Pending => "pending",
+        Accepted => "accepted",
+        /// Found wanting: the finding is `returned`.
+        Returned => "returned",
     }
 }

@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::enums::{AgencyReportStatus, ExtensionStatus, TaskStatus};
+use super::enums::{
+    AgencyReportStatus, ExtensionStatus, FindingStatus, InspectionStatus, TaskStatus,
+};
 use super::policy::Denied;
 
 /// One offending input field.
@@ -67,6 +69,8 @@ problem_types! {
     NotLeadAgency => "not-lead-agency", 403, "Not the task's lead agency";
     NotOwnAgency => "not-own-agency", 403, "Not the caller's own agency";
     NotFigureAgency => "not-figure-agency", 403, "Not the agency this figure belongs to";
+    NotInspector => "not-inspector", 403, "Only an inspector or the coordinator may do this";
+    NotInspectedAgency => "not-inspected-agency", 403, "Not the inspected agency";
     NotFound => "not-found", 404, "Not found";
     MethodNotAllowed => "method-not-allowed", 405, "Method not allowed";
     RequestTimeout => "request-timeout", 408, "The request body did not arrive in time";
@@ -80,6 +84,9 @@ problem_types! {
     PeriodClosed => "period-closed", 409, "The reporting period is closed";
     PeriodNotOver => "period-not-over", 409, "The reporting period's figures are not yet complete";
     AgencyReportState => "agency-report-state", 409, "The agency report's status forbids this";
+    InspectionState => "inspection-state", 409, "The inspection's status forbids this";
+    InspectionNotConducted => "inspection-not-conducted", 409, "The inspection has not been carried out";
+    FindingState => "finding-state", 409, "The finding's status forbids this";
     ConcurrentChange => "concurrent-change", 409, "Changed concurrently";
     OwnAccount => "own-account", 409, "Not on your own account";
     LastAdmin => "last-admin", 409, "The last active administrator";
@@ -136,6 +143,20 @@ pub enum Conflict {
         current: AgencyReportStatus,
         refused: &'static str,
     },
+    /// The inspection's status does not allow this (cancelled, concluded…).
+    InspectionState {
+        current: InspectionStatus,
+        refused: &'static str,
+    },
+    /// Concluding an inspection, or recording a finding on it, before it was carried out.
+    InspectionNotConducted {
+        current: InspectionStatus,
+    },
+    /// The finding's status does not allow this (a remedy on a verified finding…).
+    FindingState {
+        current: FindingStatus,
+        refused: &'static str,
+    },
     /// The row changed between read and write inside this request (a race).
     ConcurrentChange,
     OwnAccount,
@@ -156,6 +177,9 @@ impl Conflict {
             Conflict::PeriodClosed { .. } => ProblemType::PeriodClosed,
             Conflict::PeriodNotOver { .. } => ProblemType::PeriodNotOver,
             Conflict::AgencyReportState { .. } => ProblemType::AgencyReportState,
+            Conflict::InspectionState { .. } => ProblemType::InspectionState,
+            Conflict::InspectionNotConducted { .. } => ProblemType::InspectionNotConducted,
+            Conflict::FindingState { .. } => ProblemType::FindingState,
             Conflict::ConcurrentChange => ProblemType::ConcurrentChange,
             Conflict::OwnAccount => ProblemType::OwnAccount,
             Conflict::LastAdmin => ProblemType::LastAdmin,
@@ -183,6 +207,15 @@ impl Conflict {
             ),
             Conflict::AgencyReportState { current, refused } => {
                 format!("the agency's report is {current}; {refused}")
+            }
+            Conflict::InspectionState { current, refused } => {
+                format!("the inspection is {current}; {refused}")
+            }
+            Conflict::InspectionNotConducted { current } => format!(
+                "the inspection is {current}: it has not been carried out; record conducted_on first"
+            ),
+            Conflict::FindingState { current, refused } => {
+                format!("the finding is {current}; {refused}")
             }
             Conflict::ConcurrentChange => "it changed meanwhile; retry".into(),
             Conflict::OwnAccount => {

@@ -72,4 +72,10 @@ id_type! {
     PeriodId,
     /// An indicator of a plan (chỉ tiêu).
     IndicatorId,
+    /// An inspection of an agency (cuộc kiểm tra CCHC).
+    InspectionId,
+    /// A finding of an inspection (hạn chế, thiếu sót, vi phạm).
+    FindingId,
+    /// An agency's report of how it remedied a finding.
+    RemedyId,
 }

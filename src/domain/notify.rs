@@ -28,6 +28,15 @@ pub const EVENT_TYPES: &[&str] = &[
     "agency_report.submitted",
     "agency_report.accepted",
     "agency_report.returned",
+    "inspection.created",
+    "inspection.updated",
+    "inspection.conducted",
+    "inspection.concluded",
+    "inspection.cancelled",
+    "finding.recorded",
+    "finding.remedy_reported",
+    "finding.verified",
+    "finding.returned",
 ];
 
 /// Whether a subscription to `events` (`["*"]`: all) hears `event_type`.

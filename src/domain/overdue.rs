@@ -44,6 +44,44 @@ pub fn completed_late(completed_on: NaiveDate, effective_due_on: NaiveDate) -> b
     completed_on > effective_due_on
 }
 
+/// What a finding looked like as of a day, for the overdue rule.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingAsOf {
+    /// The province day it was recorded: before it, the finding did not exist.
+    pub recorded_on: NaiveDate,
+    /// Its due date. Findings have no extensions: this is the date in force.
+    pub due_on: NaiveDate,
+    /// The province day its remedy was verified and accepted, if it was.
+    pub verified_on: Option<NaiveDate>,
+}
+
+impl FindingAsOf {
+    /// Recorded on or before `as_of`.
+    pub fn exists(&self, as_of: NaiveDate) -> bool {
+        self.recorded_on <= as_of
+    }
+
+    /// Remedied (its remedy verified) on or before `as_of`.
+    pub fn remedied(&self, as_of: NaiveDate) -> bool {
+        self.verified_on.is_some_and(|v| v <= as_of)
+    }
+
+    /// Days the finding is overdue as of `as_of`, or `None` when it is not:
+    /// recorded by then, not remedied by then, and due before then. Due on
+    /// `as_of` itself is not yet late, as for tasks.
+    pub fn days_overdue(&self, as_of: NaiveDate) -> Option<i64> {
+        if !self.exists(as_of) || self.remedied(as_of) || self.due_on >= as_of {
+            return None;
+        }
+        Some((as_of - self.due_on).num_days())
+    }
+
+    /// Remedied after its due date.
+    pub fn remedied_late(&self) -> bool {
+        self.verified_on.is_some_and(|v| v > self.due_on)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +139,43 @@ mod tests {
         assert!(!completed_late(d(2024, 2, 28), due));
         assert!(!completed_late(due, due), "on the due day itself");
         assert!(completed_late(d(2024, 3, 1), due), "the day after");
+    }
+
+    #[test]
+    fn a_finding_is_overdue_from_the_day_after_its_due_day_until_verified() {
+        let finding = FindingAsOf {
+            recorded_on: d(2023, 6, 20),
+            due_on: d(2023, 8, 31),
+            verified_on: Some(d(2023, 9, 12)),
+        };
+        assert_eq!(finding.days_overdue(d(2023, 8, 31)), None, "due that day");
+        assert_eq!(finding.days_overdue(d(2023, 9, 1)), Some(1));
+        assert_eq!(finding.days_overdue(d(2023, 9, 11)), Some(11));
+        assert_eq!(
+            finding.days_overdue(d(2023, 9, 12)),
+            None,
+            "verified that day"
+        );
+        assert!(!finding.remedied(d(2023, 9, 11)) && finding.remedied(d(2023, 9, 12)));
+        assert!(finding.remedied_late());
+        // before it was recorded it was nothing, not overdue
+        let recorded_late = FindingAsOf {
+            recorded_on: d(2023, 10, 2),
+            due_on: d(2023, 9, 30),
+            verified_on: None,
+        };
+        assert!(!recorded_late.exists(d(2023, 10, 1)));
+        assert_eq!(recorded_late.days_overdue(d(2023, 10, 1)), None);
+        assert_eq!(recorded_late.days_overdue(d(2023, 10, 2)), Some(2));
+        let on_time = FindingAsOf {
+            verified_on: Some(d(2023, 8, 31)),
+            ..finding
+        };
+        assert!(!on_time.remedied_late(), "verified on the due day");
+        assert!(!FindingAsOf {
+            verified_on: None,
+            ..finding
+        }
+        .remedied_late());
     }
 }

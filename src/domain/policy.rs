@@ -45,6 +45,12 @@ pub enum Action<'a> {
     RecordFigure {
         agency_id: Option<AgencyId>,
     },
+    /// Plan and record inspections, record their findings, verify remedies.
+    Inspect,
+    /// Report how a finding on `agency_id` was remedied.
+    RemedyFinding {
+        agency_id: AgencyId,
+    },
 }
 
 /// Why the policy refused: each reason is a problem type of its own.
@@ -56,6 +62,8 @@ pub enum Denied {
     NotLeadAgency,
     NotOwnAgency,
     NotFigureAgency,
+    NotInspector,
+    NotInspectedAgency,
 }
 
 impl Denied {
@@ -67,6 +75,8 @@ impl Denied {
             Denied::NotLeadAgency => ProblemType::NotLeadAgency,
             Denied::NotOwnAgency => ProblemType::NotOwnAgency,
             Denied::NotFigureAgency => ProblemType::NotFigureAgency,
+            Denied::NotInspector => ProblemType::NotInspector,
+            Denied::NotInspectedAgency => ProblemType::NotInspectedAgency,
         }
     }
 
@@ -87,6 +97,13 @@ impl Denied {
             Denied::NotFigureAgency => {
                 "only the coordinator, or an officer of the agency the figure belongs to \
                  (for the province's figure: the indicator's responsible agency), may record it"
+            }
+            Denied::NotInspector => {
+                "only an inspector or the coordinator may plan and record inspections, \
+                 their findings and the verification of remedies"
+            }
+            Denied::NotInspectedAgency => {
+                "only an officer of the inspected agency may report how its finding was remedied"
             }
         }
     }
@@ -155,6 +172,10 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
                     && agency_id.is_some()
                     && principal.agency_id == agency_id)
         }
+        Action::Inspect => matches!(role, Role::Coordinator | Role::Inspector),
+        Action::RemedyFinding { agency_id } => {
+            role == Role::AgencyOfficer && principal.agency_id == Some(agency_id)
+        }
     };
     if allowed {
         return Ok(());
@@ -167,6 +188,8 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
         Action::ActAsLeadAgency { .. } => Denied::NotLeadAgency,
         Action::ReportForAgency { .. } => Denied::NotOwnAgency,
         Action::RecordFigure { .. } => Denied::NotFigureAgency,
+        Action::Inspect => Denied::NotInspector,
+        Action::RemedyFinding { .. } => Denied::NotInspectedAgency,
     })
 }
 
@@ -202,11 +225,40 @@ mod tests {
     }
 
     #[test]
-    fn inspectors_write_nothing_and_coordinators_no_users() {
+    fn inspectors_write_inspections_only_and_coordinators_no_users() {
         let inspector = who(Role::Inspector, None);
-        for action in [Action::EditPlan, Action::Review, Action::ManageUsers] {
-            assert!(authorize(&inspector, action).is_err());
+        let agency = AgencyId::new();
+        for action in [
+            Action::EditPlan,
+            Action::Review,
+            Action::ManageUsers,
+            Action::ReportOnTask {
+                lead_agency_id: agency,
+                supporting_agency_ids: &[],
+            },
+            Action::ActAsLeadAgency {
+                lead_agency_id: agency,
+            },
+            Action::ReportForAgency { agency_id: agency },
+            Action::RecordFigure {
+                agency_id: Some(agency),
+            },
+            Action::RemedyFinding { agency_id: agency },
+        ] {
+            assert!(authorize(&inspector, action).is_err(), "{action:?}");
         }
+        // even one bound to an agency by mistake
+        let bound = who(Role::Inspector, Some(agency));
+        assert_eq!(
+            authorize(&bound, Action::RemedyFinding { agency_id: agency }),
+            Err(Denied::NotInspectedAgency)
+        );
+        assert!(authorize(&inspector, Action::Inspect).is_ok());
+        assert!(authorize(&who(Role::Coordinator, None), Action::Inspect).is_ok());
+        assert_eq!(
+            authorize(&who(Role::AgencyOfficer, Some(agency)), Action::Inspect),
+            Err(Denied::NotInspector)
+        );
         assert!(authorize(&who(Role::Coordinator, None), Action::ManageUsers).is_err());
         assert!(authorize(&who(Role::Coordinator, None), Action::EditPlan).is_ok());
         assert!(authorize(&who(Role::Admin, None), Action::ManageUsers).is_ok());
@@ -228,7 +280,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 11, "one row per kind of action");
+        assert_eq!(rows.len(), 13, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -254,7 +306,7 @@ mod tests {
                     let supporting = [AgencyId::new(), own];
                     let decide = |a: Action<'_>| authorize(&who, a).is_ok();
                     match action {
-                        "read plans, tasks, reports, history, summaries, periods, indicators" => {
+                        "read plans, tasks, reports, history, summaries, periods, indicators, inspections" => {
                             true
                         }
                         "manage user accounts" => decide(Action::ManageUsers),
@@ -293,6 +345,12 @@ mod tests {
                         "record an indicator's figure" => decide(Action::RecordFigure {
                             agency_id: Some(own),
                         }),
+                        "plan and record inspections and findings, verify remedies" => {
+                            decide(Action::Inspect)
+                        }
+                        "report the remedy of a finding" => {
+                            decide(Action::RemedyFinding { agency_id: own })
+                        }
                         // the rows of an agency's claims and requests
                         "see completion claims and extension requests in the queues" => {
                             queue_scope(&who).includes(own)
@@ -351,6 +409,8 @@ mod tests {
             (Denied::NotLeadAgency, "lead agency"),
             (Denied::NotOwnAgency, "period report"),
             (Denied::NotFigureAgency, "responsible agency"),
+            (Denied::NotInspector, "inspector"),
+            (Denied::NotInspectedAgency, "inspected agency"),
         ];
         for (denied, says) in messages {
             assert!(denied.message().contains(says), "{denied:?}");

@@ -7,7 +7,7 @@
 //! ```
 //! Completed and cancelled tasks take no reports, claims or deadline moves.
 
-use super::enums::{AgencyReportStatus, TaskStatus};
+use super::enums::{AgencyReportStatus, FindingStatus, InspectionStatus, TaskStatus};
 use super::error::Conflict;
 
 /// Something that happens to a task.
@@ -87,6 +87,92 @@ pub fn report_transition(
         (E::Accepted, S::Submitted) => Ok(S::Accepted),
         (E::Returned, S::Submitted) => Ok(S::Returned),
         (E::Accepted | E::Returned, _) => Err(refused("only a submitted report is reviewed")),
+    }
+}
+
+/// Something that happens to an inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectionEvent {
+    /// Its plan changes: the day, the areas, the team, the plan document.
+    Replanned,
+    /// It is recorded as carried out (or its day is corrected before the conclusion).
+    Conducted,
+    /// Its conclusion is issued.
+    Concluded,
+    /// It is taken out of the programme.
+    Cancelled,
+    /// A finding is recorded on it.
+    FindingRecorded,
+}
+
+/// An inspection:
+/// ```text
+/// planned ──conducted_on──▶ conducted ──conclusion──▶ concluded
+///    └──cancel──▶ cancelled
+/// ```
+/// Findings are recorded once it was carried out (conducted or concluded);
+/// a concluded or cancelled inspection changes no more.
+pub fn inspection_transition(
+    current: InspectionStatus,
+    event: InspectionEvent,
+) -> Result<InspectionStatus, Conflict> {
+    use InspectionEvent as E;
+    use InspectionStatus as S;
+    let refused = |refused: &'static str| Conflict::InspectionState { current, refused };
+    match (event, current) {
+        (_, S::Cancelled) => Err(refused("a cancelled inspection changes no more")),
+        (E::Replanned, S::Planned) => Ok(S::Planned),
+        (E::Replanned, _) => Err(refused("only a planned inspection is planned again")),
+        (E::Conducted, S::Planned | S::Conducted) => Ok(S::Conducted),
+        (E::Conducted, S::Concluded) => Err(refused("its conclusion is issued")),
+        (E::Concluded, S::Conducted) => Ok(S::Concluded),
+        (E::Concluded, S::Planned) => Err(Conflict::InspectionNotConducted { current }),
+        (E::Concluded, S::Concluded) => Err(refused("its conclusion is already issued")),
+        (E::Cancelled, S::Planned) => Ok(S::Cancelled),
+        (E::Cancelled, _) => Err(refused("an inspection carried out is not cancelled")),
+        (E::FindingRecorded, S::Conducted | S::Concluded) => Ok(current),
+        (E::FindingRecorded, S::Planned) => Err(Conflict::InspectionNotConducted { current }),
+    }
+}
+
+/// Something that happens to a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingEvent {
+    /// The inspected agency reports how it remedied it.
+    RemedyReported,
+    /// An inspector (or the coordinator) accepts the remedy.
+    RemedyAccepted,
+    /// An inspector (or the coordinator) returns the remedy.
+    RemedyReturned,
+}
+
+/// A finding:
+/// ```text
+/// open ──remedy──▶ remedy_reported ──accept──▶ verified
+///                     ▲     └──return──▶ returned
+///                     └──────remedy───────┘
+/// ```
+/// A verified finding takes no more remedies.
+pub fn finding_transition(
+    current: FindingStatus,
+    event: FindingEvent,
+) -> Result<FindingStatus, Conflict> {
+    use FindingEvent as E;
+    use FindingStatus as S;
+    let refused = |refused: &'static str| Conflict::FindingState { current, refused };
+    match (event, current) {
+        (E::RemedyReported, S::Open | S::Returned) => Ok(S::RemedyReported),
+        (E::RemedyReported, S::RemedyReported) => {
+            Err(refused("its remedy already awaits verification"))
+        }
+        (E::RemedyReported, S::Verified) => {
+            Err(refused("it is remedied; it takes no more remedies"))
+        }
+        (E::RemedyAccepted, S::RemedyReported) => Ok(S::Verified),
+        (E::RemedyReturned, S::RemedyReported) => Ok(S::Returned),
+        (E::RemedyAccepted | E::RemedyReturned, _) => {
+            Err(refused("only a reported remedy is verified"))
+        }
     }
 }
 
@@ -188,6 +274,90 @@ mod tests {
                 submitted.then_some(S::Returned),
                 "return {current}"
             );
+        }
+    }
+
+    #[test]
+    fn an_inspection_is_carried_out_then_concluded_or_cancelled_before() {
+        use InspectionEvent as E;
+        use InspectionStatus as S;
+        let all = [S::Planned, S::Conducted, S::Concluded, S::Cancelled];
+        let events = [
+            E::Replanned,
+            E::Conducted,
+            E::Concluded,
+            E::Cancelled,
+            E::FindingRecorded,
+        ];
+        for current in all {
+            for event in events {
+                let expected = match (event, current) {
+                    (_, S::Cancelled) => None,
+                    (E::Replanned, S::Planned) => Some(S::Planned),
+                    (E::Conducted, S::Planned | S::Conducted) => Some(S::Conducted),
+                    (E::Concluded, S::Conducted) => Some(S::Concluded),
+                    (E::Cancelled, S::Planned) => Some(S::Cancelled),
+                    (E::FindingRecorded, S::Conducted | S::Concluded) => Some(current),
+                    _ => None,
+                };
+                let got = inspection_transition(current, event);
+                assert_eq!(got.clone().ok(), expected, "{event:?} on {current}");
+                if let Err(conflict) = got {
+                    // a refusal names the status it was in
+                    assert!(conflict.detail().contains(current.as_str()), "{conflict:?}");
+                }
+            }
+        }
+        // concluding, or recording a finding on, an inspection never carried out
+        for event in [E::Concluded, E::FindingRecorded] {
+            assert_eq!(
+                inspection_transition(S::Planned, event),
+                Err(Conflict::InspectionNotConducted {
+                    current: S::Planned
+                })
+            );
+        }
+        assert!(matches!(
+            inspection_transition(S::Cancelled, E::FindingRecorded),
+            Err(Conflict::InspectionState {
+                current: S::Cancelled,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_finding_is_remedied_once_verified_and_reported_again_once_returned() {
+        use FindingEvent as E;
+        use FindingStatus as S;
+        let all = [S::Open, S::RemedyReported, S::Verified, S::Returned];
+        for current in all {
+            let expected = matches!(current, S::Open | S::Returned).then_some(S::RemedyReported);
+            assert_eq!(
+                finding_transition(current, E::RemedyReported).ok(),
+                expected,
+                "remedy on {current}"
+            );
+            let reported = current == S::RemedyReported;
+            assert_eq!(
+                finding_transition(current, E::RemedyAccepted).ok(),
+                reported.then_some(S::Verified),
+                "accept on {current}"
+            );
+            assert_eq!(
+                finding_transition(current, E::RemedyReturned).ok(),
+                reported.then_some(S::Returned),
+                "return on {current}"
+            );
+            for event in [E::RemedyReported, E::RemedyAccepted, E::RemedyReturned] {
+                if let Err(conflict) = finding_transition(current, event) {
+                    assert!(
+                        matches!(conflict, Conflict::FindingState { current: c, .. } if c == current),
+                        "{conflict:?}"
+                    );
+                    assert!(conflict.detail().contains(current.as_str()));
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! illustrative plan for the current year with open tasks, and account
 //! creation for the command line.
 
+mod inspections;
 mod periods;
 
 use std::collections::HashMap;
@@ -263,6 +264,7 @@ fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<Peo
             .map_err(|e| format!("task {}: {e}", t.code))?;
     }
     periods::load(conn, &people, plan.id).map_err(|e| format!("periods: {e}"))?;
+    inspections::load(conn, &people, plan.id).map_err(|e| format!("inspections: {e}"))?;
     log::info!(
         "loaded the demo plan {}: {} agencies, {} objectives, {} tasks",
         demo.plan.code,
@@ -351,9 +353,10 @@ fn load_current_year(
     Ok(())
 }
 
-/// The demo's accounts: the coordinator, and one officer per agency.
+/// The demo's accounts: the coordinator, the inspector, and one officer per agency.
 struct People {
     coordinator: Principal,
+    inspector: Principal,
     officers: HashMap<String, Principal>,
 }
 
@@ -441,7 +444,7 @@ fn load_agencies_and_people(
     };
     let snv = agency_ids.get("SNV").copied();
     let coordinator = add_user("sonoivu", "Sở Nội vụ - Phòng CCHC", Role::Coordinator, snv)?;
-    add_user("thanhtra", "Đoàn kiểm tra CCHC tỉnh", Role::Inspector, None)?;
+    let inspector = add_user("thanhtra", "Đoàn kiểm tra CCHC tỉnh", Role::Inspector, None)?;
     let mut officers = HashMap::new();
     for a in &demo.agencies {
         let display = format!("Đầu mối CCHC - {}", a.name);
@@ -456,6 +459,7 @@ fn load_agencies_and_people(
     }
     Ok(People {
         coordinator,
+        inspector,
         officers,
     })
 }
@@ -655,6 +659,41 @@ mod tests {
         let demo: Demo = serde_json::from_str(DEMO_JSON).unwrap();
         assert!(demo.note.contains("invented"), "{}", demo.note);
         assert!(demo.note.contains("document number"), "{}", demo.note);
+        let programme = inspections::programme().unwrap();
+        assert!(programme.note.contains("invented"), "{}", programme.note);
+        assert!(
+            programme.note.contains("document number"),
+            "{}",
+            programme.note
+        );
+        // the year-end report's figures: 27 agencies inspected, 34 findings,
+        // each remedied (its last remedy accepted), one of them returned first
+        assert_eq!(programme.inspections.len(), 27);
+        let agencies: std::collections::BTreeSet<&str> = programme
+            .inspections
+            .iter()
+            .map(|i| i.agency.as_str())
+            .collect();
+        assert_eq!(agencies.len(), 27, "one inspection per agency");
+        let findings: Vec<_> = programme
+            .inspections
+            .iter()
+            .flat_map(|i| &i.findings)
+            .collect();
+        assert_eq!(findings.len(), 34);
+        assert!(findings.iter().all(|f| f
+            .remedies
+            .last()
+            .is_some_and(|r| r.decision == ReviewDecision::Accept)));
+        let returned = findings
+            .iter()
+            .filter(|f| {
+                f.remedies
+                    .iter()
+                    .any(|r| r.decision == ReviewDecision::Return)
+            })
+            .count();
+        assert_eq!(returned, 1);
         let current: CurrentYear = serde_json::from_str(CURRENT_YEAR_JSON).unwrap();
         assert!(current.note.starts_with("Illustrative"), "{}", current.note);
         // Some tasks due within a week, some overdue: something to report on and to chase.

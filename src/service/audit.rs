@@ -8,13 +8,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::enums::{
-    AgencyKind, AgencyReportStatus, DeadlineKind, ExtensionDecision, PeriodKind, ReformArea,
-    ReviewDecision, Role, TaskStatus,
+    AgencyKind, AgencyReportStatus, DeadlineKind, ExtensionDecision, FindingSeverity,
+    FindingStatus, InspectionStatus, PeriodKind, ReformArea, ReviewDecision, Role, TaskStatus,
 };
 use crate::domain::error::DomainResult;
 use crate::domain::ids::{
-    AgencyId, ClaimId, ExtensionId, IndicatorId, ObjectiveId, PeriodId, PlanId, ReportId, TaskId,
-    UserId,
+    AgencyId, ClaimId, ExtensionId, FindingId, IndicatorId, InspectionId, ObjectiveId, PeriodId,
+    PlanId, RemedyId, ReportId, TaskId, UserId,
 };
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -216,6 +216,61 @@ pub enum Event {
         numerator: Option<f64>,
         denominator: Option<f64>,
     },
+    InspectionCreated {
+        #[serde(skip)]
+        inspection: InspectionId,
+        plan_id: PlanId,
+        agency_id: AgencyId,
+        scheduled_on: NaiveDate,
+        scope: Vec<ReformArea>,
+        team: String,
+        plan_document: Option<String>,
+    },
+    /// `patch` is the merge patch as sent; `step` names what it did
+    /// (`inspection.updated`, `.conducted`, `.concluded`, `.cancelled`).
+    InspectionChanged {
+        #[serde(skip)]
+        inspection: InspectionId,
+        #[serde(skip)]
+        step: &'static str,
+        status: InspectionStatus,
+        #[serde(flatten)]
+        patch: serde_json::Map<String, serde_json::Value>,
+    },
+    FindingRecorded {
+        #[serde(skip)]
+        finding: FindingId,
+        inspection_id: InspectionId,
+        agency_id: AgencyId,
+        area: ReformArea,
+        severity: FindingSeverity,
+        description: String,
+        required_action: String,
+        due_on: NaiveDate,
+    },
+    RemedyReported {
+        #[serde(skip)]
+        remedy: RemedyId,
+        #[serde(skip)]
+        inspection: InspectionId,
+        finding_id: FindingId,
+        agency_id: AgencyId,
+        summary: String,
+        evidence_count: usize,
+        /// The finding's status after it.
+        status: FindingStatus,
+    },
+    RemedyVerified {
+        #[serde(skip)]
+        remedy: RemedyId,
+        #[serde(skip)]
+        inspection: InspectionId,
+        finding_id: FindingId,
+        decision: ReviewDecision,
+        comment: Option<String>,
+        /// The finding's status after it.
+        status: FindingStatus,
+    },
 }
 
 impl Event {
@@ -250,6 +305,15 @@ impl Event {
             Event::AgencyReportChanged { step, .. } => step,
             Event::IndicatorCreated { .. } => "indicator.created",
             Event::FigureRecorded { .. } => "indicator.figure_recorded",
+            Event::InspectionCreated { .. } => "inspection.created",
+            Event::InspectionChanged { step, .. } => step,
+            Event::FindingRecorded { .. } => "finding.recorded",
+            Event::RemedyReported { .. } => "finding.remedy_reported",
+            Event::RemedyVerified {
+                decision: ReviewDecision::Accept,
+                ..
+            } => "finding.verified",
+            Event::RemedyVerified { .. } => "finding.returned",
         }
     }
 
@@ -281,6 +345,11 @@ impl Event {
                 // a draft is the agency's own business
                 _ => return None,
             },
+            Event::InspectionCreated { .. }
+            | Event::InspectionChanged { .. }
+            | Event::FindingRecorded { .. }
+            | Event::RemedyReported { .. }
+            | Event::RemedyVerified { .. } => self.action(),
             _ => return None,
         })
     }
@@ -319,6 +388,24 @@ impl Event {
             Event::IndicatorCreated { indicator, .. } | Event::FigureRecorded { indicator, .. } => {
                 ("indicator", indicator.0, None)
             }
+            Event::InspectionCreated { inspection, .. }
+            | Event::InspectionChanged { inspection, .. } => ("inspection", inspection.0, None),
+            Event::FindingRecorded { finding, .. } => ("finding", finding.0, None),
+            Event::RemedyReported { remedy, .. } | Event::RemedyVerified { remedy, .. } => {
+                ("finding_remedy", remedy.0, None)
+            }
+        }
+    }
+
+    /// The inspection whose history shows it.
+    fn inspection(&self) -> Option<InspectionId> {
+        match self {
+            Event::InspectionCreated { inspection, .. }
+            | Event::InspectionChanged { inspection, .. }
+            | Event::RemedyReported { inspection, .. }
+            | Event::RemedyVerified { inspection, .. } => Some(*inspection),
+            Event::FindingRecorded { inspection_id, .. } => Some(*inspection_id),
+            _ => None,
         }
     }
 
@@ -354,6 +441,7 @@ pub fn record(
             entity_id,
             task_id,
             changes: changes.clone(),
+            inspection_id: event.inspection(),
         },
     )?;
     // The outbox row commits with the change or not at all: nothing is sent
@@ -454,6 +542,43 @@ mod tests {
         assert_eq!(
             updated.changes(),
             serde_json::json!({"title": "Kế hoạch CCHC năm 2024 (sửa đổi)"})
+        );
+        assert_eq!(updated.inspection(), None);
+    }
+
+    #[test]
+    fn a_remedy_is_filed_under_itself_and_shown_in_its_inspection_history() {
+        let (inspection, remedy, finding) =
+            (InspectionId::new(), RemedyId::new(), FindingId::new());
+        let verified = |decision| Event::RemedyVerified {
+            remedy,
+            inspection,
+            finding_id: finding,
+            decision,
+            comment: None,
+            status: FindingStatus::Verified,
+        };
+        let accepted = verified(ReviewDecision::Accept);
+        assert_eq!(accepted.action(), "finding.verified");
+        assert_eq!(
+            verified(ReviewDecision::Return).action(),
+            "finding.returned"
+        );
+        assert_eq!(accepted.subject(), ("finding_remedy", remedy.0, None));
+        assert_eq!(accepted.inspection(), Some(inspection));
+        assert_eq!(accepted.changes()["finding_id"], serde_json::json!(finding));
+        let mut patch = serde_json::Map::new();
+        patch.insert("conducted_on".into(), "2023-05-10".into());
+        let conducted = Event::InspectionChanged {
+            inspection,
+            step: "inspection.conducted",
+            status: InspectionStatus::Conducted,
+            patch,
+        };
+        assert_eq!(conducted.action(), "inspection.conducted");
+        assert_eq!(
+            conducted.changes(),
+            serde_json::json!({"status": "conducted", "conducted_on": "2023-05-10"})
         );
     }
 }

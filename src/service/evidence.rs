@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::ids::{ClaimId, ReportId};
+use crate::domain::ids::{ClaimId, RemedyId, ReportId};
 use crate::domain::input::Checker;
 use crate::domain::input::IsoDate;
 use crate::domain::text::{DocumentNumber, HttpUrl, Name, Title};
@@ -35,6 +35,7 @@ pub const MAX_EVIDENCE: usize = 20;
 pub enum Cited {
     Report(ReportId),
     Claim(ClaimId),
+    Remedy(RemedyId),
 }
 
 /// Turns evidence items into rows for one report or claim. Their shapes were
@@ -43,9 +44,10 @@ pub fn check_evidence(check: &mut Checker, items: &[Evidence], by: Cited) -> Vec
     if items.len() > MAX_EVIDENCE {
         check.add("evidence", format!("at most {MAX_EVIDENCE} documents"));
     }
-    let (report_id, completion_claim_id) = match by {
-        Cited::Report(id) => (Some(id), None),
-        Cited::Claim(id) => (None, Some(id)),
+    let (report_id, completion_claim_id, finding_remedy_id) = match by {
+        Cited::Report(id) => (Some(id), None, None),
+        Cited::Claim(id) => (None, Some(id), None),
+        Cited::Remedy(id) => (None, None, Some(id)),
     };
     items
         .iter()
@@ -60,6 +62,7 @@ pub fn check_evidence(check: &mut Checker, items: &[Evidence], by: Cited) -> Vec
             issuer: e.issuer.to_string(),
             title: e.title.to_string(),
             url: e.url.as_ref().map(HttpUrl::to_string),
+            finding_remedy_id,
         })
         .collect()
 }
@@ -93,6 +96,17 @@ pub fn by_report(rows: Vec<EvidenceRow>) -> HashMap<ReportId, Vec<EvidenceDocume
     for row in rows {
         if let Some(report) = row.report_id {
             grouped.entry(report).or_default().push(row.into());
+        }
+    }
+    grouped
+}
+
+/// Evidence rows grouped by the finding remedy they belong to.
+pub fn by_remedy(rows: Vec<EvidenceRow>) -> HashMap<RemedyId, Vec<EvidenceDocument>> {
+    let mut grouped: HashMap<RemedyId, Vec<EvidenceDocument>> = HashMap::new();
+    for row in rows {
+        if let Some(remedy) = row.finding_remedy_id {
+            grouped.entry(remedy).or_default().push(row.into());
         }
     }
     grouped

@@ -128,7 +128,21 @@ fn recipients(
         "agency_report.accepted" | "agency_report.returned" => {
             store::outbox::officers_of(conn, &agency_of_report())?
         }
-        "period.created" | "period.closed" => Vec::new(),
+        // the inspected agency hears of its inspection and findings; the
+        // inspectors and the coordinator of a remedy to verify
+        "inspection.created"
+        | "inspection.conducted"
+        | "inspection.concluded"
+        | "inspection.cancelled"
+        | "finding.recorded"
+        | "finding.verified"
+        | "finding.returned" => store::outbox::officers_of(conn, &agency_of_report())?,
+        "finding.remedy_reported" => {
+            let mut all = store::outbox::coordinators(conn)?;
+            all.extend(store::outbox::inspectors(conn)?);
+            all
+        }
+        "period.created" | "period.closed" | "inspection.updated" => Vec::new(),
         "webhook.paused" => match event
             .changes
             .get("owner_id")
@@ -188,6 +202,14 @@ fn words(event: &OutboxRow, task: Option<&tasks::Task>) -> (String, String) {
         "agency_report.submitted" => "Cơ quan gửi báo cáo định kỳ".to_string(),
         "agency_report.accepted" => "Báo cáo định kỳ được chấp nhận".to_string(),
         "agency_report.returned" => format!("Báo cáo định kỳ bị trả lại: {}", text("comment")),
+        "inspection.created" => format!("Kế hoạch kiểm tra CCHC: ngày {}", date("scheduled_on")),
+        "inspection.conducted" => "Đoàn kiểm tra CCHC đã kiểm tra cơ quan".to_string(),
+        "inspection.concluded" => "Kết luận kiểm tra CCHC đã ban hành".to_string(),
+        "inspection.cancelled" => "Cuộc kiểm tra CCHC đã hủy".to_string(),
+        "finding.recorded" => format!("Hạn chế cần khắc phục, hạn {}", date("due_on")),
+        "finding.remedy_reported" => "Cơ quan báo cáo khắc phục hạn chế sau kiểm tra".to_string(),
+        "finding.verified" => "Kết quả khắc phục được xác nhận".to_string(),
+        "finding.returned" => format!("Kết quả khắc phục bị trả lại: {}", text("comment")),
         "webhook.paused" => format!(
             "Webhook tạm dừng sau 24 giờ gửi không thành công: {}",
             text("url")

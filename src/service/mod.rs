@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod extensions;
 pub mod fanout;
 pub mod indicators;
+pub mod inspections;
 pub mod notifications;
 pub mod objectives;
 pub mod period_report;

@@ -8,6 +8,7 @@ use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::inspections::{agency_findings, AgencyFindings};
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, PlanId};
@@ -182,7 +183,7 @@ pub fn plan_summary(
     Ok(summarise(plan_id, &rows, as_of))
 }
 
-/// How an agency stands on the tasks it leads.
+/// How an agency stands on the tasks it leads, and on the findings of its inspections.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Scorecard {
     pub agency_id: AgencyId,
@@ -197,6 +198,8 @@ pub struct Scorecard {
     pub open: i64,
     /// Tasks it supports.
     pub supporting: i64,
+    /// Findings of inspections of the agency, on `as_of`.
+    pub findings: AgencyFindings,
 }
 
 /// How an agency stands on `as_of` on the tasks it leads (in one plan, or all).
@@ -222,6 +225,7 @@ pub fn scorecard(
     for row in &led {
         standing.add(row, as_of);
     }
+    let findings = agency_findings(conn, agency_id, plan_id, as_of)?;
     Ok(Scorecard {
         agency_id,
         plan_id,
@@ -232,5 +236,6 @@ pub fn scorecard(
         overdue: standing.overdue,
         open: standing.open,
         supporting,
+        findings,
     })
 }

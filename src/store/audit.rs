@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::ids::{TaskId, UserId};
+use crate::domain::ids::{InspectionId, TaskId, UserId};
 
 use crate::db::schema::audit_events;
 
@@ -19,6 +19,7 @@ pub struct AuditRow {
     pub entity_id: Uuid,
     pub task_id: Option<TaskId>,
     pub changes: serde_json::Value,
+    pub inspection_id: Option<InspectionId>,
 }
 
 #[derive(Debug, Insertable)]
@@ -31,6 +32,7 @@ pub struct NewAuditEvent<'a> {
     pub entity_id: Uuid,
     pub task_id: Option<TaskId>,
     pub changes: serde_json::Value,
+    pub inspection_id: Option<InspectionId>,
 }
 
 pub fn record(conn: &mut PgConnection, event: &NewAuditEvent<'_>) -> QueryResult<()> {
@@ -49,6 +51,23 @@ pub fn task_history(
 ) -> QueryResult<Vec<AuditRow>> {
     audit_events::table
         .filter(audit_events::task_id.eq(task_id))
+        .filter(audit_events::id.gt(after_id))
+        .order(audit_events::id)
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}
+
+/// An inspection's events (its own, its findings' and their remedies'),
+/// oldest first, after event `after_id`.
+pub fn inspection_history(
+    conn: &mut PgConnection,
+    inspection_id: InspectionId,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    audit_events::table
+        .filter(audit_events::inspection_id.eq(inspection_id))
         .filter(audit_events::id.gt(after_id))
         .order(audit_events::id)
         .limit(limit)

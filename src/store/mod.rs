@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod idempotency;
 pub mod indicators;
+pub mod inspections;
 pub mod outbox;
 pub mod periods;
 pub mod plans;

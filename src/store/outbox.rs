@@ -120,6 +120,15 @@ pub fn coordinators(conn: &mut PgConnection) -> QueryResult<Vec<Recipient>> {
     .load(conn)
 }
 
+/// Active inspectors.
+pub fn inspectors(conn: &mut PgConnection) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(
+        "SELECT id, email IS NOT NULL AS has_email FROM users
+          WHERE active AND role = 'inspector' ORDER BY id",
+    )
+    .load(conn)
+}
+
 /// One account, if active.
 pub fn recipient(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Recipient>> {
     diesel::sql_query(

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::enums::{ClaimStatus, ExtensionStatus};
-use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, PlanId, ReportId, TaskId, UserId};
+use crate::domain::ids::{
+    AgencyId, ClaimId, ExtensionId, PlanId, RemedyId, ReportId, TaskId, UserId,
+};
 
 use super::After;
 use crate::db::schema::{
@@ -49,6 +51,7 @@ pub struct EvidenceRow {
     pub issuer: String,
     pub title: String,
     pub url: Option<String>,
+    pub finding_remedy_id: Option<RemedyId>,
 }
 
 impl From<NewEvidence> for EvidenceRow {
@@ -63,6 +66,7 @@ impl From<NewEvidence> for EvidenceRow {
             issuer: e.issuer,
             title: e.title,
             url: e.url,
+            finding_remedy_id: e.finding_remedy_id,
         }
     }
 }
@@ -79,6 +83,7 @@ pub struct NewEvidence {
     pub issuer: String,
     pub title: String,
     pub url: Option<String>,
+    pub finding_remedy_id: Option<RemedyId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

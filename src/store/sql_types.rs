@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use crate::domain::enums::{
     AgencyKind, AgencyReportStatus, Aggregation, ClaimStatus, DeadlineKind, ExtensionStatus,
-    IndicatorDirection, IndicatorUnit, PeriodKind, PeriodStatus, ReformArea, Role, TaskStatus,
+    FindingSeverity, FindingStatus, IndicatorDirection, IndicatorUnit, InspectionStatus,
+    PeriodKind, PeriodStatus, ReformArea, RemedyStatus, Role, TaskStatus,
 };
 use crate::domain::ids::{
-    AgencyId, ClaimId, ExtensionId, IndicatorId, ObjectiveId, PeriodId, PlanId, ReportId, TaskId,
-    UserId,
+    AgencyId, ClaimId, ExtensionId, FindingId, IndicatorId, InspectionId, ObjectiveId, PeriodId,
+    PlanId, RemedyId, ReportId, TaskId, UserId,
 };
 
 macro_rules! uuid_columns {
@@ -53,7 +54,10 @@ uuid_columns!(
     ClaimId,
     ExtensionId,
     PeriodId,
-    IndicatorId
+    IndicatorId,
+    InspectionId,
+    FindingId,
+    RemedyId
 );
 
 macro_rules! text_columns {
@@ -95,5 +99,9 @@ text_columns!(
     AgencyReportStatus,
     IndicatorUnit,
     IndicatorDirection,
-    Aggregation
+    Aggregation,
+    InspectionStatus,
+    FindingSeverity,
+    FindingStatus,
+    RemedyStatus
 );

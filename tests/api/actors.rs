@@ -8,8 +8,8 @@ use actix_web::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::bodies::{
-    Body, ClaimBody, DecisionBody, ExtensionBody, ObjectiveBody, PlanBody, ReportBody, ReviewBody,
-    TaskBody,
+    Body, ClaimBody, DecisionBody, ExtensionBody, FindingBody, InspectionBody, ObjectiveBody,
+    PlanBody, RemedyBody, ReportBody, ReviewBody, TaskBody,
 };
 use crate::common::{Call, JsonExt, Reply, TestApp};
 use crate::demo;
@@ -91,6 +91,28 @@ pub mod path {
     pub fn extension_queue(query: &str) -> String {
         format!("/api/v1/extension-requests?{query}")
     }
+    pub fn plan_inspections(plan: &str) -> String {
+        format!("/api/v1/plans/{plan}/inspections")
+    }
+    pub fn inspection_summary(plan: &str, as_of: &str) -> String {
+        format!("/api/v1/plans/{plan}/inspections/summary?as_of={as_of}")
+    }
+    /// An inspection, or one of its parts (`""`, `"/findings"`, `"/history"` …).
+    pub fn inspection(inspection: &str, part: &str) -> String {
+        format!("/api/v1/inspections/{inspection}{part}")
+    }
+    /// The inspection list with a query string (without the `?`).
+    pub fn inspections(query: &str) -> String {
+        format!("/api/v1/inspections?{query}")
+    }
+    /// A finding, or one of its parts (`""`, `"/remedy"`, `"/verification"`).
+    pub fn finding(finding: &str, part: &str) -> String {
+        format!("/api/v1/findings/{finding}{part}")
+    }
+    /// The finding list with a query string (without the `?`).
+    pub fn findings(query: &str) -> String {
+        format!("/api/v1/findings?{query}")
+    }
 }
 
 /// A caller of the API: whoever presents `token` (or no token at all).
@@ -107,7 +129,7 @@ impl<'a> Actor<'a> {
     pub fn coordinator(app: &'a TestApp) -> Actor<'a> {
         Actor::named(app, demo::COORDINATOR)
     }
-    /// Reads everything, writes nothing.
+    /// Reads everything; writes inspections, findings and verifications only.
     pub fn inspector(app: &'a TestApp) -> Actor<'a> {
         Actor::named(app, demo::INSPECTOR)
     }
@@ -263,6 +285,47 @@ impl<'a> Actor<'a> {
         ))
         .await
         .ok()
+    }
+
+    /// Plans an inspection in `plan`; returns it.
+    pub async fn plan_inspection(&self, plan: &str, inspection: &InspectionBody) -> Value {
+        let r = self.post(&path::plan_inspections(plan), inspection).await;
+        let created = r.created();
+        assert_eq!(
+            r.header("location"),
+            Some(path::inspection(&created.id(), "").as_str())
+        );
+        created
+    }
+    /// A merge patch of an inspection; returns it.
+    pub async fn update_inspection(&self, inspection: &str, patch: &Value) -> Value {
+        self.request(Method::PATCH, &path::inspection(inspection, ""))
+            .merge_patch(patch)
+            .send()
+            .await
+            .ok()
+    }
+    /// Records a finding of an inspection; returns it.
+    pub async fn record_finding(&self, inspection: &str, finding: &FindingBody) -> Value {
+        self.post(&path::inspection(inspection, "/findings"), finding)
+            .await
+            .created()
+    }
+    /// Reports a finding's remedy; returns the finding.
+    pub async fn report_remedy(&self, finding: &str, remedy: &RemedyBody) -> Value {
+        self.post(&path::finding(finding, "/remedy"), remedy)
+            .await
+            .created()
+    }
+    /// Accepts or returns a finding's remedy; returns the finding.
+    pub async fn verify_remedy(&self, finding: &str, verification: &ReviewBody) -> Value {
+        self.post(&path::finding(finding, "/verification"), verification)
+            .await
+            .ok()
+    }
+    /// The items of one page of the finding list.
+    pub async fn findings(&self, query: &str) -> Vec<Value> {
+        self.get(&path::findings(query)).await.ok().items()
     }
 
     /// The id of the demo plan, the only plan of a demo database.

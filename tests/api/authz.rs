@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 
 use crate::actors::{fresh_task, path, token_pair, Actor};
 use crate::bodies::{
-    Body, ClaimBody, DecisionBody, Evidence, ExtensionBody, ObjectiveBody, PlanBody, ReportBody,
-    ReviewBody, TaskBody, UserBody,
+    Body, ClaimBody, DecisionBody, Evidence, ExtensionBody, FindingBody, InspectionBody,
+    ObjectiveBody, PlanBody, RemedyBody, ReportBody, ReviewBody, TaskBody, UserBody,
 };
 use crate::common::{JsonExt, TestApp};
 use crate::demo::{self, INSPECTOR, PASSWORD};
@@ -92,7 +92,9 @@ impl Caller {
 /// 401 to every bad token. Everyone signed in reads everything except the user
 /// accounts (admin only); the queues (claims, extension requests) answer every
 /// reader, an officer with its own agency's rows only (tests/api/queues.rs).
-/// Writes per the README, "Who may do what".
+/// Writes per the README, "Who may do what": inspectors write inspections,
+/// findings and verifications; the remedy of a finding on the lead agency
+/// (STP) is its officer's.
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 11])] = &[
     //                                                     anon expd forg none waud   admin coord insp lead supp unrel
@@ -156,6 +158,17 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",  "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", [401, 401, 401, 401, 401,   202, 202, 403, 403, 403, 403]),
     ("GET",   "/api/v1/completion-claims",                [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("GET",   "/api/v1/extension-requests",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/plans/{id}/inspections",           [401, 401, 401, 401, 401,   201, 201, 201, 403, 403, 403]),
+    ("GET",   "/api/v1/plans/{id}/inspections/summary",   [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/inspections",                      [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/inspections/{id}",                 [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("PATCH", "/api/v1/inspections/{id}",                 [401, 401, 401, 401, 401,   200, 200, 200, 403, 403, 403]),
+    ("GET",   "/api/v1/inspections/{id}/history",         [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/inspections/{id}/findings",        [401, 401, 401, 401, 401,   201, 201, 201, 403, 403, 403]),
+    ("GET",   "/api/v1/findings",                         [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/findings/{id}",                    [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/findings/{id}/remedy",             [401, 401, 401, 401, 401,   201, 403, 403, 201, 403, 403]),
+    ("POST",  "/api/v1/findings/{id}/verification",       [401, 401, 401, 401, 401,   200, 200, 200, 403, 403, 403]),
 ];
 
 const HTTP_METHODS: [&str; 8] = [
@@ -207,6 +220,9 @@ struct Fixtures {
     /// A webhook for every event, and one of its deliveries.
     webhook: String,
     delivery: String,
+    /// The demo's inspection of LEAD (concluded), and its finding (remedied).
+    inspection: String,
+    finding: String,
 }
 
 /// A request ready to send for one (operation, caller).
@@ -307,8 +323,38 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
                 .replace("{id}", &fx.webhook)
                 .replace("{delivery_id}", &fx.delivery),
         ),
-        ("GET", "/api/v1/plans/{id}/periods" | "/api/v1/plans/{id}/indicators") => {
+                ("GET", "/api/v1/plans/{id}/periods" | "/api/v1/plans/{id}/indicators" | "/api/v1/plans/{id}/inspections/summary") => {
             Prepared::get(template.replace("{id}", &fx.plan))
+        }
+        ("GET", "/api/v1/inspections/{id}" | "/api/v1/inspections/{id}/history") => {
+            Prepared::get(template.replace("{id}", &fx.inspection))
+        }
+        ("GET", "/api/v1/findings/{id}") => Prepared::get(template.replace("{id}", &fx.finding)),
+        ("POST", "/api/v1/plans/{id}/inspections") => Prepared::json(
+            app,
+            template.replace("{id}", &fx.plan),
+            &InspectionBody::new(LEAD, "2023-11-20").set("plan_document", json!(format!("{n}/KH-UBND"))),
+        ),
+        ("PATCH", "/api/v1/inspections/{id}") => {
+            let inspection = Actor::inspector(app)
+                .plan_inspection(&fx.plan, &InspectionBody::new(LEAD, "2023-11-20"))
+                .await
+                .id();
+            Prepared::merge_patch(path::inspection(&inspection, ""), json!({"conducted_on": "2023-11-21"}))
+        }
+        ("POST", "/api/v1/inspections/{id}/findings") => Prepared::json(
+            app,
+            template.replace("{id}", &fx.inspection),
+            &FindingBody::due("2023-12-31").set("description", json!(format!("Hạn chế thử {n}"))),
+        ),
+        ("POST", "/api/v1/findings/{id}/remedy") => {
+            let finding = fresh_finding(app, fx, n).await;
+            Prepared::json(app, template.replace("{id}", &finding), &RemedyBody::new(&format!("Đã khắc phục ({n})")))
+        }
+        ("POST", "/api/v1/findings/{id}/verification") => {
+            let finding = fresh_finding(app, fx, n).await;
+            lead.report_remedy(&finding, &RemedyBody::new("Đã khắc phục")).await;
+            Prepared::json(app, template.replace("{id}", &finding), &ReviewBody::accept().comment("Đạt"))
         }
         ("GET", p) if p.starts_with("/api/v1/periods/{id}") => {
             Prepared::get(template.replace("{id}", &fx.period))
@@ -354,7 +400,8 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
                 template.replace("{id}", &fx.indicator).replace("{period_id}", &fx.period),
                 app.agency_id(LEAD)
             ),
-            &json!({"numerator": 40 + n, "denominator": 200}),
+            // n counts every call so far: kept below the denominator however many operations come first
+            &json!({"numerator": 40 + n % 150, "denominator": 200}),
         ),
 
         ("POST", "/api/v1/auth/token") => Prepared::json(
@@ -458,6 +505,16 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
     }
 }
 
+/// An open finding of the demo's concluded inspection of LEAD.
+async fn fresh_finding(app: &TestApp, fx: &Fixtures, n: usize) -> String {
+    let finding =
+        FindingBody::due("2023-12-31").set("description", json!(format!("Thiếu sót {n}")));
+    Actor::inspector(app)
+        .record_finding(&fx.inspection, &finding)
+        .await
+        .id()
+}
+
 /// A 2024 plan with a task of LEAD's (so LEAD owes its periods a report) and its first quarter.
 async fn fresh_period(app: &TestApp, n: usize) -> String {
     let coordinator = Actor::coordinator(app);
@@ -496,7 +553,7 @@ fn agency_report(n: usize) -> Value {
 
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    const TABLES: [&str; 24] = [
+    const TABLES: [&str; 27] = [
         "agencies",
         "users",
         "plans",
@@ -521,6 +578,9 @@ fn fingerprint(app: &TestApp) -> String {
         "notifications",
         "webhooks",
         "webhook_deliveries",
+        "inspections",
+        "findings",
+        "finding_remedies",
     ];
     let parts: Vec<String> = TABLES
         .iter()
@@ -575,7 +635,19 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             "SELECT id::text AS t FROM webhook_deliveries WHERE webhook_id = '{webhook}' LIMIT 1"
         ))
         .remove(0);
+    let inspection = inspector
+        .get(&path::inspections(&format!(
+            "plan_id={plan}&agency_id={}",
+            app.agency_id(LEAD)
+        )))
+        .await
+        .ok()
+        .items()[0]
+        .id();
+    let finding = inspector.get(&path::inspection(&inspection, "")).await.ok()["findings"][0].id();
     Fixtures {
+        inspection,
+        finding,
         period,
         indicator,
         webhook,

@@ -426,3 +426,104 @@ impl Body for UserBody {
         body
     }
 }
+
+/// An inspection of an agency. Defaults: the administrative-procedure and
+/// digital-government areas, the province's team, no plan document.
+pub struct InspectionBody {
+    agency: String,
+    scheduled_on: String,
+    scope: Vec<String>,
+    overrides: Map<String, Value>,
+}
+
+impl InspectionBody {
+    /// The inspection of an agency (by code) on a day.
+    pub fn new(agency_code: &str, scheduled_on: &str) -> InspectionBody {
+        InspectionBody {
+            agency: agency_code.to_string(),
+            scheduled_on: scheduled_on.to_string(),
+            scope: vec!["admin_procedure".into(), "digital_government".into()],
+            overrides: Map::new(),
+        }
+    }
+    pub fn scope(mut self, areas: &[&str]) -> InspectionBody {
+        self.scope = areas.iter().map(|a| a.to_string()).collect();
+        self
+    }
+    /// Sets a field as given, over whatever the builder would send.
+    pub fn set(mut self, field: &str, value: Value) -> InspectionBody {
+        self.overrides.insert(field.to_string(), value);
+        self
+    }
+}
+
+impl Body for InspectionBody {
+    fn to_json(&self, app: &TestApp) -> Value {
+        let body = json!({
+            "agency_id": app.agency_id(&self.agency),
+            "scheduled_on": self.scheduled_on,
+            "scope": self.scope,
+            "team": "Đoàn kiểm tra CCHC tỉnh",
+        });
+        with_overrides(body, &self.overrides)
+    }
+}
+
+/// A finding of an inspection: a shortcoming in the administrative-procedure area.
+pub struct FindingBody {
+    due_on: String,
+    overrides: Map<String, Value>,
+}
+
+impl FindingBody {
+    /// A shortcoming whose remedy is due on a day.
+    pub fn due(due_on: &str) -> FindingBody {
+        FindingBody {
+            due_on: due_on.to_string(),
+            overrides: Map::new(),
+        }
+    }
+    /// Sets a field as given, over whatever the builder would send.
+    pub fn set(mut self, field: &str, value: Value) -> FindingBody {
+        self.overrides.insert(field.to_string(), value);
+        self
+    }
+}
+
+impl Body for FindingBody {
+    fn to_json(&self, _: &TestApp) -> Value {
+        let body = json!({
+            "area": "admin_procedure",
+            "description": "Chưa niêm yết công khai đầy đủ thủ tục hành chính",
+            "severity": "shortcoming",
+            "required_action": "Niêm yết công khai đầy đủ các thủ tục hành chính",
+            "due_on": self.due_on,
+        });
+        with_overrides(body, &self.overrides)
+    }
+}
+
+/// An agency's report of how it remedied a finding.
+pub struct RemedyBody {
+    summary: String,
+    evidence: Vec<Evidence>,
+}
+
+impl RemedyBody {
+    pub fn new(summary: &str) -> RemedyBody {
+        RemedyBody {
+            summary: summary.to_string(),
+            evidence: Vec::new(),
+        }
+    }
+    pub fn evidence(mut self, document: Evidence) -> RemedyBody {
+        self.evidence.push(document);
+        self
+    }
+}
+
+impl Body for RemedyBody {
+    fn to_json(&self, _: &TestApp) -> Value {
+        json!({"summary": self.summary, "evidence": evidence_json(&self.evidence)})
+    }
+}

@@ -51,3 +51,18 @@ pub const YEAR_END: &str = "2023-12-31";
 pub const EXTENDED_TASK: &str = "NV15";
 pub const EXTENDED_TASK_ORIGINAL_DUE_ON: &str = "2023-05-31";
 pub const EXTENDED_TASK_DUE_ON: &str = "2023-07-31";
+
+/// The 2023 inspection programme (src/seed/demo_2023_inspections.json):
+/// one inspection per agency, all carried out, and their findings, all
+/// remedied by the year's end.
+pub const INSPECTED: i64 = 27;
+pub const FINDINGS: i64 = 34;
+/// Inspections carried out by `Q3_END`.
+pub const INSPECTED_AT_Q3_END: i64 = 25;
+/// Findings recorded by `Q3_END`, those still open then (no remedy
+/// reported), and those overdue then.
+pub const FINDINGS_AT_Q3_END: i64 = 29;
+pub const FINDINGS_OPEN_AT_Q3_END: i64 = 7;
+pub const FINDINGS_OVERDUE_AT_Q3_END: i64 = 1;
+/// Findings whose remedy was verified after their due day.
+pub const FINDINGS_VERIFIED_LATE: i64 = 3;

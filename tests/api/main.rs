@@ -17,6 +17,7 @@ mod contract;
 mod foundation;
 mod hardening;
 mod history;
+mod inspections;
 mod notify;
 mod periods;
 mod queues;

@@ -492,3 +492,75 @@ async fn notifications_are_mailed_through_smtp_and_retried() {
         mails[0].data
     );
 }
+
+/// Throughput and delay of webhook delivery to a receiver on loopback: run by
+/// hand (`cargo test --release --test api notify::delivery_figures -- --ignored
+/// --nocapture`); the README's "Notifications and webhooks" has the figures.
+#[actix_web::test]
+#[ignore = "a measurement, not a check: run by hand"]
+async fn delivery_figures() {
+    let app = TestApp::demo().await;
+    let receiver = Receiver::start(&[]);
+    Actor::coordinator(&app)
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["report.created"]}),
+        )
+        .await
+        .created();
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    let officer = Actor::officer(&app, STP);
+    // throughput: 500 events, fanned out and delivered by one node
+    for n in 0..500 {
+        officer
+            .post_report(&task, &ReportBody::new(n % 100, "Tiến độ"))
+            .await;
+    }
+    let started = std::time::Instant::now();
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    while worker::deliver(app.pool(), LOOPBACK, Utc::now(), 50).unwrap() > 0 {}
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(receiver.received().len(), 500);
+    println!(
+        "throughput: 500 events in {seconds:.2} s = {:.0} events/s",
+        500.0 / seconds
+    );
+
+    // delay: a worker ticking every second, as a node's does; 100 writes 50 ms apart
+    let url = crate::common::url(&app.db_name);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let worker_stop = stop.clone();
+    let node = std::thread::spawn(move || {
+        let pool = par_tracker::db::build_pool(&url, 2).unwrap();
+        while !worker_stop.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            worker::fan_out(&pool, false, Utc::now()).unwrap();
+            while worker::deliver(&pool, LOOPBACK, Utc::now(), 50).unwrap() > 0 {}
+        }
+    });
+    let before = receiver.received().len();
+    for n in 0..100 {
+        officer
+            .post_report(&task, &ReportBody::new(n % 100, "Tiến độ"))
+            .await;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    while receiver.received().len() < before + 100 {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    node.join().unwrap();
+    let mut delays: Vec<f64> = receiver.received()[before..]
+        .iter()
+        .map(|r| {
+            let payload: Value = serde_json::from_str(&r.body).unwrap();
+            let written: DateTime<Utc> = payload["timestamp"].as_str().unwrap().parse().unwrap();
+            (r.at - written).num_milliseconds() as f64
+        })
+        .collect();
+    delays.sort_by(f64::total_cmp);
+    println!(
+        "delay from write to delivery: p50 {:.0} ms, p99 {:.0} ms (worker tick 1 s)",
+        delays[49], delays[98]
+    );
+}

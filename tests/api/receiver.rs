@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 pub struct Received {
     pub headers: HashMap<String, String>,
     pub body: String,
+    /// When the request was read whole.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 pub struct Receiver {
@@ -53,6 +55,7 @@ impl Receiver {
                 log.lock().unwrap().push(Received {
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
+                    at: chrono::Utc::now(),
                 });
                 let reply = format!(
                     "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"

@@ -2,7 +2,7 @@
 
 mod create;
 pub mod get;
-mod history;
+pub(crate) mod history;
 pub(crate) mod list;
 mod update;
 
