@@ -564,3 +564,74 @@ async fn delivery_figures() {
         delays[49], delays[98]
     );
 }
+
+#[actix_web::test]
+async fn a_subscription_failing_for_a_day_is_paused_and_its_owner_told() {
+    let app = TestApp::demo().await;
+    let receiver = Receiver::start(&[500; 40]);
+    let coordinator = Actor::coordinator(&app);
+    let hook = coordinator
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["*"]}),
+        )
+        .await
+        .created()
+        .id();
+    task_due(&app, "2024-12-31").await;
+    let start = Utc::now();
+    worker::fan_out(app.pool(), false, start).unwrap();
+    worker::deliver(app.pool(), LOOPBACK, start, 10).unwrap();
+    let failing = coordinator
+        .get(&format!("/api/v1/webhooks/{hook}"))
+        .await
+        .ok();
+    assert!(failing["failing_since"].is_string() && failing["active"] == true);
+    // just under a day of failures: still active
+    worker::deliver(app.pool(), LOOPBACK, start + Duration::hours(23), 10).unwrap();
+    assert_eq!(
+        coordinator
+            .get(&format!("/api/v1/webhooks/{hook}"))
+            .await
+            .ok()["active"],
+        true
+    );
+    // a day: paused, the delivery given up, the owner told
+    worker::deliver(app.pool(), LOOPBACK, start + Duration::hours(24), 10).unwrap();
+    let paused = coordinator
+        .get(&format!("/api/v1/webhooks/{hook}"))
+        .await
+        .ok();
+    assert_eq!(paused["active"], false);
+    assert!(paused["paused_reason"].is_string());
+    let deliveries = coordinator
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries"))
+        .await
+        .ok()
+        .items();
+    assert_eq!(deliveries[0]["status"], "failed");
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    let told = coordinator
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(
+        told.iter().any(|n| n["type"] == "webhook.paused"),
+        "{told:?}"
+    );
+    // resumed by hand: active again, healthy
+    let resumed = coordinator
+        .request(
+            actix_web::http::Method::PATCH,
+            &format!("/api/v1/webhooks/{hook}"),
+        )
+        .json(&json!({"active": true}))
+        .send()
+        .await
+        .ok();
+    assert_eq!(
+        (resumed["active"].clone(), resumed["failing_since"].clone()),
+        (json!(true), Value::Null)
+    );
+}
