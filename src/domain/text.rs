@@ -187,7 +187,7 @@ string_type!(
 
 string_type!(
     /// An e-mail address (where notifications are mailed).
-    EmailAddress, 254, Some(3), "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+$", Some("email"),
+    EmailAddress, 254, Some(3), "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+$", None,
     |v| {
         let part_ok = |p: &str| !p.is_empty() && !p.chars().any(|c| c == '@' || c.is_whitespace() || c.is_control());
         let ok = v.chars().count() <= 254 && v.split_once('@').is_some_and(|(local, domain)| part_ok(local) && part_ok(domain));
