@@ -241,6 +241,17 @@ mod tests {
             figure(Percent, Some(101.0), None, None).unwrap_err(),
             ["value"]
         );
+        // counts are bounded like values, and the bound itself is allowed
+        assert_eq!(
+            figure(Percent, None, Some(1.0), Some(2e15)).unwrap_err(),
+            ["denominator"]
+        );
+        assert!(figure(Percent, None, Some(1.0), Some(MAX_FIGURE)).is_ok());
+        assert!(figure(Percent, None, Some(MAX_FIGURE), Some(MAX_FIGURE)).is_ok());
+        assert_eq!(
+            figure(Percent, None, Some(2e15), Some(3e15)).unwrap_err(),
+            ["numerator", "denominator"]
+        );
     }
 
     #[test]
