@@ -576,6 +576,7 @@ fn evidence(items: &[DemoEvidence]) -> Result<Vec<Evidence>, BoxError> {
                 issuer: parse(Name::parse(&e.issuer))?,
                 title: parse(Title::parse(&e.title))?,
                 url: e.url.as_deref().map(HttpUrl::parse).transpose()?,
+                file_id: None,
             })
         })
         .collect()
