@@ -78,8 +78,16 @@ async fn receive(mut form: Multipart) -> ApiResult<Upload> {
         let mut content = Vec::new();
         while let Some(piece) = part.next().await {
             let piece = piece.map_err(refused)?;
-            if (content.len() + piece.len()) as u64 > MAX_FILE_BYTES {
+            let needed = content.len() + piece.len();
+            if needed as u64 > MAX_FILE_BYTES {
                 return Err(too_large());
+            }
+            if needed > content.capacity() {
+                // doubling, but never past the limit: at most 20 MiB held
+                let target = (content.capacity() * 2)
+                    .max(needed)
+                    .min(MAX_FILE_BYTES as usize);
+                content.reserve_exact(target - content.len());
             }
             content.extend_from_slice(&piece);
         }
