@@ -74,6 +74,11 @@ async fn upload(actor: &Actor<'_>, file_name: &str, content: &[u8]) -> Reply {
         .await
 }
 
+/// Files uploaded in the test: the demo's own illustrative PDFs left out.
+fn uploads(app: &TestApp) -> i64 {
+    app.count("SELECT count(*) AS n FROM files WHERE name NOT LIKE '%(minh họa).pdf'")
+}
+
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -209,7 +214,7 @@ async fn the_type_is_told_by_the_content_not_the_name() {
     let png = [b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice(), &[0u8; 64]].concat();
     let r = upload(&stp, "so-do.pdf", &png).await.created();
     assert_eq!(r["content_type"], "image/png");
-    assert_eq!(app.count("SELECT count(*) AS n FROM files"), 1);
+    assert_eq!(uploads(&app), 1);
 }
 
 #[actix_web::test]
@@ -224,8 +229,8 @@ async fn a_file_over_20_mib_is_refused_while_it_arrives() {
     upload(&stp, "ho-so.pdf", &pdf(20 * 1024 * 1024))
         .await
         .created();
-    assert_eq!(app.count("SELECT count(*) AS n FROM files"), 1);
-    assert_eq!(app.count("SELECT count(*) AS n FROM file_chunks"), 20);
+    assert_eq!(uploads(&app), 1);
+    assert_eq!(app.count("SELECT count(*) AS n FROM file_chunks c JOIN files f ON f.id = c.file_id WHERE f.name NOT LIKE '%(minh họa).pdf'"), 20);
 }
 
 #[actix_web::test]
@@ -345,7 +350,7 @@ async fn malformed_uploads_are_problems_not_errors() {
         .send()
         .await
         .problem(400);
-    assert_eq!(app.count("SELECT count(*) AS n FROM files"), 0);
+    assert_eq!(uploads(&app), 0);
 }
 
 #[actix_web::test]
@@ -372,7 +377,9 @@ async fn uploads_nobody_cites_are_swept_after_a_day() {
     ));
     let (_, _, swept) = par_tracker::startup::housekeeping(app.pool()).unwrap();
     assert_eq!(swept, 1);
-    let ids = app.texts("SELECT id::text AS t FROM files ORDER BY name");
+    let ids = app.texts(
+        "SELECT id::text AS t FROM files WHERE name NOT LIKE '%(minh họa).pdf' ORDER BY name",
+    );
     assert_eq!(ids, [kept.clone(), fresh]);
     assert_eq!(
         app.count(&format!(
@@ -383,4 +390,26 @@ async fn uploads_nobody_cites_are_swept_after_a_day() {
     Actor::inspector(&app).get(&path::file(&kept)).await.ok();
     // twice is once
     assert_eq!(par_tracker::startup::housekeeping(app.pool()).unwrap().2, 0);
+}
+
+#[actix_web::test]
+async fn the_demo_s_reports_carry_illustrative_pdfs() {
+    let app = TestApp::demo().await;
+    assert_eq!(
+        app.count(
+            "SELECT count(DISTINCT f.id) AS n FROM files f \
+             JOIN evidence_documents e ON e.file_id = f.id WHERE f.name LIKE '%(minh họa).pdf'"
+        ),
+        5
+    );
+    let inspector = Actor::inspector(&app);
+    let task = inspector.demo_task("NV01").await.id();
+    let report = &inspector.reports(&task).await[0];
+    let file = &report["evidence"][0]["file"];
+    assert_eq!(file["name"], "330-SNV-CCHC (minh họa).pdf");
+    let r = inspector.get(&path::file(&file.id())).await;
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(r.bytes.starts_with(b"%PDF-1.4\n") && r.bytes.ends_with(b"%%EOF\n"));
+    assert!(r.raw.contains("ILLUSTRATIVE"), "{}", r.raw);
+    assert_eq!(file["size"], r.bytes.len());
 }
