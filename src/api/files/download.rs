@@ -35,7 +35,15 @@ enum Slice {
         ("Range" = Option<String>, Header, nullable = false, description = "One byte range, e.g. `bytes=0-1023`, `bytes=1024-`, `bytes=-500`")
     ),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = FileBytes,
+        (status = 200, description = "The file", content(
+            (FileBytes = "application/pdf"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (FileBytes = "application/vnd.oasis.opendocument.text"),
+            (FileBytes = "application/vnd.oasis.opendocument.spreadsheet"),
+            (FileBytes = "image/jpeg"),
+            (FileBytes = "image/png"),
+        ),
             headers(
                 ("Content-Disposition" = String, description = "`attachment; filename=\"…\"; filename*=UTF-8''…`"),
                 ("ETag" = String, description = "The SHA-256 of the content, quoted"),
@@ -43,7 +51,15 @@ enum Slice {
                 ("Content-Length" = i64, description = "Bytes sent"),
             )
         ),
-        (status = 206, description = "The requested range", content_type = "application/octet-stream", body = FileBytes,
+        (status = 206, description = "The requested range", content(
+            (FileBytes = "application/pdf"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (FileBytes = "application/vnd.oasis.opendocument.text"),
+            (FileBytes = "application/vnd.oasis.opendocument.spreadsheet"),
+            (FileBytes = "image/jpeg"),
+            (FileBytes = "image/png"),
+        ),
             headers(
                 ("Content-Range" = String, description = "`bytes first-last/size`"),
                 ("Content-Disposition" = String, description = "As for 200"),

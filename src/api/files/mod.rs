@@ -14,7 +14,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The upload form: one part, `file`, with the document and its file name.
-#[derive(ToSchema)]
+/// (Only for the spec: the body is read as a stream, part by part.)
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     /// PDF, DOCX, XLSX, ODT, ODS, JPEG or PNG, at most 20 MiB; the part's file
