@@ -151,8 +151,15 @@ diesel::table! {
 }
 
 diesel::table! {
-    file_chunks (file_id, seq) {
-        file_id -> Uuid,
+    file_blobs (sha256) {
+        sha256 -> Text,
+        size -> Int8,
+    }
+}
+
+diesel::table! {
+    file_chunks (sha256, seq) {
+        sha256 -> Text,
         seq -> Int4,
         data -> Bytea,
     }
@@ -443,7 +450,8 @@ diesel::table! {
 
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(evidence_documents -> files (file_id));
-diesel::joinable!(file_chunks -> files (file_id));
+diesel::joinable!(file_chunks -> file_blobs (sha256));
+diesel::joinable!(files -> file_blobs (sha256));
 diesel::joinable!(objectives -> plans (plan_id));
 diesel::joinable!(tasks -> plans (plan_id));
 diesel::joinable!(tasks -> agencies (lead_agency_id));
@@ -480,6 +488,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     completion_claims,
     evidence_documents,
     files,
+    file_blobs,
     file_chunks,
     extension_requests,
     audit_events,

@@ -89,11 +89,11 @@ pub fn open(conn: &mut PgConnection, who: &Principal, id: FileId) -> DomainResul
 /// The bytes `first..=last` of a file, in pieces.
 pub fn read(
     conn: &mut PgConnection,
-    id: FileId,
+    file: &FileRow,
     first: u64,
     last: u64,
 ) -> DomainResult<Vec<Vec<u8>>> {
-    Ok(store::files::read_range(conn, id, first, last)?)
+    Ok(store::files::read_range(conn, &file.sha256, first, last)?)
 }
 
 /// Forgets uploads no evidence cites once they are `UNATTACHED_FOR` old, in

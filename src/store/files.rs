@@ -1,9 +1,10 @@
-//! Evidence files: one `files` row per upload, its bytes in `file_chunks` of at
-//! most `CHUNK_BYTES` each, in order of `seq`.
+//! Evidence files: one `files` row per upload, naming the blob of its content
+//! by SHA-256; a blob (stored once, however many uploads share it) has its bytes
+//! in `file_chunks` of at most `CHUNK_BYTES` each, in order of `seq`.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
 
 use crate::db::schema::{evidence_documents, file_chunks, files};
 use crate::domain::ids::{AgencyId, FileId, UserId};
@@ -48,25 +49,43 @@ impl From<&FileRow> for FileMeta {
 #[derive(Insertable)]
 #[diesel(table_name = file_chunks)]
 struct NewChunk<'a> {
-    file_id: FileId,
+    sha256: &'a str,
     seq: i32,
     data: &'a [u8],
 }
 
-/// Stores a file and its bytes, in chunks of `CHUNK_BYTES`.
+#[derive(QueryableByName)]
+struct Stored {
+    #[diesel(sql_type = Bool)]
+    inserted: bool,
+}
+
+/// Stores an upload; its bytes only if no earlier upload had the same content
+/// (`row.sha256`). The blob's row stays locked until the transaction ends, so
+/// the sweep cannot remove it under the new upload.
 pub fn insert_file(conn: &mut PgConnection, row: &FileRow, content: &[u8]) -> QueryResult<()> {
+    let stored: Stored = diesel::sql_query(
+        "INSERT INTO file_blobs (sha256, size) VALUES ($1, $2)
+         ON CONFLICT (sha256) DO UPDATE SET size = EXCLUDED.size
+         RETURNING (xmax = 0) AS inserted",
+    )
+    .bind::<Text, _>(&row.sha256)
+    .bind::<BigInt, _>(row.size)
+    .get_result(conn)?;
+    if stored.inserted {
+        for (seq, data) in content.chunks(CHUNK_BYTES).enumerate() {
+            diesel::insert_into(file_chunks::table)
+                .values(&NewChunk {
+                    sha256: &row.sha256,
+                    seq: seq as i32,
+                    data,
+                })
+                .execute(conn)?;
+        }
+    }
     diesel::insert_into(files::table)
         .values(row)
         .execute(conn)?;
-    for (seq, data) in content.chunks(CHUNK_BYTES).enumerate() {
-        diesel::insert_into(file_chunks::table)
-            .values(&NewChunk {
-                file_id: row.id,
-                seq: seq as i32,
-                data,
-            })
-            .execute(conn)?;
-    }
     Ok(())
 }
 
@@ -97,17 +116,17 @@ pub fn is_attached(conn: &mut PgConnection, id: FileId) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// The bytes `first..=last` of a file: the chunks that cover them, trimmed.
+/// The bytes `first..=last` of the content `sha256`: the chunks that cover them, trimmed.
 pub fn read_range(
     conn: &mut PgConnection,
-    id: FileId,
+    sha256: &str,
     first: u64,
     last: u64,
 ) -> QueryResult<Vec<Vec<u8>>> {
     let chunk = CHUNK_BYTES as u64;
     let (from_seq, to_seq) = ((first / chunk) as i32, (last / chunk) as i32);
     let rows: Vec<(i32, Vec<u8>)> = file_chunks::table
-        .filter(file_chunks::file_id.eq(id))
+        .filter(file_chunks::sha256.eq(sha256))
         .filter(file_chunks::seq.between(from_seq, to_seq))
         .order(file_chunks::seq)
         .select((file_chunks::seq, file_chunks::data))
@@ -129,14 +148,16 @@ pub fn read_range(
 }
 
 /// Removes up to `batch` files that no evidence cites and that were uploaded
-/// before `before`, with their chunks. Safe on several nodes at once: rows
-/// another sweep (or an evidence item being written) holds are skipped.
+/// before `before`, then up to `batch` blobs no file names any more, with
+/// their chunks. Safe on several nodes at once: rows another sweep, an
+/// evidence item being written or an upload of the same content holds are
+/// skipped.
 pub fn sweep_unattached(
     conn: &mut PgConnection,
     before: DateTime<Utc>,
     batch: i64,
 ) -> QueryResult<usize> {
-    diesel::sql_query(
+    let files = diesel::sql_query(
         "DELETE FROM files WHERE id IN (
              SELECT f.id FROM files f
              WHERE f.uploaded_at < $1
@@ -147,5 +168,15 @@ pub fn sweep_unattached(
     )
     .bind::<Timestamptz, _>(before)
     .bind::<BigInt, _>(batch)
-    .execute(conn)
+    .execute(conn)?;
+    diesel::sql_query(
+        "DELETE FROM file_blobs WHERE sha256 IN (
+             SELECT b.sha256 FROM file_blobs b
+             WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = b.sha256)
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<BigInt, _>(batch)
+    .execute(conn)?;
+    Ok(files)
 }

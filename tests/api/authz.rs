@@ -570,7 +570,7 @@ fn agency_report(n: usize) -> Value {
 
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    const TABLES: [&str; 29] = [
+    const TABLES: [&str; 30] = [
         "agencies",
         "users",
         "plans",
@@ -599,6 +599,7 @@ fn fingerprint(app: &TestApp) -> String {
         "findings",
         "finding_remedies",
         "files",
+        "file_blobs",
         "file_chunks",
     ];
     let parts: Vec<String> = TABLES

@@ -230,7 +230,7 @@ async fn a_file_over_20_mib_is_refused_while_it_arrives() {
         .await
         .created();
     assert_eq!(uploads(&app), 1);
-    assert_eq!(app.count("SELECT count(*) AS n FROM file_chunks c JOIN files f ON f.id = c.file_id WHERE f.name NOT LIKE '%(minh họa).pdf'"), 20);
+    assert_eq!(app.count("SELECT count(*) AS n FROM file_chunks c JOIN files f USING (sha256) WHERE f.name NOT LIKE '%(minh họa).pdf'"), 20);
 }
 
 #[actix_web::test]
@@ -381,11 +381,16 @@ async fn uploads_nobody_cites_are_swept_after_a_day() {
         "SELECT id::text AS t FROM files WHERE name NOT LIKE '%(minh họa).pdf' ORDER BY name",
     );
     assert_eq!(ids, [kept.clone(), fresh]);
+    // its content went with it; the cited file's stays
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM file_blobs b WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = b.sha256)"),
+        0
+    );
     assert_eq!(
         app.count(&format!(
-            "SELECT count(*) AS n FROM file_chunks WHERE file_id = '{left}'"
+            "SELECT count(*) AS n FROM file_chunks c JOIN files f USING (sha256) WHERE f.id = '{kept}'"
         )),
-        0
+        2
     );
     Actor::inspector(&app).get(&path::file(&kept)).await.ok();
     // twice is once
@@ -412,4 +417,42 @@ async fn the_demo_s_reports_carry_illustrative_pdfs() {
     assert!(r.bytes.starts_with(b"%PDF-1.4\n") && r.bytes.ends_with(b"%%EOF\n"));
     assert!(r.raw.contains("ILLUSTRATIVE"), "{}", r.raw);
     assert_eq!(file["size"], r.bytes.len());
+}
+
+#[actix_web::test]
+async fn identical_content_is_stored_once() {
+    let app = TestApp::demo().await;
+    let content = pdf(1_200_000);
+    let stp = upload(&Actor::officer(&app, STP), "a.pdf", &content)
+        .await
+        .created();
+    let other = upload(&Actor::officer(&app, NHATRANG), "b.pdf", &content)
+        .await
+        .created();
+    assert_ne!(
+        stp.id(),
+        other.id(),
+        "two uploads, each with its name and uploader"
+    );
+    assert_eq!(stp["sha256"], other["sha256"]);
+    let sha = stp["sha256"].as_str().unwrap().to_string();
+    let stored = |table: &str| {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM {table} WHERE sha256 = '{sha}'"
+        ))
+    };
+    assert_eq!((stored("file_blobs"), stored("file_chunks")), (1, 2));
+    // one upload swept: the content stays for the other, which still reads whole
+    app.execute(&format!(
+        "UPDATE files SET uploaded_at = now() - interval '25 hours' WHERE id = '{}'",
+        other.id()
+    ));
+    assert_eq!(par_tracker::startup::housekeeping(app.pool()).unwrap().2, 1);
+    assert_eq!((stored("file_blobs"), stored("file_chunks")), (1, 2));
+    let r = Actor::officer(&app, STP).get(&path::file(&stp.id())).await;
+    assert_eq!(sha256(&r.bytes), sha);
+    // the last one gone, the content goes too
+    app.execute("UPDATE files SET uploaded_at = now() - interval '25 hours'");
+    par_tracker::startup::housekeeping(app.pool()).unwrap();
+    assert_eq!((stored("file_blobs"), stored("file_chunks")), (0, 0));
 }

@@ -90,8 +90,8 @@ pub async fn download_file(
             },
         };
         let pieces = match slice {
-            Slice::Whole => files::read(conn, id, 0, size - 1)?,
-            Slice::Part(first, last) => files::read(conn, id, first, last)?,
+            Slice::Whole => files::read(conn, &file, 0, size - 1)?,
+            Slice::Part(first, last) => files::read(conn, &file, first, last)?,
             Slice::Unsatisfiable => Vec::new(),
         };
         Ok((file, slice, pieces))
