@@ -16,6 +16,7 @@ const ID_TYPES: &[&str] = &[
     "InspectionId",
     "FindingId",
     "RemedyId",
+    "FileId",
 ];
 
 fn main() {

@@ -62,6 +62,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A `Range` no byte of the file falls in; `size` goes to `Content-Range`.
+    #[error("the range is outside the file's {size} bytes")]
+    RangeNotSatisfiable { size: u64 },
     #[error("{0}")]
     PreconditionRequired(String),
     #[error("{0}")]
@@ -118,6 +121,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ProblemType::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ProblemType::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ProblemType::UnsupportedMediaType,
+            ApiError::RangeNotSatisfiable { .. } => ProblemType::RangeNotSatisfiable,
             ApiError::PreconditionRequired(_) => ProblemType::PreconditionRequired,
             ApiError::UriTooLong(_) => ProblemType::UriTooLong,
             ApiError::RequestTimeout(_) => ProblemType::RequestTimeout,
@@ -188,6 +192,9 @@ impl ResponseError for ApiError {
             }
             ApiError::MethodNotAllowed { allow, .. } => {
                 builder.insert_header((header::ALLOW, allow.clone()));
+            }
+            ApiError::RangeNotSatisfiable { size } => {
+                builder.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
             }
             ApiError::Domain(DomainError::Unavailable(_)) => {
                 builder.insert_header((header::RETRY_AFTER, "2"));

@@ -198,15 +198,22 @@ pub fn token_service(config: &Config) -> Result<TokenService, BoxError> {
     ))
 }
 
-/// Forgets expired idempotency records and stale login-failure counters, in
-/// batches, off the request path. Every node runs it; running it twice at
-/// once only deletes the same rows once.
-pub fn housekeeping(pool: &DbPool) -> Result<(usize, usize), crate::domain::error::DomainError> {
-    db::transaction(pool, |conn| {
+/// Forgets expired idempotency records, stale login-failure counters and
+/// uploads no evidence cited within a day, in batches, off the request path.
+/// Every node runs it; running it twice at once only deletes the same rows once.
+pub fn housekeeping(
+    pool: &DbPool,
+) -> Result<(usize, usize, usize), crate::domain::error::DomainError> {
+    let (keys, counters) = db::transaction(pool, |conn| {
         let keys = crate::store::idempotency::purge_expired(conn)?;
         let counters = crate::store::auth::purge_stale_failures(conn, chrono::Utc::now())?;
         Ok((keys, counters))
-    })
+    })?;
+    // apart: a sweep that loses a race with an evidence item only waits for the next run
+    let files = db::transaction(pool, |conn| {
+        crate::service::files::sweep(conn, chrono::Utc::now())
+    })?;
+    Ok((keys, counters, files))
 }
 
 /// How often each node does its housekeeping.
@@ -274,8 +281,9 @@ async fn serve_with(
             every.tick().await;
             let pool = background.clone();
             match web::block(move || housekeeping(&pool)).await {
-                Ok(Ok((keys, counters))) if keys + counters > 0 => log::info!(
-                    "housekeeping: forgot {keys} idempotency records, {counters} login counters"
+                Ok(Ok((keys, counters, files))) if keys + counters + files > 0 => log::info!(
+                    "housekeeping: forgot {keys} idempotency records, {counters} login counters, \
+                     {files} uploads no evidence cited"
                 ),
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => log::warn!("housekeeping: {e}"),

@@ -5,12 +5,15 @@ usage: python client_flow.py BASE_URL   (the generated package `client` on sys.p
 """
 
 import datetime
+import hashlib
+import io
 import sys
 import uuid
 
 from client import AuthenticatedClient, Client
 from client.api.agencies import list_agencies
 from client.api.auth import issue_token, me
+from client.api.files import download_file, upload_file
 from client.api.plans import list_plans
 from client.api.reports import create_report, list_reports
 from client.api.tasks import create_task, get_task, list_tasks
@@ -28,7 +31,9 @@ from client.models import (
     ReviewDecision,
     ReviewRequest,
     TokenRequest,
+    UploadForm,
 )
+from client.types import File
 
 PASSWORD = "khanhhoa-2023"
 
@@ -93,6 +98,15 @@ def main(base_url):
     check(len(mine) == 1 and mine[0].days_overdue == 92, "the new task is 92 days overdue on 30/09/2023")
     check(all(t.lead_agency.code == "SNV" and t.overdue for t in overdue), "every listed task is SNV's and overdue")
 
+    # the signed report itself, uploaded and cited beside its link
+    signed = b"%PDF-1.4\n% CI client flow\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    uploaded = upload_file.sync_detailed(
+        client=officer,
+        body=UploadForm(file=File(payload=io.BytesIO(signed), file_name="Báo cáo 215-BC-SNV.pdf", mime_type="application/pdf")),
+    )
+    check(uploaded.status_code == 201 and uploaded.parsed.sha256 == hashlib.sha256(signed).hexdigest(), "the officer uploads the signed PDF")
+    check(uploaded.parsed.name == "Báo cáo 215-BC-SNV.pdf" and uploaded.parsed.content_type == "application/pdf", "kept under its name, as a PDF")
+
     # a progress report with evidence, sent twice with one Idempotency-Key
     report_body = CreateReport(
         progress_percent=60,
@@ -104,6 +118,7 @@ def main(base_url):
                 issuer="Sở Nội vụ",
                 title="Báo cáo tiến độ rà soát",
                 url="https://sonoivu.khanhhoa.gov.vn/bc-215",
+                file_id=uploaded.parsed.id,
             )
         ],
     )
@@ -115,6 +130,9 @@ def main(base_url):
     reports = list_reports.sync(task.id, client=officer).items
     check(len(reports) == 1 and reports[0].evidence[0].document_number == "215/BC-SNV", "one report, with its evidence")
     check(get_task.sync(task.id, client=officer).status.value == "in_progress", "the lead's report starts the task")
+    check(reports[0].evidence[0].file.id == uploaded.parsed.id, "the evidence shows its file")
+    downloaded = download_file.sync_detailed(uploaded.parsed.id, client=coordinator)
+    check(downloaded.status_code == 200 and downloaded.content == signed, "the coordinator downloads it byte for byte")
 
     # completion claimed by the agency, accepted by the coordinator
     claim = claim_completion.sync_detailed(

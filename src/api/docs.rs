@@ -166,3 +166,36 @@ responses_type!(
     ]
 );
 responses_type!(ReadyErrors, [(503, "The database is unreachable")]);
+responses_type!(
+    UploadErrors,
+    [
+        (
+            400,
+            "Not a well-formed multipart body with one part `file` that has a file name"
+        ),
+        UNAUTHORIZED,
+        FORBIDDEN,
+        (413, "The file is larger than 20 MiB (refused as soon as it is)"),
+        (
+            415,
+            "The body is not multipart/form-data, or the file is not a PDF, DOCX, XLSX, ODT, ODS, JPEG or PNG (told by its content)"
+        ),
+        UNAVAILABLE,
+    ]
+);
+responses_type!(
+    DownloadErrors,
+    [
+        (400, "The id is not a UUID"),
+        UNAUTHORIZED,
+        (
+            404,
+            "No such file, or one no evidence cites yet that another account uploaded"
+        ),
+        (
+            416,
+            "The Range asks for no byte of the file; `Content-Range: bytes */size`"
+        ),
+        UNAVAILABLE,
+    ]
+);

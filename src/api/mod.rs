@@ -8,6 +8,7 @@ pub mod common;
 pub mod docs;
 pub mod edge;
 pub mod extract;
+pub mod files;
 pub mod health;
 pub mod indicators;
 pub mod inspections;
@@ -67,6 +68,7 @@ those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `
         (name = "agencies", description = "Agencies: departments, districts, boards, vertical agencies, communes, public service units"),
         (name = "plans", description = "Plans and their objectives"),
         (name = "tasks", description = "Tasks, their deadlines and standing"),
+        (name = "files", description = "Evidence files: the documents themselves"),
         (name = "reports", description = "Progress reports with evidence"),
         (name = "workflow", description = "Completion claims, reviews and deadline extensions"),
         (name = "periods", description = "Reporting periods: tasks and summary on the cut-off day, agencies' period reports, the consolidated report"),
@@ -179,6 +181,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(plans::routes)
                 .configure(objectives::routes)
                 .configure(tasks::routes)
+                .configure(files::routes)
                 .configure(reports::routes)
                 .configure(workflow::routes)
                 .configure(periods::routes)

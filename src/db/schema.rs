@@ -133,6 +133,35 @@ diesel::table! {
         title -> Text,
         url -> Nullable<Text>,
         finding_remedy_id -> Nullable<Uuid>,
+        file_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    files (id) {
+        id -> Uuid,
+        name -> Text,
+        content_type -> Text,
+        size -> Int8,
+        sha256 -> Text,
+        uploaded_by -> Uuid,
+        agency_id -> Nullable<Uuid>,
+        uploaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    file_blobs (sha256) {
+        sha256 -> Text,
+        size -> Int8,
+    }
+}
+
+diesel::table! {
+    file_chunks (sha256, seq) {
+        sha256 -> Text,
+        seq -> Int4,
+        data -> Bytea,
     }
 }
 
@@ -420,6 +449,9 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(evidence_documents -> files (file_id));
+diesel::joinable!(file_chunks -> file_blobs (sha256));
+diesel::joinable!(files -> file_blobs (sha256));
 diesel::joinable!(objectives -> plans (plan_id));
 diesel::joinable!(tasks -> plans (plan_id));
 diesel::joinable!(tasks -> agencies (lead_agency_id));
@@ -455,6 +487,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_reports,
     completion_claims,
     evidence_documents,
+    files,
+    file_blobs,
+    file_chunks,
     extension_requests,
     audit_events,
     refresh_tokens,

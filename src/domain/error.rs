@@ -71,6 +71,7 @@ problem_types! {
     NotFigureAgency => "not-figure-agency", 403, "Not the agency this figure belongs to";
     NotInspector => "not-inspector", 403, "Only an inspector or the coordinator may do this";
     NotInspectedAgency => "not-inspected-agency", 403, "Not the inspected agency";
+    NotEvidenceWriter => "not-evidence-writer", 403, "May not upload evidence files";
     NotFound => "not-found", 404, "Not found";
     MethodNotAllowed => "method-not-allowed", 405, "Method not allowed";
     RequestTimeout => "request-timeout", 408, "The request body did not arrive in time";
@@ -92,6 +93,7 @@ problem_types! {
     LastAdmin => "last-admin", 409, "The last active administrator";
     StaleEtag => "stale-etag", 412, "Precondition failed";
     PayloadTooLarge => "payload-too-large", 413, "Request body too large";
+    RangeNotSatisfiable => "range-not-satisfiable", 416, "Range not satisfiable";
     UriTooLong => "uri-too-long", 414, "URL too long";
     UnsupportedMediaType => "unsupported-media-type", 415, "Unsupported media type";
     Unprocessable => "unprocessable", 422, "Request cannot be processed";

@@ -78,4 +78,6 @@ id_type! {
     FindingId,
     /// An agency's report of how it remedied a finding.
     RemedyId,
+    /// An uploaded evidence file (tệp tài liệu kiểm chứng).
+    FileId,
 }

@@ -4,6 +4,7 @@
 pub mod deadline;
 pub mod enums;
 pub mod error;
+pub mod file;
 pub mod ids;
 pub mod indicator;
 pub mod input;

@@ -51,6 +51,8 @@ pub enum Action<'a> {
     RemedyFinding {
         agency_id: AgencyId,
     },
+    /// Upload an evidence file, to cite in its agency's (or its own) evidence.
+    UploadEvidence,
 }
 
 /// Why the policy refused: each reason is a problem type of its own.
@@ -64,6 +66,7 @@ pub enum Denied {
     NotFigureAgency,
     NotInspector,
     NotInspectedAgency,
+    NotEvidenceWriter,
 }
 
 impl Denied {
@@ -77,6 +80,7 @@ impl Denied {
             Denied::NotFigureAgency => ProblemType::NotFigureAgency,
             Denied::NotInspector => ProblemType::NotInspector,
             Denied::NotInspectedAgency => ProblemType::NotInspectedAgency,
+            Denied::NotEvidenceWriter => ProblemType::NotEvidenceWriter,
         }
     }
 
@@ -104,6 +108,10 @@ impl Denied {
             }
             Denied::NotInspectedAgency => {
                 "only an officer of the inspected agency may report how its finding was remedied"
+            }
+            Denied::NotEvidenceWriter => {
+                "only those who write evidence (an agency's officers, the coordinator, \
+                 inspectors) may upload evidence files"
             }
         }
     }
@@ -176,6 +184,11 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
         Action::RemedyFinding { agency_id } => {
             role == Role::AgencyOfficer && principal.agency_id == Some(agency_id)
         }
+        // an officer speaks for an agency; one bound to none writes no evidence
+        Action::UploadEvidence => match role {
+            Role::AgencyOfficer => principal.agency_id.is_some(),
+            _ => true,
+        },
     };
     if allowed {
         return Ok(());
@@ -190,6 +203,7 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
         Action::RecordFigure { .. } => Denied::NotFigureAgency,
         Action::Inspect => Denied::NotInspector,
         Action::RemedyFinding { .. } => Denied::NotInspectedAgency,
+        Action::UploadEvidence => Denied::NotEvidenceWriter,
     })
 }
 
@@ -280,7 +294,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 13, "one row per kind of action");
+        assert_eq!(rows.len(), 14, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -351,6 +365,7 @@ mod tests {
                         "report the remedy of a finding" => {
                             decide(Action::RemedyFinding { agency_id: own })
                         }
+                        "upload an evidence file" => decide(Action::UploadEvidence),
                         // the rows of an agency's claims and requests
                         "see completion claims and extension requests in the queues" => {
                             queue_scope(&who).includes(own)
@@ -371,6 +386,10 @@ mod tests {
         assert_eq!(authorize(&officer, province), Err(Denied::NotFigureAgency));
         assert!(authorize(&who(Role::Coordinator, None), province).is_ok());
         assert!(authorize(&who(Role::Inspector, None), province).is_err());
+        assert_eq!(
+            authorize(&who(Role::AgencyOfficer, None), Action::UploadEvidence),
+            Err(Denied::NotEvidenceWriter)
+        );
         let other = Action::RecordFigure {
             agency_id: Some(AgencyId::new()),
         };
@@ -411,6 +430,7 @@ mod tests {
             (Denied::NotFigureAgency, "responsible agency"),
             (Denied::NotInspector, "inspector"),
             (Denied::NotInspectedAgency, "inspected agency"),
+            (Denied::NotEvidenceWriter, "evidence files"),
         ];
         for (denied, says) in messages {
             assert!(denied.message().contains(says), "{denied:?}");

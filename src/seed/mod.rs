@@ -507,20 +507,21 @@ fn load_task(
     let coordinator = &people.coordinator;
     let task = service::tasks::create(conn, &Actor::new(coordinator, created), plan, input)?.id;
     let lead = people.officer(&t.lead_agency_code)?;
+    let mut with_file = ILLUSTRATIVE_FILES.contains(&t.code.as_str());
     for r in &t.reports {
         let officer = people.officer(&r.agency_code)?;
+        let mut evidence = evidence(&r.evidence)?;
+        let reported = Actor::new(officer, at(r.reported_on, 10));
+        if let Some(first) = evidence.first_mut().filter(|_| with_file) {
+            with_file = false;
+            first.file_id = Some(illustrative_file(conn, &reported, first)?);
+        }
         let input = CreateReport {
             progress_percent: i64::from(r.progress_percent),
             summary: parse(LongText::parse(&r.summary))?,
-            evidence: evidence(&r.evidence)?,
+            evidence,
         };
-        service::reports::post(
-            conn,
-            &Actor::new(officer, at(r.reported_on, 10)),
-            task,
-            input,
-            None,
-        )?;
+        service::reports::post(conn, &reported, task, input, None)?;
     }
     if let Some(e) = &t.extension {
         let input = CreateExtensionRequest {
@@ -561,6 +562,75 @@ fn load_task(
     Ok(())
 }
 
+/// Tasks whose first report with evidence carries a generated PDF, so the
+/// demo shows real attachments.
+const ILLUSTRATIVE_FILES: [&str; 5] = ["NV01", "NV02", "NV03", "NV05", "NV06"];
+
+/// Uploads a small generated PDF standing for `document`, as the reporting
+/// officer, through the same use case as the API; its id.
+fn illustrative_file(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    document: &Evidence,
+) -> Result<crate::domain::ids::FileId, BoxError> {
+    let number = document.document_number.to_string();
+    let upload = service::files::Upload {
+        name: format!("{} (minh họa).pdf", number.replace('/', "-")),
+        content_type: "application/pdf",
+        content: illustrative_pdf(&crate::domain::search::fold(&format!(
+            "{number} - {}",
+            document.title
+        ))),
+    };
+    Ok(service::files::upload(conn, actor, upload)?.id)
+}
+
+/// A one-page PDF saying that it is an illustration, not a real document.
+fn illustrative_pdf(subject: &str) -> Vec<u8> {
+    let ascii: String = subject
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if !matches!(c, '(' | ')' | '\\') => c,
+            _ => ' ',
+        })
+        .take(80)
+        .collect();
+    let text = format!(
+        "BT /F1 14 Tf 60 780 Td (CCHC 2023 demo: ILLUSTRATIVE document, not a real one) Tj \
+         0 -24 Td (Tai lieu minh hoa, khong phai van ban that) Tj 0 -24 Td ({ascii}) Tj ET"
+    );
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
 /// Demo text goes through the same input types as the API's.
 fn parse<T>(value: Result<T, String>) -> Result<T, BoxError> {
     Ok(value?)
@@ -576,6 +646,7 @@ fn evidence(items: &[DemoEvidence]) -> Result<Vec<Evidence>, BoxError> {
                 issuer: parse(Name::parse(&e.issuer))?,
                 title: parse(Title::parse(&e.title))?,
                 url: e.url.as_deref().map(HttpUrl::parse).transpose()?,
+                file_id: None,
             })
         })
         .collect()
@@ -700,5 +771,34 @@ mod tests {
         let due: Vec<i64> = current.tasks.iter().filter_map(|t| t.due_in_days).collect();
         assert!(due.iter().any(|d| (0..=7).contains(d)));
         assert!(due.iter().any(|d| *d < 0));
+    }
+}
+
+#[cfg(test)]
+mod illustrative_file_tests {
+    #[test]
+    fn the_illustrative_pdf_s_cross_references_point_at_its_objects() {
+        let pdf = super::illustrative_pdf("330/snv-cchc - bao cao (so) \\ ket qua");
+        let text = String::from_utf8(pdf.clone()).unwrap();
+        let xref: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .and_then(|rest| rest.lines().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(text[xref..].starts_with("xref\n0 6\n"), "{text}");
+        for (i, line) in text[xref..].lines().skip(3).take(5).enumerate() {
+            let offset: usize = line[..10].parse().unwrap();
+            assert!(
+                text[offset..].starts_with(&format!("{} 0 obj", i + 1)),
+                "{text}"
+            );
+        }
+        // the subject's parentheses and backslash could end the PDF string early
+        assert!(
+            text.contains("(330/snv-cchc - bao cao  so    ket qua) Tj"),
+            "{text}"
+        );
+        assert_eq!(crate::domain::file::sniff(&pdf), Some("application/pdf"));
     }
 }

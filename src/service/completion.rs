@@ -63,7 +63,7 @@ pub fn claim(
     if completed_on > actor.today() {
         check.rule("completed_on", "must not be in the future");
     }
-    let evidence = check_evidence(&mut check, &input.evidence, Cited::Claim(claim_id));
+    let mut evidence = check_evidence(&mut check, &input.evidence, Cited::Claim(claim_id));
     check.finish()?;
     let task = tasks::lock(conn, task_id)?;
     actor.may(Action::ActAsLeadAgency {
@@ -82,6 +82,7 @@ pub fn claim(
             created_at: actor.now,
         },
     )?;
+    super::evidence::attach_files(conn, actor.principal, &mut evidence)?;
     store::reports::insert_evidence(conn, &evidence)?;
     let changes = TaskChangeset {
         status: Some(status),

@@ -7,10 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::ids::{ClaimId, RemedyId, ReportId};
+use diesel::PgConnection;
+
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::ids::{ClaimId, FileId, RemedyId, ReportId};
 use crate::domain::input::Checker;
 use crate::domain::input::IsoDate;
+use crate::domain::policy::Principal;
 use crate::domain::text::{DocumentNumber, HttpUrl, Name, Title};
+use crate::store;
+use crate::store::files::FileMeta;
 use crate::store::reports::{EvidenceRow, NewEvidence};
 
 /// A document cited as evidence: a decision, plan, report or official letter.
@@ -26,6 +32,11 @@ pub struct Evidence {
     pub title: Title,
     /// Optional http(s) link to the document.
     pub url: Option<HttpUrl>,
+    /// The document itself, uploaded first (`POST /files`) by an account of the
+    /// same agency (or by the caller): beside or instead of `url`.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub file_id: Option<FileId>,
 }
 
 pub const MAX_EVIDENCE: usize = 20;
@@ -63,8 +74,65 @@ pub fn check_evidence(check: &mut Checker, items: &[Evidence], by: Cited) -> Vec
             title: e.title.to_string(),
             url: e.url.as_ref().map(HttpUrl::to_string),
             finding_remedy_id,
+            file_id: e.file_id,
+            file: None,
         })
         .collect()
+}
+
+/// Checks the files the evidence cites, in order, and notes them on the rows:
+/// each must exist and be the caller's own upload or one of an account of the
+/// caller's agency (else `422` naming `evidence[i].file_id`). Each cited file
+/// is locked until the transaction ends, so the sweep of unattached uploads
+/// cannot remove it meanwhile.
+pub fn attach_files(
+    conn: &mut PgConnection,
+    who: &Principal,
+    rows: &mut [NewEvidence],
+) -> DomainResult<()> {
+    for (i, row) in rows.iter_mut().enumerate() {
+        let Some(id) = row.file_id else { continue };
+        let field = format!("evidence[{i}].file_id");
+        let file = store::files::find_file_to_attach(conn, id)?
+            .ok_or_else(|| DomainError::rule(&field, "no such file; upload it first"))?;
+        if !may_cite(who, &file) {
+            return Err(DomainError::rule(
+                &field,
+                "the file was uploaded by another agency's account",
+            ));
+        }
+        row.file = Some(FileMeta::from(&file));
+    }
+    Ok(())
+}
+
+/// Whose uploads a caller may cite: its own, and those of its agency's accounts.
+fn may_cite(who: &Principal, file: &store::files::FileRow) -> bool {
+    file.uploaded_by == who.user_id || (file.agency_id.is_some() && file.agency_id == who.agency_id)
+}
+
+/// The file an evidence item carries, as shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceFile {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: FileId,
+    /// The name as uploaded.
+    pub name: String,
+    /// As sniffed from the content.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+}
+
+impl From<FileMeta> for EvidenceFile {
+    fn from(f: FileMeta) -> EvidenceFile {
+        EvidenceFile {
+            id: f.id,
+            name: f.name,
+            content_type: f.content_type,
+            size: f.size,
+        }
+    }
 }
 
 /// Evidence as stored, in responses.
@@ -76,6 +144,8 @@ pub struct EvidenceDocument {
     pub issuer: String,
     pub title: String,
     pub url: Option<String>,
+    /// The uploaded document, when one is attached (`GET /files/{id}` serves it).
+    pub file: Option<EvidenceFile>,
 }
 
 impl From<EvidenceRow> for EvidenceDocument {
@@ -86,6 +156,7 @@ impl From<EvidenceRow> for EvidenceDocument {
             issuer: row.issuer,
             title: row.title,
             url: row.url,
+            file: row.file.map(EvidenceFile::from),
         }
     }
 }
@@ -126,8 +197,6 @@ pub fn by_claim(rows: Vec<EvidenceRow>) -> HashMap<ClaimId, Vec<EvidenceDocument
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::error::DomainError;
-
     fn documents(n: usize) -> Vec<Evidence> {
         (0..n)
             .map(|i| Evidence {
@@ -138,6 +207,7 @@ mod tests {
                 issuer: Name::parse("UBND tỉnh").unwrap(),
                 title: Title::parse("Quyết định ban hành kế hoạch").unwrap(),
                 url: None,
+                file_id: None,
             })
             .collect()
     }

@@ -682,7 +682,7 @@ pub fn report_remedy(
 ) -> DomainResult<Finding> {
     let remedy_id = RemedyId::new();
     let mut check = Checker::new();
-    let evidence = check_evidence(&mut check, &input.evidence, Cited::Remedy(remedy_id));
+    let mut evidence = check_evidence(&mut check, &input.evidence, Cited::Remedy(remedy_id));
     check.finish()?;
     let finding = store::inspections::lock_finding(conn, finding_id)?
         .ok_or(DomainError::not_found("finding"))?;
@@ -705,6 +705,7 @@ pub fn report_remedy(
             created_at: actor.now,
         },
     )?;
+    super::evidence::attach_files(conn, actor.principal, &mut evidence)?;
     store::reports::insert_evidence(conn, &evidence)?;
     store::inspections::set_finding_status(conn, finding_id, status, None, actor.now)?;
     let event = Event::RemedyReported {

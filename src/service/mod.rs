@@ -15,6 +15,7 @@ pub mod completion;
 pub mod evidence;
 pub mod extensions;
 pub mod fanout;
+pub mod files;
 pub mod indicators;
 pub mod inspections;
 pub mod notifications;

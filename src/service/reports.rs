@@ -112,7 +112,7 @@ pub fn post(
         check.add("progress_percent", "must be between 0 and 100");
     }
     let progress = input.progress_percent.clamp(0, 100) as i16;
-    let evidence = check_evidence(&mut check, &input.evidence, Cited::Report(report_id));
+    let mut evidence = check_evidence(&mut check, &input.evidence, Cited::Report(report_id));
     check.finish()?;
     let user = actor.principal.user_id;
     let scope = format!("POST /api/v1/tasks/{task_id}/reports");
@@ -165,6 +165,7 @@ pub fn post(
             created_at: actor.now,
         },
     )?;
+    super::evidence::attach_files(conn, actor.principal, &mut evidence)?;
     store::reports::insert_evidence(conn, &evidence)?;
     // The evidence as stored is what was just inserted: no need to read it back.
     let saved: Vec<store::reports::EvidenceRow> = evidence.into_iter().map(Into::into).collect();

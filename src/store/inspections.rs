@@ -392,6 +392,7 @@ pub fn evidence_of_remedies(
     remedy_ids: &[RemedyId],
 ) -> QueryResult<Vec<EvidenceRow>> {
     evidence_documents::table
+        .left_join(crate::db::schema::files::table)
         .filter(evidence_documents::finding_remedy_id.eq_any(remedy_ids))
         .order((
             evidence_documents::finding_remedy_id,

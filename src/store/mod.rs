@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod files;
 pub mod idempotency;
 pub mod indicators;
 pub mod inspections;

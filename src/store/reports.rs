@@ -6,13 +6,14 @@ use uuid::Uuid;
 
 use crate::domain::enums::{ClaimStatus, ExtensionStatus};
 use crate::domain::ids::{
-    AgencyId, ClaimId, ExtensionId, PlanId, RemedyId, ReportId, TaskId, UserId,
+    AgencyId, ClaimId, ExtensionId, FileId, PlanId, RemedyId, ReportId, TaskId, UserId,
 };
 
+use super::files::FileMeta;
 use super::After;
 use crate::db::schema::{
-    agencies, completion_claims, evidence_documents, extension_requests, progress_reports, tasks,
-    users,
+    agencies, completion_claims, evidence_documents, extension_requests, files, progress_reports,
+    tasks, users,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -52,6 +53,10 @@ pub struct EvidenceRow {
     pub title: String,
     pub url: Option<String>,
     pub finding_remedy_id: Option<RemedyId>,
+    pub file_id: Option<FileId>,
+    /// The cited file, when there is one (a left join on `files`).
+    #[diesel(embed)]
+    pub file: Option<FileMeta>,
 }
 
 impl From<NewEvidence> for EvidenceRow {
@@ -67,6 +72,8 @@ impl From<NewEvidence> for EvidenceRow {
             title: e.title,
             url: e.url,
             finding_remedy_id: e.finding_remedy_id,
+            file_id: e.file_id,
+            file: e.file,
         }
     }
 }
@@ -84,6 +91,10 @@ pub struct NewEvidence {
     pub title: String,
     pub url: Option<String>,
     pub finding_remedy_id: Option<RemedyId>,
+    pub file_id: Option<FileId>,
+    /// The cited file as checked, for the response; not a column.
+    #[diesel(skip_insertion)]
+    pub file: Option<FileMeta>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -190,6 +201,7 @@ pub fn evidence_of_reports(
     report_ids: &[ReportId],
 ) -> QueryResult<Vec<EvidenceRow>> {
     evidence_documents::table
+        .left_join(files::table)
         .filter(evidence_documents::report_id.eq_any(report_ids))
         .order((evidence_documents::report_id, evidence_documents::position))
         .select(EvidenceRow::as_select())
@@ -201,6 +213,7 @@ pub fn evidence_of_claim(
     claim_id: ClaimId,
 ) -> QueryResult<Vec<EvidenceRow>> {
     evidence_documents::table
+        .left_join(files::table)
         .filter(evidence_documents::completion_claim_id.eq(claim_id))
         .order(evidence_documents::position)
         .select(EvidenceRow::as_select())
@@ -402,6 +415,7 @@ pub fn evidence_of_claims(
     claim_ids: &[ClaimId],
 ) -> QueryResult<Vec<EvidenceRow>> {
     evidence_documents::table
+        .left_join(files::table)
         .filter(evidence_documents::completion_claim_id.eq_any(claim_ids))
         .order((
             evidence_documents::completion_claim_id,

@@ -15,8 +15,8 @@ use crate::domain::enums::{
     PeriodKind, PeriodStatus, ReformArea, RemedyStatus, Role, TaskStatus,
 };
 use crate::domain::ids::{
-    AgencyId, ClaimId, ExtensionId, FindingId, IndicatorId, InspectionId, ObjectiveId, PeriodId,
-    PlanId, RemedyId, ReportId, TaskId, UserId,
+    AgencyId, ClaimId, ExtensionId, FileId, FindingId, IndicatorId, InspectionId, ObjectiveId,
+    PeriodId, PlanId, RemedyId, ReportId, TaskId, UserId,
 };
 
 macro_rules! uuid_columns {
@@ -57,7 +57,8 @@ uuid_columns!(
     IndicatorId,
     InspectionId,
     FindingId,
-    RemedyId
+    RemedyId,
+    FileId
 );
 
 macro_rules! text_columns {

@@ -110,6 +110,10 @@ pub mod path {
         format!("/api/v1/findings/{finding}{part}")
     }
     /// The finding list with a query string (without the `?`).
+    pub const FILES: &str = "/api/v1/files";
+    pub fn file(file: &str) -> String {
+        format!("/api/v1/files/{file}")
+    }
     pub fn findings(query: &str) -> String {
         format!("/api/v1/findings?{query}")
     }

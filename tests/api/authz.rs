@@ -169,6 +169,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",   "/api/v1/findings/{id}",                    [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("POST",  "/api/v1/findings/{id}/remedy",             [401, 401, 401, 401, 401,   201, 403, 403, 201, 403, 403]),
     ("POST",  "/api/v1/findings/{id}/verification",       [401, 401, 401, 401, 401,   200, 200, 200, 403, 403, 403]),
+    // whoever writes evidence uploads its documents; a cited file is read by every reader
+    ("POST",  "/api/v1/files",                            [401, 401, 401, 401, 401,   201, 201, 201, 201, 201, 201]),
+    ("GET",   "/api/v1/files/{id}",                       [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
 ];
 
 const HTTP_METHODS: [&str; 8] = [
@@ -223,12 +226,16 @@ struct Fixtures {
     /// The demo's inspection of LEAD (concluded), and its finding (remedied).
     inspection: String,
     finding: String,
+    /// A PDF of LEAD's, cited by its report on `task`.
+    file: String,
 }
 
 /// A request ready to send for one (operation, caller).
 struct Prepared {
     path: String,
     body: Option<(&'static str, Value)>,
+    /// A body that is not JSON: its content type and bytes.
+    bytes: Option<(String, Vec<u8>)>,
     headers: Vec<(&'static str, String)>,
 }
 
@@ -237,6 +244,7 @@ impl Prepared {
         Prepared {
             path,
             body: None,
+            bytes: None,
             headers: Vec::new(),
         }
     }
@@ -244,6 +252,7 @@ impl Prepared {
         Prepared {
             path,
             body: Some(("application/json", body.to_json(app))),
+            bytes: None,
             headers: Vec::new(),
         }
     }
@@ -251,6 +260,7 @@ impl Prepared {
         Prepared {
             path,
             body: Some(("application/merge-patch+json", body)),
+            bytes: None,
             headers: Vec::new(),
         }
     }
@@ -293,6 +303,13 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
             Prepared::get(template.replace("{id}", &fx.demo_task))
         }
         ("GET", p) if !p.contains('{') => Prepared::get(p.to_string()),
+        ("GET", "/api/v1/files/{id}") => Prepared::get(template.replace("{id}", &fx.file)),
+        ("POST", "/api/v1/files") => {
+            let mut p = Prepared::get(template.to_string());
+            let (content_type, body) = crate::files::upload_body(&format!("Báo cáo {n}.pdf"));
+            p.bytes = Some((content_type, body));
+            p
+        }
         ("POST", "/api/v1/me/notifications/{id}/read") => {
             Prepared::get(template.replace("{id}", &uuid::Uuid::new_v4().to_string()))
         }
@@ -553,7 +570,7 @@ fn agency_report(n: usize) -> Value {
 
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    const TABLES: [&str; 27] = [
+    const TABLES: [&str; 30] = [
         "agencies",
         "users",
         "plans",
@@ -581,6 +598,9 @@ fn fingerprint(app: &TestApp) -> String {
         "inspections",
         "findings",
         "finding_remedies",
+        "files",
+        "file_blobs",
+        "file_chunks",
     ];
     let parts: Vec<String> = TABLES
         .iter()
@@ -626,9 +646,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await
         .created()
         .id();
-    Actor::officer(app, LEAD)
-        .post_report(&task, &ReportBody::new(10, "Khởi động").no_evidence())
-        .await;
+    let file = crate::files::uploaded_and_cited(app, LEAD, &task).await;
     par_tracker::worker::fan_out(app.pool(), false, chrono::Utc::now()).unwrap();
     let delivery = app
         .texts(&format!(
@@ -658,6 +676,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         objective,
         user: app.account(INSPECTOR).id,
         task,
+        file,
     }
 }
 
@@ -740,6 +759,9 @@ async fn every_operation_of_the_spec_has_a_rule_and_keeps_it() {
             }
             if let Some((content_type, body)) = &prepared.body {
                 call = call.raw(content_type, body.to_string());
+            }
+            if let Some((content_type, bytes)) = &prepared.bytes {
+                call = call.raw(content_type, bytes.clone());
             }
             let before = fingerprint(&app);
             let r = call.send().await;

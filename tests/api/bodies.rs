@@ -202,6 +202,11 @@ impl Evidence {
         self.fields.insert("url".into(), json!(url));
         self
     }
+    /// The uploaded document itself.
+    pub fn file_id(mut self, file: &str) -> Evidence {
+        self.fields.insert("file_id".into(), json!(file));
+        self
+    }
     /// An explicit `"url": null`.
     pub fn no_url(mut self) -> Evidence {
         self.fields.insert("url".into(), Value::Null);

@@ -14,6 +14,7 @@ mod auth;
 mod authz;
 mod boundaries;
 mod contract;
+mod files;
 mod foundation;
 mod hardening;
 mod history;

@@ -74,6 +74,17 @@ async function main(): Promise<void> {
   const mine = (overdue.data?.items ?? []).filter((t) => t.id === task.id);
   check(mine.length === 1 && mine[0]?.days_overdue === 92, "the new task is 92 days overdue on 30/9/2023");
 
+  // the signed report itself: uploaded as multipart/form-data, cited, downloaded
+  const signed = new TextEncoder().encode("%PDF-1.4\n% TypeScript client flow\n" + "x".repeat(5000) + "\n%%EOF\n");
+  const form = new FormData();
+  form.append("file", new Blob([signed], { type: "application/pdf" }), "Báo cáo 215-BC-SNV.pdf");
+  const uploaded = await officer.POST("/api/v1/files", {
+    body: { file: "" },
+    bodySerializer: () => form,
+  });
+  check(uploaded.response.status === 201 && uploaded.data?.content_type === "application/pdf", "the officer uploads the signed PDF");
+  check(uploaded.data?.name === "Báo cáo 215-BC-SNV.pdf" && uploaded.data?.size === signed.length, "kept under its name, whole");
+
   const key = crypto.randomUUID();
   const report = {
     progress_percent: 60,
@@ -85,6 +96,7 @@ async function main(): Promise<void> {
         issuer: "Sở Nội vụ",
         title: "Báo cáo tiến độ rà soát",
         url: null,
+        file_id: uploaded.data!.id,
       },
     ],
   };
@@ -99,6 +111,16 @@ async function main(): Promise<void> {
   check(first.response.status === 201 && retry.response.status === 201, "the report is accepted, and its retry too");
   check(retry.response.headers.get("idempotency-replayed") === "true", "the retry says it is a replay");
   check(first.data?.id === retry.data?.id, "the retry returns the first report");
+  check(first.data?.evidence[0]?.file?.id === uploaded.data!.id, "the evidence shows its file");
+  const downloaded = await coordinator.GET("/api/v1/files/{id}", {
+    params: { path: { id: uploaded.data!.id } },
+    parseAs: "arrayBuffer",
+  });
+  const bytes = new Uint8Array((downloaded.data as ArrayBuffer | undefined) ?? new ArrayBuffer(0));
+  check(
+    downloaded.response.status === 200 && bytes.length === signed.length && bytes.every((b, i) => b === signed[i]),
+    "the coordinator downloads it byte for byte",
+  );
 
   const claim = await officer.POST("/api/v1/tasks/{id}/completion", {
     params: { path: { id: task.id } },
