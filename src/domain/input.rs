@@ -170,6 +170,21 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_whole_number_is_absent_null_or_whole() {
+        #[derive(Deserialize)]
+        struct T {
+            #[serde(default, deserialize_with = "optional_whole_number")]
+            n: Option<i64>,
+        }
+        let n = |json: &str| serde_json::from_str::<T>(json).map(|t| t.n);
+        assert_eq!(n(r#"{"n": 63.0}"#).unwrap(), Some(63));
+        assert_eq!(n(r#"{"n": -2}"#).unwrap(), Some(-2));
+        assert_eq!(n(r#"{"n": null}"#).unwrap(), None);
+        assert_eq!(n(r#"{}"#).unwrap(), None);
+        assert!(n(r#"{"n": 63.5}"#).is_err());
+    }
+
+    #[test]
     fn dates_are_exactly_yyyy_mm_dd() {
         assert_eq!(
             IsoDate::parse("2024-02-29").map(NaiveDate::from),
