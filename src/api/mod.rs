@@ -14,6 +14,7 @@ pub mod objectives;
 pub mod periods;
 pub mod plans;
 pub mod reports;
+pub mod sheets;
 pub mod tasks;
 pub mod users;
 pub mod workflow;

@@ -144,6 +144,8 @@ pub struct Reply {
     pub headers: HeaderMap,
     pub body: Value,
     pub raw: String,
+    /// The body as sent (a file, say).
+    pub bytes: actix_web::web::Bytes,
 }
 
 impl Reply {
@@ -384,6 +386,7 @@ impl Call<'_> {
             headers,
             body,
             raw,
+            bytes,
         }
     }
 }

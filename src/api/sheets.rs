@@ -1,0 +1,548 @@
+//! Task lists as files: which format a request wants (`Accept`, `?format=`),
+//! CSV streamed page by page as the keyset pages are read, XLSX written row by
+//! row through a temporary file, both sent with a Vietnamese file name.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::http::header;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use diesel::PgConnection;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use utoipa::ToSchema;
+
+use crate::api::common::read;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::domain::deadline::date_vi;
+use crate::domain::enums::ReformArea;
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::sheet::{content_disposition, guard_cell};
+use crate::error::ApiResult;
+use crate::service::tasks::{Task, TaskPosition};
+use crate::service::Page;
+use crate::store;
+
+pub const CSV: &str = "text/csv; charset=utf-8";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Rows read per page while exporting.
+const PAGE: i64 = 1000;
+/// Rows a worksheet holds, the header included.
+const XLSX_MAX_ROWS: usize = 1_048_576;
+/// The font official documents use.
+pub const FONT: &str = "Times New Roman";
+
+/// `?format=`: a file instead of the JSON page (for links; `Accept` does the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// `text/csv`: UTF-8 with a BOM, CRLF line ends, every page of the list.
+    Csv,
+    /// An Excel workbook (`.xlsx`), every page of the list.
+    Xlsx,
+}
+
+/// What the caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Json,
+    File(ExportFormat),
+}
+
+/// `?format=` wins; else the `Accept` type with the highest `q` among JSON,
+/// CSV and XLSX (the first on a tie); else JSON.
+pub fn wanted(req: &HttpRequest, format: Option<ExportFormat>) -> Wanted {
+    if let Some(format) = format {
+        return Wanted::File(format);
+    }
+    let accept = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut best: Option<(f32, Wanted)> = None;
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let kind = match media.as_str() {
+            "text/csv" | "text/*" => Wanted::File(ExportFormat::Csv),
+            m if m == XLSX => Wanted::File(ExportFormat::Xlsx),
+            "application/json" | "application/*" | "*/*" => Wanted::Json,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, kind));
+        }
+    }
+    best.map(|(_, w)| w).unwrap_or(Wanted::Json)
+}
+
+/// A cell of a sheet.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Empty,
+}
+
+impl Cell {
+    fn text(value: impl Into<String>) -> Cell {
+        Cell::Text(value.into())
+    }
+}
+
+/// The reform areas' Vietnamese names, read once per export.
+pub struct Areas(Vec<(String, String)>);
+
+impl Areas {
+    pub fn read(conn: &mut PgConnection) -> DomainResult<Areas> {
+        let rows = store::agencies::list_areas(conn)?;
+        Ok(Areas(rows.into_iter().map(|r| (r.code, r.name)).collect()))
+    }
+
+    pub fn name(&self, area: ReformArea) -> &str {
+        self.0
+            .iter()
+            .find(|(code, _)| code == area.as_str())
+            .map(|(_, name)| name.as_str())
+            .unwrap_or(area.as_str())
+    }
+
+    /// Codes and names in the order plans list them.
+    pub fn in_order(&self) -> impl Iterator<Item = (ReformArea, &str)> {
+        self.0
+            .iter()
+            .filter_map(|(code, name)| Some((ReformArea::parse(code)?, name.as_str())))
+    }
+}
+
+/// The columns of an exported task list: header and width (characters).
+pub const TASK_COLUMNS: [(&str, f64); 12] = [
+    ("Mã", 9.0),
+    ("Nhiệm vụ", 50.0),
+    ("Lĩnh vực", 22.0),
+    ("Cơ quan chủ trì", 22.0),
+    ("Cơ quan phối hợp", 26.0),
+    ("Thời hạn", 13.0),
+    ("Hạn đang áp dụng", 12.0),
+    ("Kết quả, sản phẩm", 30.0),
+    ("Tình hình thực hiện", 18.0),
+    ("Tiến độ (%)", 8.0),
+    ("Ngày hoàn thành", 12.0),
+    ("Số ngày quá hạn", 9.0),
+];
+
+/// One task as a line of the exported list.
+pub fn task_line(task: &Task, areas: &Areas) -> Vec<Cell> {
+    let supporting: Vec<&str> = task
+        .supporting_agencies
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    vec![
+        Cell::text(&task.code),
+        Cell::text(&task.title),
+        Cell::text(areas.name(task.area)),
+        Cell::text(&task.lead_agency.name),
+        Cell::text(supporting.join("; ")),
+        Cell::text(&task.deadline.label),
+        Cell::Date(task.due_on),
+        Cell::text(&task.expected_output),
+        Cell::text(task.status_label.as_str()),
+        Cell::Number(task.progress_percent.into()),
+        task.completed_on.map(Cell::Date).unwrap_or(Cell::Empty),
+        Cell::Number(task.days_overdue.into()),
+    ]
+}
+
+/// How an export reads its list: one keyset page after a position.
+pub trait Pages<R>:
+    FnMut(&mut PgConnection, Option<&TaskPosition>, i64) -> DomainResult<Page<R, TaskPosition>>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<R, F> Pages<R> for F where
+    F: FnMut(&mut PgConnection, Option<&TaskPosition>, i64) -> DomainResult<Page<R, TaskPosition>>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
+/// What an export writes: the file's name (without extension), the sheet's
+/// columns and how a row becomes a line.
+pub struct Export<R> {
+    pub name: String,
+    pub columns: Vec<(&'static str, f64)>,
+    pub line: fn(&R, &Areas) -> Vec<Cell>,
+}
+
+/// Answers with the whole list as a file: the first page is read before
+/// anything is sent (so a refusal is still a problem document); CSV then
+/// streams each further page as it is read, XLSX is finished before it is sent.
+pub async fn export<R, F>(
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    format: ExportFormat,
+    export: Export<R>,
+    fetch: F,
+) -> ApiResult<HttpResponse>
+where
+    R: Send + 'static,
+    F: Pages<R>,
+{
+    match format {
+        ExportFormat::Csv => export_csv(pool, who, export, fetch).await,
+        ExportFormat::Xlsx => export_xlsx(pool, who, export, fetch).await,
+    }
+}
+
+fn csv_bytes(lines: impl IntoIterator<Item = Vec<String>>) -> DomainResult<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for line in lines {
+        writer
+            .write_record(line.iter().map(|c| guard_cell(c).into_owned()))
+            .map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))
+}
+
+fn csv_text(cell: Cell) -> String {
+    match cell {
+        Cell::Text(t) => t,
+        Cell::Number(n) => n.to_string(),
+        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+fn csv_page<R>(rows: &[R], export: &Export<R>, areas: &Areas) -> DomainResult<Vec<u8>> {
+    csv_bytes(
+        rows.iter()
+            .map(|r| (export.line)(r, areas).into_iter().map(csv_text).collect()),
+    )
+}
+
+async fn export_csv<R, F>(
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    export: Export<R>,
+    fetch: F,
+) -> ApiResult<HttpResponse>
+where
+    R: Send + 'static,
+    F: Pages<R>,
+{
+    let mut first_fetch = fetch.clone();
+    let (first, areas) = read(pool, who, move |conn, _| {
+        Ok((first_fetch(conn, None, PAGE)?, Areas::read(conn)?))
+    })
+    .await?;
+    let mut head = "\u{feff}".as_bytes().to_vec();
+    head.extend(csv_bytes([export
+        .columns
+        .iter()
+        .map(|(h, _)| h.to_string())
+        .collect()])?);
+    head.extend(csv_page(&first.items, &export, &areas)?);
+    let disposition = content_disposition(&format!("{}.csv", export.name));
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    if let Some(after) = first.next {
+        let pool = pool.clone();
+        let mut fetch = fetch;
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut after = after;
+            loop {
+                let page = crate::db::read(&pool, |conn| fetch(conn, Some(&after), PAGE))
+                    .and_then(|page| Ok((csv_page(&page.items, &export, &areas)?, page.next)));
+                let (bytes, next) = match page {
+                    Ok(done) => done,
+                    Err(e) => {
+                        log::warn!("CSV export stopped: {e}");
+                        let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                        return;
+                    }
+                };
+                // the client went away: stop reading
+                if tx.blocking_send(Ok(Bytes::from(bytes))).is_err() {
+                    return;
+                }
+                match next {
+                    Some(n) => after = n,
+                    None => return,
+                }
+            }
+        });
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(CSV)
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .body(ChannelBody {
+            first: Some(Bytes::from(head)),
+            rx,
+        }))
+}
+
+/// A response body fed by a producer thread, one chunk at a time; the
+/// bounded channel keeps the producer at most a few pages ahead of the client.
+pub struct ChannelBody {
+    first: Option<Bytes>,
+    rx: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+}
+
+impl MessageBody for ChannelBody {
+    type Error = std::io::Error;
+
+    fn size(&self) -> BodySize {
+        BodySize::Stream
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        if let Some(first) = this.first.take() {
+            return Poll::Ready(Some(Ok(first)));
+        }
+        this.rx.poll_recv(cx)
+    }
+}
+
+fn xlsx_error(e: XlsxError) -> DomainError {
+    DomainError::Internal(format!("writing XLSX: {e}"))
+}
+
+/// The formats of a sheet in the official style.
+pub struct Styles {
+    pub title: Format,
+    pub header: Format,
+    pub text: Format,
+    pub centred: Format,
+    pub date: Format,
+    pub heading: Format,
+}
+
+impl Styles {
+    pub fn new() -> Styles {
+        let base = Format::new()
+            .set_font_name(FONT)
+            .set_font_size(12)
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter);
+        let cell = base.clone().set_border(FormatBorder::Thin);
+        Styles {
+            title: base
+                .clone()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center),
+            header: cell.clone().set_bold().set_align(FormatAlign::Center),
+            text: cell.clone(),
+            centred: cell.clone().set_align(FormatAlign::Center),
+            date: cell
+                .clone()
+                .set_num_format("dd/mm/yyyy")
+                .set_align(FormatAlign::Center),
+            heading: cell.set_bold(),
+        }
+    }
+}
+
+impl Default for Styles {
+    fn default() -> Self {
+        Styles::new()
+    }
+}
+
+/// Writes a line of cells at `row`.
+pub fn write_line(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: Vec<Cell>,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    for (col, cell) in cells.into_iter().enumerate() {
+        let col = col as u16;
+        match cell {
+            Cell::Text(t) => {
+                sheet.write_string_with_format(row, col, guard_cell(&t), &styles.text)?
+            }
+            Cell::Number(n) => sheet.write_number_with_format(row, col, n, &styles.centred)?,
+            Cell::Date(d) => {
+                use chrono::Datelike;
+                let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                    d.year() as u16,
+                    d.month() as u8,
+                    d.day() as u8,
+                )?;
+                sheet.write_datetime_with_format(row, col, &date, &styles.date)?
+            }
+            Cell::Empty => sheet.write_blank(row, col, &styles.text)?,
+        };
+    }
+    Ok(())
+}
+
+/// A4 landscape, the header row repeated on every page and frozen, every
+/// column printed on one page's width.
+pub fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> {
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_repeat_rows(header_row, header_row)?;
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    Ok(())
+}
+
+/// A finished workbook in an unnamed temporary file, and the name to send it under.
+pub struct Finished {
+    pub file: std::fs::File,
+    pub name: String,
+}
+
+/// Sends a finished workbook in chunks.
+pub fn send_file(finished: Finished) -> HttpResponse {
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let mut file = finished.file;
+    actix_web::rt::task::spawn_blocking(move || {
+        if let Err(e) = file.seek(SeekFrom::Start(0)) {
+            let _ = tx.blocking_send(Err(e));
+            return;
+        }
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match file.read(&mut buffer) {
+                Ok(0) => return,
+                Ok(n) => {
+                    if tx
+                        .blocking_send(Ok(Bytes::copy_from_slice(&buffer[..n])))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    HttpResponse::Ok()
+        .content_type(XLSX)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition(&format!("{}.xlsx", finished.name)),
+        ))
+        .body(ChannelBody { first: None, rx })
+}
+
+/// Saves a workbook into an unnamed temporary file.
+pub fn save(workbook: &mut Workbook, name: String) -> DomainResult<Finished> {
+    let mut file = tempfile::tempfile()
+        .map_err(|e| DomainError::Internal(format!("temporary file for XLSX: {e}")))?;
+    workbook.save_to_writer(&mut file).map_err(xlsx_error)?;
+    Ok(Finished { file, name })
+}
+
+async fn export_xlsx<R, F>(
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    export: Export<R>,
+    fetch: F,
+) -> ApiResult<HttpResponse>
+where
+    R: Send + 'static,
+    F: Pages<R>,
+{
+    let mut first_fetch = fetch.clone();
+    let (first, areas) = read(pool, who, move |conn, _| {
+        Ok((first_fetch(conn, None, PAGE)?, Areas::read(conn)?))
+    })
+    .await?;
+    let pool = pool.clone();
+    let finished = web::block(move || -> DomainResult<Finished> {
+        let styles = Styles::new();
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet_with_constant_memory();
+        sheet.set_name("Nhiệm vụ").map_err(xlsx_error)?;
+        for (col, (_, width)) in export.columns.iter().enumerate() {
+            sheet
+                .set_column_width(col as u16, *width)
+                .map_err(xlsx_error)?;
+        }
+        print_setup(sheet, 0).map_err(xlsx_error)?;
+        let headers = export.columns.iter().map(|(h, _)| Cell::text(*h)).collect();
+        write_header(sheet, 0, headers, &styles).map_err(xlsx_error)?;
+        let mut row = 1u32;
+        let mut page = first;
+        let mut fetch = fetch;
+        loop {
+            if row as usize + page.items.len() > XLSX_MAX_ROWS {
+                return Err(DomainError::rule(
+                    "format",
+                    format!(
+                        "the list has more than {} tasks, more than one sheet holds; \
+                         export it as CSV or narrow the filters",
+                        XLSX_MAX_ROWS - 1
+                    ),
+                ));
+            }
+            for item in &page.items {
+                write_line(sheet, row, (export.line)(item, &areas), &styles).map_err(xlsx_error)?;
+                row += 1;
+            }
+            match page.next {
+                Some(after) => {
+                    page = crate::db::read(&pool, |conn| fetch(conn, Some(&after), PAGE))?;
+                }
+                None => break,
+            }
+        }
+        save(&mut workbook, export.name)
+    })
+    .await??;
+    Ok(send_file(finished))
+}
+
+/// Writes the header row.
+pub fn write_header(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: Vec<Cell>,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    for (col, cell) in cells.into_iter().enumerate() {
+        if let Cell::Text(t) = cell {
+            sheet.write_string_with_format(row, col as u16, &t, &styles.header)?;
+        }
+    }
+    Ok(())
+}
+
+/// A day as a file name part: `31-12-2023`.
+pub fn day_for_file(day: NaiveDate) -> String {
+    date_vi(day).replace('/', "-")
+}
