@@ -546,3 +546,160 @@ pub fn write_header(
 pub fn day_for_file(day: NaiveDate) -> String {
     date_vi(day).replace('/', "-")
 }
+
+/// The appendix's columns: header and width (characters).
+pub const APPENDIX_COLUMNS: [(&str, f64); 9] = [
+    ("STT", 6.0),
+    ("Nhiệm vụ", 44.0),
+    ("Cơ quan chủ trì", 18.0),
+    ("Cơ quan phối hợp", 22.0),
+    ("Thời hạn", 12.0),
+    ("Kết quả, sản phẩm", 26.0),
+    ("Tình hình thực hiện", 16.0),
+    ("Văn bản kiểm chứng", 20.0),
+    ("Ghi chú", 16.0),
+];
+
+/// "Ghi chú": the day the work was finished, a deadline moved by an extension.
+fn appendix_note(task: &Task) -> String {
+    let mut notes = Vec::new();
+    if let Some(on) = task.completed_on {
+        notes.push(format!("Hoàn thành ngày {}", date_vi(on)));
+    }
+    if task.due_on != task.original_due_on {
+        notes.push(format!("Gia hạn đến {}", date_vi(task.due_on)));
+    }
+    notes.join("; ")
+}
+
+/// "Tổng số: 64 nhiệm vụ; đã hoàn thành: 64 (đúng hạn: 60, quá hạn: 4); …".
+pub fn appendix_totals(appendix: &crate::service::sheets::Appendix) -> String {
+    use crate::domain::overdue::StatusLabel::*;
+    let counts = appendix.counts();
+    let n = |label| {
+        counts
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    format!(
+        "Tổng số: {} nhiệm vụ; đã hoàn thành: {} (đúng hạn: {}, quá hạn: {}); đang thực hiện: {} (trong hạn: {}, quá hạn: {}); chưa thực hiện: {}; đã hủy: {}.",
+        appendix.total(),
+        n(CompletedOnTime) + n(CompletedLate),
+        n(CompletedOnTime),
+        n(CompletedLate),
+        n(InProgressOnTime) + n(InProgressLate),
+        n(InProgressOnTime),
+        n(InProgressLate),
+        n(NotStarted),
+        n(Cancelled),
+    )
+}
+
+/// The plan's task appendix as a year-end report prints it: a title, the
+/// header row (repeated on every printed page, frozen), a heading row per
+/// area with a Roman numeral, the tasks numbered through, and the totals.
+pub fn appendix_xlsx(appendix: &crate::service::sheets::Appendix) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let last_col = (APPENDIX_COLUMNS.len() - 1) as u16;
+    let mut workbook = Workbook::new();
+    workbook.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(format!("Phụ lục kết quả thực hiện {}", appendix.plan.title))
+            .set_author("PAR plan tracker"),
+    );
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Phụ lục")?;
+    for (col, (_, width)) in APPENDIX_COLUMNS.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    let subtitle = styles
+        .title
+        .clone()
+        .set_bold()
+        .set_italic()
+        .set_font_size(12);
+    sheet.merge_range(0, 0, 0, last_col, "PHỤ LỤC", &styles.title)?;
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        &format!(
+            "KẾT QUẢ THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {}",
+            appendix.plan.year
+        ),
+        &styles.title,
+    )?;
+    sheet.merge_range(
+        2,
+        0,
+        2,
+        last_col,
+        &format!(
+            "({}; số liệu tính đến ngày {})",
+            appendix.plan.title,
+            date_vi(appendix.as_of)
+        ),
+        &subtitle,
+    )?;
+    let header_row = 4;
+    let headers = APPENDIX_COLUMNS
+        .iter()
+        .map(|(h, _)| Cell::text(*h))
+        .collect();
+    write_header(sheet, header_row, headers, &styles)?;
+    print_setup(sheet, header_row)?;
+    let mut row = header_row + 1;
+    let mut number = 0;
+    for (i, section) in appendix.sections.iter().enumerate() {
+        sheet.write_string_with_format(
+            row,
+            0,
+            crate::domain::sheet::roman(i + 1),
+            &styles.header,
+        )?;
+        sheet.merge_range(
+            row,
+            1,
+            row,
+            last_col,
+            &section.name.to_uppercase(),
+            &styles.heading,
+        )?;
+        row += 1;
+        for item in &section.tasks {
+            number += 1;
+            let t = &item.task;
+            let supporting: Vec<&str> = t
+                .supporting_agencies
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            let line = vec![
+                Cell::Number(number as f64),
+                Cell::text(&t.title),
+                Cell::text(&t.lead_agency.name),
+                Cell::text(supporting.join("; ")),
+                Cell::text(&t.deadline.label),
+                Cell::text(&t.expected_output),
+                Cell::text(t.status_label.as_str()),
+                Cell::text(item.evidence.join("; ")),
+                Cell::text(appendix_note(t)),
+            ];
+            write_line(sheet, row, line, &styles)?;
+            row += 1;
+        }
+    }
+    sheet.merge_range(
+        row,
+        0,
+        row,
+        last_col,
+        &appendix_totals(appendix),
+        &styles.heading,
+    )?;
+    sheet.set_row_height(row, 32)?;
+    workbook.save_to_buffer()
+}

@@ -29,14 +29,14 @@ pub fn guard_cell(text: &str) -> Cow<'_, str> {
 }
 
 /// The file name without its diacritics, for clients that do not read
-/// `filename*`: ASCII letters, digits, `-`, `_`, `.` and spaces only.
+/// `filename*`: ASCII letters, digits, `-`, `_`, `.`, parentheses and spaces only.
 pub fn ascii_file_name(name: &str) -> String {
     name.nfd()
         .filter(|c| !is_combining_mark(*c))
         .map(|c| match c {
             'đ' => 'd',
             'Đ' => 'D',
-            c if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') => c,
+            c if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')') => c,
             _ => '_',
         })
         .collect()

@@ -21,6 +21,7 @@ pub mod periods;
 pub mod plans;
 pub mod queues;
 pub mod reports;
+pub mod sheets;
 pub mod standing;
 pub mod tasks;
 pub mod users;

@@ -115,6 +115,7 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",   "/api/v1/plans/{id}",                       [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("PATCH", "/api/v1/plans/{id}",                       [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
     ("GET",   "/api/v1/plans/{id}/summary",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/plans/{id}/appendix",              [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("GET",   "/api/v1/plans/{id}/objectives",            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("POST",  "/api/v1/plans/{id}/objectives",            [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
     ("PATCH", "/api/v1/objectives/{id}",                  [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
@@ -256,7 +257,7 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
         ("GET", "/api/v1/agencies/{id}" | "/api/v1/agencies/{id}/scorecard") => {
             Prepared::get(template.replace("{id}", &fx.agency))
         }
-        ("GET", "/api/v1/plans/{id}" | "/api/v1/plans/{id}/summary" | "/api/v1/plans/{id}/objectives") => {
+        ("GET", "/api/v1/plans/{id}" | "/api/v1/plans/{id}/summary" | "/api/v1/plans/{id}/objectives" | "/api/v1/plans/{id}/appendix") => {
             Prepared::get(template.replace("{id}", &fx.plan))
         }
         ("GET", "/api/v1/tasks/{id}" | "/api/v1/tasks/{id}/history" | "/api/v1/tasks/{id}/reports") => {

@@ -298,3 +298,142 @@ async fn a_periods_tasks_as_files() {
         .await
         .problem(404);
 }
+
+/// A part of an XLSX (a zip of XML parts), as text.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).unwrap();
+    let mut part = zip.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+    text
+}
+
+#[actix_web::test]
+async fn the_appendix_as_a_year_end_report_prints_it() {
+    use unicode_normalization::UnicodeNormalization;
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    let plan = inspector.demo_plan_id().await;
+    let r = inspector
+        .get(&format!(
+            "/api/v1/plans/{plan}/appendix?as_of={}",
+            demo::YEAR_END
+        ))
+        .await;
+    let rows = xlsx_reply(&r);
+    let disposition = r.header("content-disposition").unwrap();
+    assert!(
+        disposition.contains("filename*=UTF-8''Ph%E1%BB%A5%20l%E1%BB%A5c"),
+        "{disposition}"
+    );
+    assert!(disposition.contains(
+        "filename=\"Phu luc ket qua thuc hien ke hoach CCHC nam 2023 (CCHC-2023).xlsx\""
+    ));
+
+    assert_eq!(rows[0][0], "PHỤ LỤC");
+    assert_eq!(
+        rows[1][0],
+        "KẾT QUẢ THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2023"
+    );
+    assert!(rows[2][0].contains("31/12/2023"), "{:?}", rows[2]);
+    let header = &rows[4];
+    assert_eq!(
+        header,
+        &[
+            "STT",
+            "Nhiệm vụ",
+            "Cơ quan chủ trì",
+            "Cơ quan phối hợp",
+            "Thời hạn",
+            "Kết quả, sản phẩm",
+            "Tình hình thực hiện",
+            "Văn bản kiểm chứng",
+            "Ghi chú"
+        ]
+    );
+    // a heading per area, numbered in Roman in the order of /areas
+    let areas = inspector.get("/api/v1/areas").await.ok();
+    let names: Vec<String> = areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.text("name").to_uppercase())
+        .collect();
+    let headings: Vec<(String, String)> = rows[5..]
+        .iter()
+        .filter(|r| r[1].chars().all(|c| !c.is_lowercase()) && !r[1].is_empty())
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let numerals = ["I", "II", "III", "IV", "V", "VI", "VII"];
+    assert_eq!(headings.len(), demo::AREAS);
+    for (i, (numeral, name)) in headings.iter().enumerate() {
+        assert_eq!(numeral, numerals[i]);
+        assert_eq!(name, &names[i]);
+    }
+    // the tasks, numbered through, then the totals
+    let tasks: Vec<&Vec<String>> = rows[5..]
+        .iter()
+        .filter(|r| r[0].parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(tasks.len(), demo::TASKS);
+    assert_eq!(tasks[0][0], "1");
+    assert_eq!(tasks[demo::TASKS - 1][0], demo::TASKS.to_string());
+    assert!(tasks.iter().all(|t| t[6].starts_with("Đã hoàn thành")));
+    assert!(
+        tasks
+            .iter()
+            .any(|t| t[7].contains("/QĐ-UBND") || t[7].contains("/KH-UBND")),
+        "evidence numbers"
+    );
+    assert!(
+        tasks.iter().any(|t| t[8].contains("Gia hạn đến 31/7/2023")),
+        "the extended task's note"
+    );
+    let last = rows.last().unwrap();
+    assert!(
+        last[0].starts_with("Tổng số: 64 nhiệm vụ; đã hoàn thành: 64 ("),
+        "{last:?}"
+    );
+    // Vietnamese text as written, in NFC
+    for row in &rows {
+        for cell in row {
+            assert_eq!(cell.nfc().collect::<String>(), *cell);
+        }
+    }
+
+    // printed as the report is: A4 landscape, header repeated and frozen, wrapped, Times New Roman
+    let sheet = xlsx_part(&r.bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("paperSize=\"9\""), "A4");
+    assert!(sheet.contains("orientation=\"landscape\""));
+    assert!(
+        sheet.contains("ySplit=\"5\"") && sheet.contains("state=\"frozen\""),
+        "frozen header"
+    );
+    let workbook = xlsx_part(&r.bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("_xlnm.Print_Titles") && workbook.contains("$5:$5"),
+        "{workbook}"
+    );
+    let styles = xlsx_part(&r.bytes, "xl/styles.xml");
+    assert!(styles.contains("Times New Roman") && styles.contains("wrapText=\"1\""));
+
+    // on 30/9/2023 some tasks were still open and late
+    let r = inspector
+        .get(&format!(
+            "/api/v1/plans/{plan}/appendix?as_of={}",
+            demo::Q3_END
+        ))
+        .await;
+    let rows = xlsx_reply(&r);
+    assert!(rows.iter().any(|r| r
+        .get(6)
+        .is_some_and(|l| l == "Đang thực hiện, quá hạn" || l == "Chưa thực hiện")));
+    inspector
+        .get(&format!("/api/v1/plans/{}/appendix", uuid::Uuid::new_v4()))
+        .await
+        .problem(404);
+    inspector
+        .get(&format!("/api/v1/plans/{plan}/appendix?as_of=31/12/2023"))
+        .await
+        .field_error(400, "as_of");
+}

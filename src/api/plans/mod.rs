@@ -1,5 +1,6 @@
 //! Plans (kế hoạch CCHC) and their summaries.
 
+mod appendix;
 mod create;
 mod get;
 mod list;
@@ -13,7 +14,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create::create_plan)
         .service(get::get_plan)
         .service(update::update_plan)
-        .service(summary::plan_summary);
+        .service(summary::plan_summary)
+        .service(appendix::plan_appendix);
 }
 
 pub use crate::service::plans::Plan;
