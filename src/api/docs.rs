@@ -165,4 +165,23 @@ responses_type!(
         UNAVAILABLE,
     ]
 );
+responses_type!(
+    ImportErrors,
+    [
+        (
+            400,
+            "Invalid parameters, or a body that is not a readable CSV (UTF-8) or XLSX workbook"
+        ),
+        UNAUTHORIZED,
+        FORBIDDEN,
+        NOT_FOUND,
+        CONFLICT,
+        (
+            413,
+            "Body larger than 10 MB, or a workbook that unpacks to more than 100 MB"
+        ),
+        (415, "Body is neither text/csv nor an XLSX workbook"),
+        UNAVAILABLE
+    ]
+);
 responses_type!(ReadyErrors, [(503, "The database is unreachable")]);

@@ -23,7 +23,9 @@ use crate::db::DbPool;
 use crate::domain::deadline::date_vi;
 use crate::domain::enums::ReformArea;
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::sheet::{content_disposition, guard_cell};
+use crate::domain::sheet::{
+    content_disposition, guard_cell, has_header, CellValue, Grid, MAX_GRID_COLUMNS, MAX_GRID_ROWS,
+};
 use crate::error::ApiResult;
 use crate::service::tasks::{Task, TaskPosition};
 use crate::service::Page;
@@ -702,4 +704,178 @@ pub fn appendix_xlsx(appendix: &crate::service::sheets::Appendix) -> Result<Vec<
     )?;
     sheet.set_row_height(row, 32)?;
     workbook.save_to_buffer()
+}
+
+/// What an import body may be.
+pub const CSV_TYPE: &str = "text/csv";
+/// The most an XLSX upload may unpack to (its XML parts), against zip bombs.
+const MAX_UNPACKED: u64 = 100 * 1024 * 1024;
+
+/// Reads an uploaded sheet: CSV (UTF-8, with or without a BOM; comma or
+/// semicolon) or XLSX (the first visible sheet with a recognised header row;
+/// formulas as their cached values). At most `MAX_GRID_ROWS` rows are read.
+pub fn read_upload(is_xlsx: bool, bytes: &[u8]) -> ApiResult<Grid> {
+    if is_xlsx {
+        read_xlsx(bytes)
+    } else {
+        read_csv(bytes)
+    }
+}
+
+fn not_a_file(what: &str) -> crate::error::ApiError {
+    crate::error::ApiError::field("body", format!("is not {what}"))
+}
+
+fn read_csv(bytes: &[u8]) -> ApiResult<Grid> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        crate::error::ApiError::field(
+            "body",
+            format!(
+                "is not UTF-8 text (byte {}): save the CSV as UTF-8",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    // the delimiter is the one the first line uses more of
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut grid = Grid::default();
+    for (i, record) in reader.records().enumerate() {
+        if i == MAX_GRID_ROWS {
+            grid.beyond = Some(i);
+            break;
+        }
+        let record = record.map_err(|e| {
+            crate::error::ApiError::field("body", format!("is not a readable CSV: {e}"))
+        })?;
+        grid.rows.push(
+            record
+                .iter()
+                .take(MAX_GRID_COLUMNS)
+                .map(|c| CellValue::Text(c.to_string()))
+                .collect(),
+        );
+    }
+    Ok(grid)
+}
+
+/// Unpacks every part of the zip into nothing, counting: a part larger than it
+/// says, or parts larger than `MAX_UNPACKED` together, is refused before the
+/// XLSX reader unpacks anything.
+fn check_unpacked_size(bytes: &[u8]) -> ApiResult<()> {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| not_a_file("an XLSX workbook (it is not a zip archive)"))?;
+    if zip.len() > 10_000 {
+        return Err(not_a_file("an XLSX workbook (too many parts)"));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|_| not_a_file("a readable XLSX workbook"))?;
+        let declared = part.size();
+        let unpacked = std::io::copy(
+            &mut (&mut part).take(MAX_UNPACKED - total + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| not_a_file("a readable XLSX workbook"))?;
+        total += unpacked;
+        if total > MAX_UNPACKED || unpacked > declared {
+            return Err(crate::error::ApiError::PayloadTooLarge(format!(
+                "the workbook unpacks to more than {} MB",
+                MAX_UNPACKED / 1024 / 1024
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8]) -> ApiResult<Grid> {
+    use calamine::{DataRef, Reader, SheetType, SheetVisible};
+    check_unpacked_size(bytes)?;
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|_| not_a_file("a readable XLSX workbook"))?;
+    let sheets: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut first: Option<Grid> = None;
+    for name in sheets {
+        let mut grid = Grid::default();
+        {
+            let mut cells = workbook
+                .worksheet_cells_reader(&name)
+                .map_err(|_| not_a_file("a readable XLSX workbook"))?;
+            while let Some(cell) = cells
+                .next_cell()
+                .map_err(|_| not_a_file("a readable XLSX workbook"))?
+            {
+                let (row, col) = cell.get_position();
+                let (row, col) = (row as usize, col as usize);
+                if row >= MAX_GRID_ROWS {
+                    grid.beyond = Some(grid.beyond.map_or(row, |b| b.min(row)));
+                    continue;
+                }
+                if col >= MAX_GRID_COLUMNS {
+                    continue;
+                }
+                let value = match cell.get_value() {
+                    DataRef::String(s) | DataRef::DateTimeIso(s) => CellValue::Text(s.clone()),
+                    DataRef::SharedString(s) => CellValue::Text(s.to_string()),
+                    DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        CellValue::Text(format!("{}", *f as i64))
+                    }
+                    DataRef::Float(f) => CellValue::Text(f.to_string()),
+                    DataRef::Int(i) => CellValue::Text(i.to_string()),
+                    DataRef::Bool(b) => CellValue::Text(b.to_string()),
+                    DataRef::DateTime(d) => match d.as_datetime() {
+                        Some(dt) => CellValue::Date(dt.date()),
+                        None => CellValue::Text(d.to_string()),
+                    },
+                    DataRef::DurationIso(s) => CellValue::Text(s.clone()),
+                    DataRef::Error(e) => CellValue::Text(format!("#{e}")),
+                    DataRef::Empty => CellValue::Empty,
+                };
+                if grid.rows.len() <= row {
+                    grid.rows.resize(row + 1, Vec::new());
+                }
+                let line = &mut grid.rows[row];
+                if line.len() <= col {
+                    line.resize(col + 1, CellValue::Empty);
+                }
+                line[col] = value;
+            }
+        }
+        if has_header(&grid) {
+            if let Some(Ok(merged)) = workbook.worksheet_merge_cells(&name) {
+                grid.merged = merged
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.start.0 as usize,
+                            d.start.1 as usize,
+                            d.end.0 as usize,
+                            d.end.1 as usize,
+                        )
+                    })
+                    .collect();
+            }
+            return Ok(grid);
+        }
+        first.get_or_insert(grid);
+    }
+    Ok(first.unwrap_or_default())
 }

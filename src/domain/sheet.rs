@@ -454,9 +454,386 @@ pub fn code_from_number(number: &str) -> Option<String> {
     Some(format!("NV{n:02}"))
 }
 
+/// A cell as read from an upload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    Text(String),
+    /// A date cell (Excel's serial days, or an ISO date).
+    Date(NaiveDate),
+    Empty,
+}
+
+impl CellValue {
+    pub fn text(&self) -> &str {
+        match self {
+            CellValue::Text(t) => t.trim(),
+            _ => "",
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            CellValue::Text(t) => t.trim().is_empty(),
+            CellValue::Date(_) => false,
+            CellValue::Empty => true,
+        }
+    }
+}
+
+/// A sheet as read: rows of cells from A1, and its merged ranges
+/// (`(first_row, first_col, last_row, last_col)`, 0-based, inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub rows: Vec<Vec<CellValue>>,
+    pub merged: Vec<(usize, usize, usize, usize)>,
+    /// The first row (0-based) left unread because the sheet is longer than
+    /// any import: reported as too many rows.
+    pub beyond: Option<usize>,
+}
+
+/// Rows read from an upload at most: the task rows, and room for a title,
+/// the header and area headings.
+pub const MAX_GRID_ROWS: usize = MAX_IMPORT_ROWS + 200;
+/// Columns read from an upload at most; cells further right are ignored.
+pub const MAX_GRID_COLUMNS: usize = 60;
+
+/// A fault in a cell of the upload: its sheet row (1-based) and column
+/// name, what is wrong, and up to three values that would do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CellError {
+    /// `row N, <column>`: the cell, as the problem's other `errors` name fields.
+    pub field: String,
+    /// The sheet's row, from 1 (as a spreadsheet program numbers it).
+    pub row: usize,
+    /// The column's name (`Cơ quan chủ trì`), or `""` for the whole row.
+    pub column: String,
+    pub message: String,
+    /// Up to three values that would do (agency names), best first.
+    pub suggestions: Vec<String>,
+}
+
+impl CellError {
+    pub fn new(row: usize, column: &str, message: impl Into<String>) -> CellError {
+        CellError {
+            field: if column.is_empty() {
+                format!("row {row}")
+            } else {
+                format!("row {row}, {column}")
+            },
+            row,
+            column: column.to_string(),
+            message: message.into(),
+            suggestions: Vec::new(),
+        }
+    }
+
+    pub fn suggesting(mut self, suggestions: Vec<String>) -> CellError {
+        self.suggestions = suggestions;
+        self
+    }
+}
+
+/// A task row as written, before agencies, deadlines and codes are looked up.
+#[derive(Debug, Clone)]
+pub struct SheetTask {
+    /// The sheet's row, from 1.
+    pub row: usize,
+    pub number: String,
+    pub code: String,
+    pub title: String,
+    /// The area column's text, else the heading the row stands under.
+    pub area: Option<ReformArea>,
+    pub lead: String,
+    pub supporting: String,
+    pub deadline: CellValue,
+    pub output: String,
+    pub objective: String,
+}
+
+/// The task rows of a sheet, and which optional columns it has.
+#[derive(Debug, Clone)]
+pub struct SheetTasks {
+    pub tasks: Vec<SheetTask>,
+    pub has_objective: bool,
+    pub has_area: bool,
+}
+
+/// Where the header row is and which column is which.
+struct Header {
+    row: usize,
+    columns: Vec<(Column, usize)>,
+}
+
+fn find_header(grid: &Grid) -> Option<Header> {
+    grid.rows
+        .iter()
+        .take(30)
+        .enumerate()
+        .find_map(|(r, cells)| {
+            let columns: Vec<(Column, usize)> = cells
+                .iter()
+                .enumerate()
+                .filter_map(|(c, cell)| Some((Column::from_header(cell.text())?, c)))
+                .collect();
+            let has = |col| columns.iter().any(|(c, _)| *c == col);
+            (columns.len() >= 3 && has(Column::Title)).then_some(Header { row: r, columns })
+        })
+}
+
+/// Whether a sheet has a header row this importer knows.
+pub fn has_header(grid: &Grid) -> bool {
+    find_header(grid).is_some()
+}
+
+/// Reads the task rows under the header row: area heading rows set the area
+/// of the rows below them; empty rows and a closing "Tổng số" row are
+/// skipped; a merged cell in a task row, a missing column, or more than
+/// `MAX_IMPORT_ROWS` task rows are errors.
+pub fn read_tasks(grid: &Grid) -> Result<SheetTasks, Vec<CellError>> {
+    let Some(header) = find_header(grid) else {
+        return Err(vec![CellError::new(
+            1,
+            "",
+            "no header row: the sheet needs the columns Nhiệm vụ, Cơ quan chủ trì, Thời hạn and \
+             Kết quả, sản phẩm (or Title, Lead agency, Deadline, Expected output)",
+        )]);
+    };
+    let mut errors = Vec::new();
+    let header_row = header.row + 1;
+    let missing: Vec<&str> = Column::REQUIRED
+        .iter()
+        .filter(|c| !header.columns.iter().any(|(h, _)| h == *c))
+        .map(|c| c.name())
+        .collect();
+    if !missing.is_empty() {
+        errors.push(CellError::new(
+            header_row,
+            "",
+            format!("the header row has no column {}", missing.join(", ")),
+        ));
+    }
+    for (column, at) in &header.columns {
+        if header.columns.iter().filter(|(c, _)| c == column).count() > 1
+            && header
+                .columns
+                .iter()
+                .find(|(c, _)| c == column)
+                .map(|(_, a)| a)
+                != Some(at)
+        {
+            errors.push(CellError::new(
+                header_row,
+                column.name(),
+                "appears twice in the header row",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let index = |col: Column| {
+        header
+            .columns
+            .iter()
+            .find(|(c, _)| *c == col)
+            .map(|(_, i)| *i)
+    };
+    let cell = |cells: &[CellValue], col: Column| -> CellValue {
+        index(col)
+            .and_then(|i| cells.get(i).cloned())
+            .unwrap_or(CellValue::Empty)
+    };
+    let text = |cells: &[CellValue], col: Column| cell(cells, col).text().to_string();
+    let mut tasks = Vec::new();
+    let mut area: Option<ReformArea> = None;
+    for (r, cells) in grid.rows.iter().enumerate().skip(header.row + 1) {
+        let row = r + 1;
+        if cells.iter().all(CellValue::is_empty) {
+            continue;
+        }
+        let first_text = cells
+            .iter()
+            .map(CellValue::text)
+            .find(|t| !t.is_empty())
+            .unwrap_or("");
+        if fold(first_text).starts_with("tong so") || fold(first_text).starts_with("tong cong") {
+            continue;
+        }
+        let merged = grid
+            .merged
+            .iter()
+            .find(|(r0, _, r1, _)| (*r0..=*r1).contains(&r));
+        let lead = text(cells, Column::Lead);
+        let deadline = cell(cells, Column::Deadline);
+        if lead.is_empty() && deadline.is_empty() {
+            // an area heading: "I" | "CẢI CÁCH THỂ CHẾ", or "I. CẢI CÁCH THỂ CHẾ" in one cell
+            let words: Vec<&str> = cells
+                .iter()
+                .map(CellValue::text)
+                .filter(|t| !t.is_empty())
+                .collect();
+            let heading = words.join(". ");
+            match words.iter().rev().find_map(|w| area_from_text(w)).or_else(|| area_from_text(&heading)) {
+                Some(a) => area = Some(a),
+                None => errors.push(CellError::new(
+                    row,
+                    "",
+                    format!(
+                        "'{}' is neither a task (it has no Cơ quan chủ trì nor Thời hạn) nor an area heading",
+                        heading.chars().take(80).collect::<String>()
+                    ),
+                )),
+            }
+            continue;
+        }
+        if let Some((_, c0, _, _)) = merged {
+            let column = header
+                .columns
+                .iter()
+                .find(|(_, i)| i == c0)
+                .map(|(c, _)| c.name())
+                .unwrap_or("");
+            errors.push(CellError::new(
+                row,
+                column,
+                "is a merged cell: a task's row needs a cell of its own in each column (unmerge it)",
+            ));
+            continue;
+        }
+        if tasks.len() == MAX_IMPORT_ROWS {
+            errors.push(CellError::new(
+                row,
+                "",
+                format!("the sheet has more than {MAX_IMPORT_ROWS} task rows; split it"),
+            ));
+            break;
+        }
+        let row_area = match index(Column::Area) {
+            Some(_) if !text(cells, Column::Area).is_empty() => {
+                let written = text(cells, Column::Area);
+                match area_from_text(&written) {
+                    Some(a) => Some(a),
+                    None => {
+                        errors.push(CellError::new(
+                            row,
+                            Column::Area.name(),
+                            format!("'{written}' is not a reform area (see /api/v1/areas)"),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            _ => area,
+        };
+        tasks.push(SheetTask {
+            row,
+            number: text(cells, Column::Number),
+            code: text(cells, Column::Code),
+            title: text(cells, Column::Title),
+            area: row_area,
+            lead,
+            supporting: text(cells, Column::Supporting),
+            deadline,
+            output: text(cells, Column::Output),
+            objective: text(cells, Column::Objective),
+        });
+    }
+    if let Some(beyond) = grid.beyond {
+        if errors.iter().all(|e| !e.message.contains("task rows")) {
+            errors.push(CellError::new(
+                beyond + 1,
+                "",
+                format!("the sheet has more than {MAX_IMPORT_ROWS} task rows; split it"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(SheetTasks {
+            tasks,
+            has_objective: index(Column::Objective).is_some(),
+            has_area: index(Column::Area).is_some(),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn grid(rows: &[&[&str]]) -> Grid {
+        Grid {
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| CellValue::Text(c.to_string())).collect())
+                .collect(),
+            merged: Vec::new(),
+            beyond: None,
+        }
+    }
+
+    #[test]
+    fn rows_under_area_headings_take_their_area() {
+        let sheet = grid(&[
+            &["PHỤ LỤC"],
+            &[
+                "STT",
+                "Nhiệm vụ",
+                "Cơ quan chủ trì",
+                "Thời hạn",
+                "Kết quả, sản phẩm",
+                "Ghi chú",
+            ],
+            &["I", "CẢI CÁCH THỂ CHẾ", "", "", "", ""],
+            &[
+                "1",
+                "Rà soát văn bản",
+                "Sở Tư pháp",
+                "30/6/2024",
+                "Báo cáo",
+                "",
+            ],
+            &["", "", "", "", "", ""],
+            &["II. Cải cách thủ tục hành chính", "", "", "", "", ""],
+            &["2", "Công bố TTHC", "STP", "Quý II/2024", "Quyết định", "x"],
+            &["Tổng số: 2 nhiệm vụ", "", "", "", "", ""],
+        ]);
+        let read = read_tasks(&sheet).unwrap();
+        assert_eq!(read.tasks.len(), 2);
+        assert_eq!(read.tasks[0].area, Some(ReformArea::Institution));
+        assert_eq!(read.tasks[0].row, 4);
+        assert_eq!(read.tasks[1].area, Some(ReformArea::AdminProcedure));
+        assert_eq!(read.tasks[1].number, "2");
+        assert!(!read.has_area && !read.has_objective);
+    }
+
+    #[test]
+    fn a_wrong_header_a_stray_row_and_a_merged_cell_are_named() {
+        let no_header = grid(&[&["a", "b"], &["c", "d"]]);
+        assert_eq!(read_tasks(&no_header).unwrap_err()[0].row, 1);
+        let missing = grid(&[&["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Kết quả"]]);
+        let errors = read_tasks(&missing).unwrap_err();
+        assert!(errors[0].message.contains("Thời hạn"), "{errors:?}");
+        let mut merged = grid(&[
+            &[
+                "Nhiệm vụ",
+                "Cơ quan chủ trì",
+                "Thời hạn",
+                "Kết quả, sản phẩm",
+            ],
+            &["Một việc", "STP", "30/6/2024", "Báo cáo"],
+            &["Ghi nhớ linh tinh", "", "", ""],
+        ]);
+        merged.merged.push((1, 1, 1, 2));
+        let errors = read_tasks(&merged).unwrap_err();
+        assert_eq!(
+            (errors[0].row, errors[0].column.as_str()),
+            (2, "Cơ quan chủ trì")
+        );
+        assert_eq!(errors[1].row, 3);
+        assert_eq!(errors[1].field, "row 3");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -3,15 +3,25 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::PgConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::plans::Plan;
-use super::tasks::{self, Task, TaskQuery};
+use super::tasks::{self, CreateTask, DeadlineIn, IfMatch, Task, TaskQuery, UpdateTask};
+use super::Actor;
+use crate::domain::deadline::Deadline;
 use crate::domain::enums::{ReformArea, TaskSort};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::{PlanId, TaskId};
+use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
 use crate::domain::overdue::StatusLabel;
+use crate::domain::policy::Action;
+use crate::domain::sheet::{
+    code_from_number, date_deadline, deadline_from_text, read_tasks, split_agencies, AgencyMatcher,
+    CellError, CellValue, Column, Grid, KnownAgency,
+};
+use crate::domain::text::{Code, OutputText, Title};
 use crate::store;
 
 /// Most tasks an appendix lists.
@@ -136,4 +146,329 @@ pub fn appendix(
         as_of,
         sections,
     })
+}
+
+/// What an import did, or would do, with a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowResult {
+    WouldCreate,
+    Created,
+    WouldUpdate,
+    Updated,
+    Unchanged,
+}
+
+/// One task row of an imported sheet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportedRow {
+    /// The sheet's row, from 1.
+    pub row: usize,
+    pub code: String,
+    pub result: RowResult,
+    /// The task, once created or found (`null` for a dry run's new task).
+    pub task_id: Option<TaskId>,
+}
+
+/// What an import did: every task row, and the counts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Rows that create a task (or would, in a dry run).
+    pub created: usize,
+    /// Rows that change a task of the same code (or would).
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rows: Vec<ImportedRow>,
+}
+
+/// An import either goes through whole, or is refused with every fault found.
+#[derive(Debug)]
+pub enum ImportOutcome {
+    Done(ImportReport),
+    Refused(Vec<CellError>),
+}
+
+/// A row, resolved against the plan, ready to write.
+struct Planned {
+    row: usize,
+    code: Code,
+    title: Title,
+    area: ReformArea,
+    lead: AgencyId,
+    supporting: Vec<AgencyId>,
+    deadline: Deadline,
+    output: OutputText,
+    objective: Option<ObjectiveId>,
+    /// The plan's task of that code, and its version.
+    existing: Option<(TaskId, i32)>,
+    changed: bool,
+}
+
+/// Imports a sheet's task rows into a plan (coordinator): a row whose code
+/// the plan has updates that task (title, area, expected output, supporting
+/// agencies, and the objective when the sheet has that column); any other
+/// creates one, through the same use cases as the API. Every row is checked
+/// first; one fault anywhere and nothing is written. A dry run writes nothing.
+pub fn import(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    plan_id: PlanId,
+    sheet: &Grid,
+    dry_run: bool,
+) -> DomainResult<ImportOutcome> {
+    actor.may(Action::EditPlan)?;
+    let plan = store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
+    let read = match read_tasks(sheet) {
+        Ok(read) => read,
+        Err(errors) => return Ok(ImportOutcome::Refused(errors)),
+    };
+    let agencies = AgencyMatcher::new(
+        store::agencies::all(conn)?
+            .into_iter()
+            .map(|a| KnownAgency {
+                id: a.id,
+                code: a.code,
+                name: a.name,
+            })
+            .collect(),
+    );
+    let objectives = store::plans::list_objectives(conn, plan_id, None, 10_000)?;
+    let existing = store::tasks::of_plan_with_supporting(conn, plan_id)?;
+    let mut errors: Vec<CellError> = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
+    for t in &read.tasks {
+        let mut fault = |column: Column, message: String| {
+            errors.push(CellError::new(t.row, column.name(), message));
+        };
+        let code = if !t.code.is_empty() {
+            Code::parse(&t.code)
+                .map_err(|m| fault(Column::Code, m))
+                .ok()
+        } else {
+            match code_from_number(&t.number) {
+                Some(c) => Code::parse(&c).ok(),
+                None => {
+                    fault(
+                        Column::Code,
+                        "is empty, and there is no STT number to make a code from".into(),
+                    );
+                    None
+                }
+            }
+        };
+        let title = Title::parse(&t.title)
+            .map_err(|m| fault(Column::Title, m))
+            .ok();
+        let output = OutputText::parse(&t.output)
+            .map_err(|m| fault(Column::Output, m))
+            .ok();
+        if t.area.is_none() {
+            fault(
+                Column::Area,
+                "no area: give a Lĩnh vực column or put the row under an area heading row".into(),
+            );
+        }
+        let deadline = match &t.deadline {
+            CellValue::Date(d) => Some(date_deadline(*d)),
+            CellValue::Text(text) => deadline_from_text(text, plan.year)
+                .map_err(|m| fault(Column::Deadline, m))
+                .ok(),
+            CellValue::Empty => {
+                fault(Column::Deadline, "must not be empty".into());
+                None
+            }
+        };
+        let deadline = deadline.filter(|d| {
+            let ok = (2000..=2100).contains(&d.due_on.year());
+            if !ok {
+                fault(Column::Deadline, "must fall between 2000 and 2100".into());
+            }
+            ok
+        });
+        let objective = if t.objective.is_empty() {
+            None
+        } else {
+            match objectives
+                .iter()
+                .find(|o| o.code.eq_ignore_ascii_case(&t.objective))
+            {
+                Some(o) => Some(o.id),
+                None => {
+                    fault(
+                        Column::Objective,
+                        format!("the plan has no objective '{}'", t.objective),
+                    );
+                    None
+                }
+            }
+        };
+        let agency = |column: Column, text: &str| {
+            agencies.find(text).map_err(|no| {
+                CellError::new(t.row, column.name(), no.message).suggesting(no.suggestions)
+            })
+        };
+        let lead = if t.lead.is_empty() {
+            errors.push(CellError::new(
+                t.row,
+                Column::Lead.name(),
+                "must not be empty",
+            ));
+            None
+        } else {
+            agency(Column::Lead, &t.lead)
+                .map_err(|e| errors.push(e))
+                .ok()
+        };
+        let mut supporting = Vec::new();
+        for name in split_agencies(&t.supporting) {
+            match agency(Column::Supporting, name) {
+                Err(e) => errors.push(e),
+                Ok(id) if Some(id) == lead => errors.push(CellError::new(
+                    t.row,
+                    Column::Supporting.name(),
+                    format!("'{name}' is the lead agency"),
+                )),
+                Ok(id) if !supporting.contains(&id) => supporting.push(id),
+                Ok(_) => {}
+            }
+        }
+        let (Some(code), Some(title), Some(output), Some(area), Some(deadline), Some(lead)) =
+            (code, title, output, t.area, deadline, lead)
+        else {
+            continue;
+        };
+        if let Some(first) = planned.iter().find(|p| p.code == code) {
+            errors.push(CellError::new(
+                t.row,
+                Column::Code.name(),
+                format!("{code} is also the code of row {}", first.row),
+            ));
+            continue;
+        }
+        let mut item = Planned {
+            row: t.row,
+            code,
+            title,
+            area,
+            lead,
+            supporting,
+            deadline,
+            output,
+            objective,
+            existing: None,
+            changed: true,
+        };
+        if let Some((row, stored_supporting)) =
+            existing.iter().find(|(r, _)| r.code == item.code.as_str())
+        {
+            if row.lead_agency_id != item.lead {
+                errors.push(CellError::new(
+                    t.row,
+                    Column::Lead.name(),
+                    format!(
+                        "the plan's task {} is led by another agency; an import does not change a task's lead agency",
+                        row.code
+                    ),
+                ));
+                continue;
+            }
+            if row.deadline_kind != item.deadline.kind || row.deadline_value != item.deadline.value
+            {
+                errors.push(CellError::new(
+                    t.row,
+                    Column::Deadline.name(),
+                    format!(
+                        "the plan's task {} is due {}; deadlines move by extension requests, not by import",
+                        row.code, row.deadline_label
+                    ),
+                ));
+                continue;
+            }
+            let same_supporting = stored_supporting.len() == item.supporting.len()
+                && item
+                    .supporting
+                    .iter()
+                    .all(|a| stored_supporting.contains(a));
+            item.changed = row.title != item.title.as_str()
+                || row.expected_output != item.output.as_str()
+                || row.area != item.area
+                || (read.has_objective && row.objective_id != item.objective)
+                || !same_supporting;
+            item.existing = Some((row.id, row.version));
+        }
+        planned.push(item);
+    }
+    if !errors.is_empty() {
+        // by row, then in the order the appendix writes its columns
+        let order = [
+            Column::Number,
+            Column::Code,
+            Column::Title,
+            Column::Area,
+            Column::Lead,
+            Column::Supporting,
+            Column::Deadline,
+            Column::Output,
+            Column::Objective,
+        ];
+        let rank = |e: &CellError| order.iter().position(|c| c.name() == e.column);
+        errors.sort_by_key(|e| (e.row, rank(e)));
+        return Ok(ImportOutcome::Refused(errors));
+    }
+    let mut report = ImportReport {
+        dry_run,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rows: Vec::with_capacity(planned.len()),
+    };
+    for p in planned {
+        let (result, task_id) = match (p.existing, p.changed, dry_run) {
+            (Some((id, _)), false, _) => (RowResult::Unchanged, Some(id)),
+            (Some((id, _)), true, true) => (RowResult::WouldUpdate, Some(id)),
+            (Some((id, version)), true, false) => {
+                let patch = UpdateTask {
+                    title: Some(Some(p.title)),
+                    expected_output: Some(Some(p.output)),
+                    area: Some(Some(p.area)),
+                    objective_id: read.has_objective.then_some(p.objective),
+                    supporting_agency_ids: Some(Some(p.supporting)),
+                };
+                let if_match = IfMatch::Tags(vec![tasks::etag(id, version)]);
+                tasks::update(conn, actor, id, Some(&if_match), patch)?;
+                (RowResult::Updated, Some(id))
+            }
+            (None, _, true) => (RowResult::WouldCreate, None),
+            (None, _, false) => {
+                let input = CreateTask {
+                    code: p.code.clone(),
+                    title: p.title,
+                    area: p.area,
+                    objective_id: p.objective,
+                    lead_agency_id: p.lead,
+                    supporting_agency_ids: p.supporting,
+                    deadline: DeadlineIn {
+                        kind: p.deadline.kind,
+                        value: p.deadline.value.clone().map(Some),
+                    },
+                    expected_output: p.output,
+                };
+                let task = tasks::create(conn, actor, plan_id, input)?;
+                (RowResult::Created, Some(task.id))
+            }
+        };
+        match result {
+            RowResult::Created | RowResult::WouldCreate => report.created += 1,
+            RowResult::Updated | RowResult::WouldUpdate => report.updated += 1,
+            RowResult::Unchanged => report.unchanged += 1,
+        }
+        report.rows.push(ImportedRow {
+            row: p.row,
+            code: p.code.into_inner(),
+            result,
+            task_id,
+        });
+    }
+    Ok(ImportOutcome::Done(report))
 }

@@ -437,3 +437,421 @@ async fn the_appendix_as_a_year_end_report_prints_it() {
         .await
         .field_error(400, "as_of");
 }
+
+/// POST a sheet to a plan's import.
+async fn import(
+    actor: &Actor<'_>,
+    plan: &str,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply {
+    actor
+        .request(Method::POST, &format!("/api/v1/plans/{plan}/import{query}"))
+        .raw(content_type, body)
+        .send()
+        .await
+}
+
+/// The tasks of a plan as the round trip compares them, by code.
+async fn plan_tasks(actor: &Actor<'_>, plan: &str) -> Vec<Value> {
+    let tasks = actor
+        .tasks(&format!("plan_id={plan}&sort=code&limit=200"))
+        .await;
+    tasks
+        .iter()
+        .map(|t| {
+            let mut supporting: Vec<&str> = t["supporting_agencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["code"].as_str().unwrap())
+                .collect();
+            supporting.sort();
+            serde_json::json!({
+                "code": t["code"], "title": t["title"], "area": t["area"],
+                "lead": t["lead_agency"]["code"], "supporting": supporting,
+                "deadline": {"kind": t["deadline"]["kind"], "value": t["deadline"]["value"], "label": t["deadline"]["label"]},
+                "original_due_on": t["original_due_on"], "expected_output": t["expected_output"],
+            })
+        })
+        .collect()
+}
+
+fn results(report: &Value) -> Vec<String> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.text("result").to_string())
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_demo_appendix_reimported_gives_the_same_plan() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let demo_plan = coordinator.demo_plan_id().await;
+    let appendix = coordinator
+        .get(&format!(
+            "/api/v1/plans/{demo_plan}/appendix?as_of={}",
+            demo::YEAR_END
+        ))
+        .await;
+    assert_eq!(appendix.status.as_u16(), 200);
+    let copy = coordinator
+        .create_plan(&PlanBody::new("CCHC-2023-BAN-SAO", demo::YEAR))
+        .await
+        .id();
+
+    // a dry run says what would happen and writes nothing
+    let tasks_before = app.count("SELECT count(*) AS n FROM tasks");
+    let dry = import(
+        &coordinator,
+        &copy,
+        "?dry_run=true",
+        XLSX,
+        appendix.bytes.to_vec(),
+    )
+    .await;
+    let report = dry.ok();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["created"], demo::TASKS);
+    assert!(results(&report).iter().all(|r| r == "would_create"));
+    assert_eq!(app.count("SELECT count(*) AS n FROM tasks"), tasks_before);
+
+    let report = import(&coordinator, &copy, "", XLSX, appendix.bytes.to_vec())
+        .await
+        .ok();
+    assert_eq!(report["created"], demo::TASKS);
+    assert!(results(&report).iter().all(|r| r == "created"));
+    assert_eq!(
+        plan_tasks(&coordinator, &copy).await,
+        plan_tasks(&coordinator, &demo_plan).await,
+        "the same tasks, areas, agencies and deadlines"
+    );
+
+    // again: nothing changes
+    let events = app.count("SELECT count(*) AS n FROM audit_events");
+    let again = import(&coordinator, &copy, "", XLSX, appendix.bytes.to_vec())
+        .await
+        .ok();
+    assert_eq!(again["unchanged"], demo::TASKS);
+    assert_eq!(app.count("SELECT count(*) AS n FROM audit_events"), events);
+}
+
+#[actix_web::test]
+async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2024-CSV", 2024))
+        .await
+        .id();
+    let sheet = |title: &str| {
+        format!(
+            "\u{feff}Code;Title;Area;Lead agency;Supporting agencies;Deadline;Expected output\r\n\
+             A1;{title};institution;so tu phap;Sở Nội vụ, UBND TP Nha Trang;Quý 2 năm 2024;Báo cáo\r\n\
+             A2;Số hóa hồ sơ;Xây dựng và phát triển Chính quyền điện tử, Chính quyền số;STTTT;;Trước 30/6/2024;Hệ thống\r\n\
+             A3;Khảo sát hài lòng;Cải cách chế độ công vụ;SNV;;Thường xuyên;Báo cáo khảo sát\r\n"
+        )
+        .into_bytes()
+    };
+    let report = import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv; charset=utf-8",
+        sheet("Rà soát văn bản"),
+    )
+    .await
+    .ok();
+    assert_eq!(results(&report), ["created", "created", "created"]);
+    let tasks = plan_tasks(&coordinator, &plan).await;
+    assert_eq!(tasks[0]["lead"], "STP");
+    assert_eq!(
+        tasks[0]["supporting"],
+        serde_json::json!(["NHATRANG", "SNV"])
+    );
+    assert_eq!(tasks[0]["deadline"]["label"], "Quý II/2024");
+    assert_eq!(tasks[1]["area"], "digital_government");
+    assert_eq!(tasks[1]["deadline"]["label"], "30/6/2024");
+    assert_eq!(tasks[2]["deadline"]["kind"], "ongoing");
+
+    let changed = sheet("Rà soát, hệ thống hóa văn bản");
+    let dry = import(
+        &coordinator,
+        &plan,
+        "?dry_run=true",
+        "text/csv",
+        changed.clone(),
+    )
+    .await
+    .ok();
+    assert_eq!(results(&dry), ["would_update", "unchanged", "unchanged"]);
+    let report = import(&coordinator, &plan, "", "text/csv", changed)
+        .await
+        .ok();
+    assert_eq!(results(&report), ["updated", "unchanged", "unchanged"]);
+    assert_eq!(
+        plan_tasks(&coordinator, &plan).await[0]["title"],
+        "Rà soát, hệ thống hóa văn bản"
+    );
+
+    // the task list exported as CSV reads back as itself
+    let export = get_as(
+        &coordinator,
+        &format!("/api/v1/tasks?plan_id={plan}"),
+        "text/csv",
+    )
+    .await;
+    let again = import(&coordinator, &plan, "", "text/csv", export.bytes.to_vec())
+        .await
+        .ok();
+    assert_eq!(again["unchanged"], 3, "{again}");
+
+    // an import does not move a deadline nor change a lead agency
+    let moved = String::from_utf8(sheet("Rà soát văn bản"))
+        .unwrap()
+        .replace("Quý 2 năm 2024", "Quý 3 năm 2024")
+        .replace("so tu phap", "SNV");
+    let r = import(&coordinator, &plan, "", "text/csv", moved.into_bytes()).await;
+    r.problem(422).problem_type("import-rejected");
+    assert!(r.body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("lead agency"));
+
+    // others may not import
+    for who in [Actor::inspector(&app), Actor::officer(&app, demo::STP)] {
+        import(&who, &plan, "", "text/csv", sheet("x"))
+            .await
+            .problem(403);
+    }
+}
+
+/// A CSV of task rows under the appendix's header.
+fn csv_sheet(rows: &[&str]) -> Vec<u8> {
+    let mut text = String::from(
+        "STT,Nhiệm vụ,Lĩnh vực,Cơ quan chủ trì,Cơ quan phối hợp,Thời hạn,\"Kết quả, sản phẩm\"\r\n",
+    );
+    for row in rows {
+        text.push_str(row);
+        text.push_str("\r\n");
+    }
+    text.into_bytes()
+}
+
+/// The cell errors of a refused import: (row, column) each.
+fn cell_errors(r: &Reply) -> Vec<(u64, String)> {
+    r.problem(422).problem_type("import-rejected");
+    r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e.text("column").to_string()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn bad_sheets_are_refused_cell_by_cell_and_nothing_is_written() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2024-LOI", 2024))
+        .await
+        .id();
+    let tasks_in_plan = || {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM tasks WHERE plan_id = '{plan}'"
+        ))
+    };
+
+    // a good row, and one with an unknown agency, an impossible date and an empty title
+    let r = import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        csv_sheet(&[
+            "1,Rà soát văn bản,institution,Sở Tư pháp,,30/6/2024,Báo cáo",
+            "2,Số hóa,institution,Sở Tư phap và Nội vụ,Sở Ngoại giao,31/2/2024,Hệ thống",
+            "3,,institution,STP,,Tháng 9/2024,Báo cáo",
+        ]),
+    )
+    .await;
+    assert_eq!(
+        cell_errors(&r),
+        [
+            (3, "Cơ quan chủ trì".to_string()),
+            (3, "Cơ quan phối hợp".to_string()),
+            (3, "Thời hạn".to_string()),
+            (4, "Nhiệm vụ".to_string()),
+        ]
+    );
+    let errors = r.body["errors"].as_array().unwrap();
+    let lead = errors
+        .iter()
+        .find(|e| e["column"] == "Cơ quan chủ trì")
+        .unwrap();
+    assert_eq!(lead["suggestions"][0], "Sở Tư pháp", "{lead}");
+    assert!(lead["suggestions"].as_array().unwrap().len() <= 3);
+    let date = errors.iter().find(|e| e["column"] == "Thời hạn").unwrap();
+    assert!(date.text("message").contains("'31/2/2024'"), "{date}");
+    assert_eq!(lead["field"], "row 3, Cơ quan chủ trì");
+    assert_eq!(tasks_in_plan(), 0, "one error anywhere: nothing written");
+
+    // a wrong header
+    let r = import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        "Tên,Đơn vị,Hạn\r\na,b,c\r\n".as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(cell_errors(&r), [(1, String::new())]);
+    let r = import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        "STT,Nhiệm vụ,Cơ quan chủ trì,Thời hạn\r\n1,a,STP,Quý I/2024\r\n"
+            .as_bytes()
+            .to_vec(),
+    )
+    .await;
+    assert!(
+        r.body["errors"][0]
+            .text("message")
+            .contains("Kết quả, sản phẩm"),
+        "{}",
+        r.raw
+    );
+
+    // a 6,000-row sheet
+    let rows: Vec<String> = (1..=6000)
+        .map(|i| format!("{i},Nhiệm vụ {i},institution,STP,,Quý IV/2024,Báo cáo"))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let r = import(&coordinator, &plan, "", "text/csv", csv_sheet(&rows)).await;
+    assert_eq!(cell_errors(&r), [(5002, String::new())]);
+    assert!(r.body["errors"][0].text("message").contains("5000"));
+
+    // a merged cell in a task row (an XLSX the way a spreadsheet program writes one)
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, h) in [
+        "STT",
+        "Nhiệm vụ",
+        "Lĩnh vực",
+        "Cơ quan chủ trì",
+        "Thời hạn",
+        "Kết quả, sản phẩm",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "1",
+        "Rà soát",
+        "institution",
+        "STP",
+        "Quý IV/2024",
+        "Báo cáo",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    sheet.write_string(2, 0, "2").unwrap();
+    sheet
+        .merge_range(2, 1, 2, 3, "Số hóa hồ sơ", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    sheet.write_string(2, 4, "Quý IV/2024").unwrap();
+    sheet.write_string(2, 5, "Hệ thống").unwrap();
+    // a date cell reads as that day
+    sheet
+        .write_datetime_with_format(
+            1,
+            4,
+            &rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 6, 30).unwrap(),
+            &rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy"),
+        )
+        .unwrap();
+    let merged = workbook.save_to_buffer().unwrap();
+    let r = import(&coordinator, &plan, "", XLSX, merged).await;
+    assert_eq!(cell_errors(&r), [(3, "Nhiệm vụ".to_string())]);
+
+    // files that are not what they say
+    import(
+        &coordinator,
+        &plan,
+        "",
+        XLSX,
+        b"STT,Nhiem vu\r\n1,a\r\n".to_vec(),
+    )
+    .await
+    .field_error(400, "body");
+    import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        vec![0xff, 0xfe, 0x00, 0x41],
+    )
+    .await
+    .field_error(400, "body");
+    import(&coordinator, &plan, "", "application/json", b"{}".to_vec())
+        .await
+        .problem(415);
+    import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        vec![b'a'; 10 * 1024 * 1024 + 1],
+    )
+    .await
+    .problem(413);
+    // a zip bomb: a small file that unpacks to 200 MB
+    let bomb = {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..200 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+    import(&coordinator, &plan, "", XLSX, bomb)
+        .await
+        .problem(413);
+    import(
+        &coordinator,
+        &uuid::Uuid::new_v4().to_string(),
+        "",
+        "text/csv",
+        csv_sheet(&[]),
+    )
+    .await
+    .problem(404);
+    coordinator
+        .request(
+            Method::POST,
+            &format!("/api/v1/plans/{plan}/import?dry_run=maybe"),
+        )
+        .raw("text/csv", csv_sheet(&[]))
+        .send()
+        .await
+        .field_error(400, "dry_run");
+    assert_eq!(tasks_in_plan(), 0);
+}

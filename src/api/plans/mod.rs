@@ -3,6 +3,7 @@
 mod appendix;
 mod create;
 mod get;
+mod import;
 mod list;
 pub mod summary;
 mod update;
@@ -15,7 +16,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get::get_plan)
         .service(update::update_plan)
         .service(summary::plan_summary)
-        .service(appendix::plan_appendix);
+        .service(appendix::plan_appendix)
+        .service(import::import_plan);
 }
 
 pub use crate::service::plans::Plan;
