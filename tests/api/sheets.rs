@@ -778,7 +778,7 @@ async fn bad_sheets_are_refused_cell_by_cell_and_nothing_is_written() {
         .write_datetime_with_format(
             1,
             4,
-            &rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 6, 30).unwrap(),
+            rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 6, 30).unwrap(),
             &rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy"),
         )
         .unwrap();
