@@ -256,7 +256,7 @@ mod tests {
                             true
                         }
                         "manage user accounts" => decide(Action::ManageUsers),
-                        "change agencies, plans, objectives, tasks, periods, indicators" => {
+                        "change agencies, plans, objectives, tasks, periods, indicators; import tasks from a sheet" => {
                             decide(Action::EditPlan)
                         }
                         "report progress on a task" => {
