@@ -36,6 +36,8 @@ pub struct AppState {
     pub password_checks: Arc<PasswordChecks>,
     /// Browser origins allowed to call the API (`CORS_ORIGINS`).
     pub cors_origins: CorsOrigins,
+    /// Bounds the spreadsheet exports running at once (shared by this node's workers).
+    pub exports: Arc<crate::api::sheets::Exports>,
 }
 
 pub use crate::clock::Clock;
@@ -65,6 +67,7 @@ pub fn app(
                 .app_data(web::Data::new(state.client_address))
                 .app_data(web::Data::new(state.clock))
                 .app_data(web::Data::from(state.password_checks.clone()))
+                .app_data(web::Data::from(state.exports.clone()))
                 .app_data(web::Data::new(state.cors_origins.clone()))
                 .app_data(payload)
                 .app_data(path)
@@ -260,6 +263,7 @@ async fn serve_with(
         client_address: config.client_address.clone(),
         clock: Clock::System,
         password_checks: Arc::new(PasswordChecks::new(config.login_concurrency)),
+        exports: Default::default(),
         cors_origins: config.cors_origins.clone(),
     };
     let background = state.pool.clone();

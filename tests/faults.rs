@@ -142,6 +142,7 @@ async fn run_fault(fault: Fault) {
         clock: Default::default(),
         password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(1)),
         cors_origins: Default::default(),
+        exports: Default::default(),
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 
@@ -341,6 +342,7 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
             login_concurrency,
         )),
         cors_origins: Default::default(),
+        exports: Default::default(),
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

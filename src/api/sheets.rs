@@ -4,6 +4,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BodySize, MessageBody};
@@ -14,7 +15,7 @@ use chrono::NaiveDate;
 use diesel::PgConnection;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use utoipa::ToSchema;
 
 use crate::api::common::read;
@@ -36,6 +37,36 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// Rows read per page while exporting.
 const PAGE: i64 = 1000;
+/// Exports a node runs at once. Each holds a blocking thread while its client
+/// reads (the bounded channel keeps it a few pages ahead, no more): beyond
+/// these, an export is told 503 with `Retry-After`, so slow downloads cannot
+/// take the threads every request's database work runs on.
+pub const MAX_EXPORTS: usize = 8;
+
+/// The places for exports on this node (app data).
+pub struct Exports(Arc<tokio::sync::Semaphore>);
+
+impl Default for Exports {
+    fn default() -> Exports {
+        Exports(Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)))
+    }
+}
+
+/// A place among the exports running now, or 503.
+fn export_permit(req: &HttpRequest) -> ApiResult<OwnedSemaphorePermit> {
+    let exports = req
+        .app_data::<web::Data<Exports>>()
+        .ok_or_else(|| crate::error::ApiError::internal("no export places configured"))?;
+    exports
+        .0
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| crate::error::ApiError::Busy {
+            retry_after_seconds: 5,
+            detail: "the server is sending as many exports as it can; retry in a moment",
+        })
+}
+
 /// Rows a worksheet holds, the header included.
 const XLSX_MAX_ROWS: usize = 1_048_576;
 /// The font official documents use.
@@ -199,6 +230,7 @@ pub struct Export<R> {
 /// anything is sent (so a refusal is still a problem document); CSV then
 /// streams each further page as it is read, XLSX is finished before it is sent.
 pub async fn export<R, F>(
+    req: &HttpRequest,
     pool: &web::Data<DbPool>,
     who: Authenticated,
     format: ExportFormat,
@@ -209,9 +241,10 @@ where
     R: Send + 'static,
     F: Pages<R>,
 {
+    let permit = export_permit(req)?;
     match format {
-        ExportFormat::Csv => export_csv(pool, who, export, fetch).await,
-        ExportFormat::Xlsx => export_xlsx(pool, who, export, fetch).await,
+        ExportFormat::Csv => export_csv(pool, who, export, fetch, permit).await,
+        ExportFormat::Xlsx => export_xlsx(pool, who, export, fetch, permit).await,
     }
 }
 
@@ -250,6 +283,7 @@ async fn export_csv<R, F>(
     who: Authenticated,
     export: Export<R>,
     fetch: F,
+    permit: OwnedSemaphorePermit,
 ) -> ApiResult<HttpResponse>
 where
     R: Send + 'static,
@@ -273,6 +307,8 @@ where
         let pool = pool.clone();
         let mut fetch = fetch;
         actix_web::rt::task::spawn_blocking(move || {
+            // held until the last page is sent or the client is gone
+            let _permit = permit;
             let mut after = after;
             loop {
                 let page = crate::db::read(&pool, |conn| fetch(conn, Some(&after), PAGE))
@@ -424,11 +460,12 @@ pub struct Finished {
     pub name: String,
 }
 
-/// Sends a finished workbook in chunks.
-pub fn send_file(finished: Finished) -> HttpResponse {
+/// Sends a finished workbook in chunks, holding the export's place until done.
+pub fn send_file(finished: Finished, permit: OwnedSemaphorePermit) -> HttpResponse {
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let mut file = finished.file;
     actix_web::rt::task::spawn_blocking(move || {
+        let _permit = permit;
         if let Err(e) = file.seek(SeekFrom::Start(0)) {
             let _ = tx.blocking_send(Err(e));
             return;
@@ -474,6 +511,7 @@ async fn export_xlsx<R, F>(
     who: Authenticated,
     export: Export<R>,
     fetch: F,
+    permit: OwnedSemaphorePermit,
 ) -> ApiResult<HttpResponse>
 where
     R: Send + 'static,
@@ -526,7 +564,7 @@ where
         save(&mut workbook, export.name)
     })
     .await??;
-    Ok(send_file(finished))
+    Ok(send_file(finished, permit))
 }
 
 /// Writes the header row.

@@ -538,6 +538,7 @@ impl TestApp {
                 64,
             )),
             cors_origins: Default::default(),
+            exports: Default::default(),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(

@@ -855,3 +855,141 @@ async fn bad_sheets_are_refused_cell_by_cell_and_nothing_is_written() {
         .field_error(400, "dry_run");
     assert_eq!(tasks_in_plan(), 0);
 }
+
+#[actix_web::test]
+async fn slow_downloads_cannot_take_every_thread() {
+    use actix_web::dev::Service;
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-CHAM", 2024))
+        .await
+        .id();
+    app.execute(&format!(
+        "INSERT INTO tasks (id, plan_id, code, title, area, lead_agency_id, deadline_kind, deadline_value,
+            deadline_label, original_due_on, due_on, expected_output, status, progress_percent,
+            search_text, version, created_at, updated_at)
+         SELECT gen_random_uuid(), '{plan}', 'NV' || lpad(i::text, 5, '0'), 'Nhiệm vụ số ' || i,
+            'institution', (SELECT id FROM agencies WHERE code = 'STP'), 'date', '2024-06-30',
+            '30/6/2024', '2024-06-30', '2024-06-30', 'Báo cáo', 'not_started', 0, 'nhiem vu', 1, now(), now()
+         FROM generate_series(1, 9000) i"
+    ));
+    let token = app.token(demo::INSPECTOR);
+    let export = || {
+        actix_web::test::TestRequest::get()
+            .uri(&format!("/api/v1/tasks?plan_id={plan}&format=csv"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request()
+    };
+    // clients that never read: each export waits a few pages ahead, holding its place
+    let mut waiting = Vec::new();
+    for _ in 0..8 {
+        let r = app.svc.call(export()).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        waiting.push(r);
+    }
+    let refused = coordinator
+        .get(&format!("/api/v1/tasks?plan_id={plan}&format=csv"))
+        .await;
+    refused.problem(503).problem_type("busy");
+    assert_eq!(refused.header("retry-after"), Some("5"));
+    // JSON pages are not exports
+    coordinator
+        .get(&format!("/api/v1/tasks?plan_id={plan}"))
+        .await
+        .ok();
+    // the clients go away: their places free up
+    drop(waiting);
+    let mut freed = false;
+    for _ in 0..50 {
+        let r = coordinator
+            .get(&format!("/api/v1/tasks?plan_id={plan}&format=csv"))
+            .await;
+        if r.status.as_u16() == 200 {
+            assert_eq!(csv_rows(&r).len(), 9001);
+            freed = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(freed, "the places of the clients that left were not freed");
+}
+
+#[actix_web::test]
+async fn hidden_sheets_are_skipped_and_formulas_read_as_their_values() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2024-AN", 2024))
+        .await
+        .id();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let header = [
+        "Mã",
+        "Nhiệm vụ",
+        "Lĩnh vực",
+        "Cơ quan chủ trì",
+        "Thời hạn",
+        "Kết quả, sản phẩm",
+    ];
+    let hidden = workbook.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        hidden.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "AN1",
+        "Nháp, không nhập",
+        "institution",
+        "STP",
+        "Quý I/2024",
+        "Nháp",
+    ]
+    .iter()
+    .enumerate()
+    {
+        hidden.write_string(1, c as u16, *v).unwrap();
+    }
+    hidden.set_hidden(true);
+    let visible = workbook.add_worksheet();
+    visible
+        .write_string(0, 0, "Ghi chú của người lập bảng")
+        .unwrap();
+    for (c, h) in header.iter().enumerate() {
+        visible.write_string(2, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "HT1",
+        "",
+        "admin_procedure",
+        "SNV",
+        "Tháng 9 năm 2024",
+        "Báo cáo",
+    ]
+    .iter()
+    .enumerate()
+    {
+        visible.write_string(3, c as u16, *v).unwrap();
+    }
+    let formula =
+        rust_xlsxwriter::Formula::new("=\"Rà soát \"&\"thủ tục\"").set_result("Rà soát thủ tục");
+    visible.write_formula(3, 1, formula).unwrap();
+    visible.set_active(true);
+    let report = import(
+        &coordinator,
+        &plan,
+        "",
+        XLSX,
+        workbook.save_to_buffer().unwrap(),
+    )
+    .await
+    .ok();
+    assert_eq!(results(&report), ["created"]);
+    let tasks = plan_tasks(&coordinator, &plan).await;
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0]["code"], "HT1");
+    assert_eq!(
+        tasks[0]["title"], "Rà soát thủ tục",
+        "the formula's cached value"
+    );
+    assert_eq!(tasks[0]["deadline"]["label"], "Tháng 9/2024");
+}

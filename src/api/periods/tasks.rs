@@ -127,7 +127,7 @@ pub async fn list_period_tasks(
         let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
             periods::tasks(conn, id, &query, after, limit)
         };
-        return export(&pool, who, format, sheet, fetch).await;
+        return export(&req, &pool, who, format, sheet, fetch).await;
     }
     let scope = list_scope(&format!("period-tasks:{id}"), &filters(&as_task_list));
     let request = page_request::<TaskPosition>(limit, cursor.as_deref(), &scope)?;

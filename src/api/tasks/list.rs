@@ -107,7 +107,7 @@ pub async fn list_tasks(
         let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
             tasks::list(conn, &query, after, limit)
         };
-        return export(&pool, who, format, sheet, fetch).await;
+        return export(&req, &pool, who, format, sheet, fetch).await;
     }
     let scope = list_scope("tasks", &filters(&p));
     let request = page_request::<TaskCursor>(p.limit, p.cursor.as_deref(), &scope)?;
