@@ -92,7 +92,10 @@ const CONFLICT: (u16, &str) = (
 const TOO_LARGE: (u16, &str) = (413, "Body larger than 256 KiB");
 const MEDIA_TYPE: (u16, &str) = (415, "Body is not JSON");
 const UNPROCESSABLE: (u16, &str) = (422, "Well-formed but refers to missing objects, breaks a rule, or reuses an Idempotency-Key with another body");
-const UNAVAILABLE: (u16, &str) = (503, "The database is unreachable");
+const UNAVAILABLE: (u16, &str) = (
+    503,
+    "The database is unreachable; or, for a file export, the node is sending as many as it can (see Retry-After)",
+);
 
 macro_rules! responses_type {
     ($name:ident, [$($status:expr),* $(,)?]) => {

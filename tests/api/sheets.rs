@@ -280,7 +280,13 @@ async fn a_periods_tasks_as_files() {
         .find(|p| p["value"] == "2023-9M")
         .expect("the demo's nine months");
     let tasks = path::period(&q3.id(), "/tasks?overdue=true");
-    let rows = csv_rows(&get_as(&inspector, &tasks, "text/csv").await);
+    let r = get_as(&inspector, &tasks, "text/csv").await;
+    let disposition = r.header("content-disposition").unwrap();
+    assert!(
+        disposition.contains("filename=\"Nhiem vu ky 9 thang dau nam 2023 den ngay"),
+        "{disposition}"
+    );
+    let rows = csv_rows(&r);
     let json = inspector.get(&tasks).await.ok().items();
     assert_eq!(rows.len(), json.len() + 1);
     let latest = column(&rows, "Báo cáo gần nhất của cơ quan chủ trì");

@@ -7,7 +7,7 @@ use crate::api::common::{cursor_of, list_scope, page_request, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::api::sheets::{
-    export, task_line, wanted, Cell, Export, ExportFormat, Wanted, TASK_COLUMNS,
+    day_for_file, export, task_line, wanted, Cell, Export, ExportFormat, Wanted, TASK_COLUMNS,
 };
 use crate::api::tasks::list::{filters, task_query, TaskListParams};
 use crate::auth::Authenticated;
@@ -115,8 +115,14 @@ pub async fn list_period_tasks(
     if let Wanted::File(format) = wanted(&req, p.format) {
         let mut columns = TASK_COLUMNS.to_vec();
         columns.push(("Báo cáo gần nhất của cơ quan chủ trì", 40.0));
+        // the file is named after the period: one more read, for files only
+        let period = read(&pool, who.clone(), move |conn, _| periods::get(conn, id)).await?;
         let sheet = Export {
-            name: format!("Nhiệm vụ kỳ báo cáo {id}"),
+            name: format!(
+                "Nhiệm vụ kỳ {} đến ngày {}",
+                period.label,
+                day_for_file(period.data_to)
+            ),
             columns,
             line: |t: &PeriodTask, areas| {
                 let mut line = task_line(&t.task, areas);
