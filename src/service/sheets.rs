@@ -9,11 +9,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::plans::Plan;
+use super::reports::IdempotencyKey;
 use super::tasks::{self, CreateTask, DeadlineIn, IfMatch, Task, TaskQuery, UpdateTask};
 use super::Actor;
 use crate::domain::deadline::Deadline;
 use crate::domain::enums::{ReformArea, TaskSort};
-use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::error::{DomainError, DomainResult, ProblemType};
 use crate::domain::ids::{AgencyId, ObjectiveId, PlanId, TaskId};
 use crate::domain::overdue::StatusLabel;
 use crate::domain::policy::Action;
@@ -23,6 +24,7 @@ use crate::domain::sheet::{
 };
 use crate::domain::text::{Code, OutputText, Title};
 use crate::store;
+use crate::store::idempotency::KeyOf;
 
 /// Most tasks an appendix lists.
 pub const MAX_APPENDIX_TASKS: usize = 20_000;
@@ -187,6 +189,8 @@ pub struct ImportReport {
 pub enum ImportOutcome {
     Done(ImportReport),
     Refused(Vec<CellError>),
+    /// The first answer to an earlier import with the same `Idempotency-Key`, as JSON.
+    Replayed(String),
 }
 
 /// A row, resolved against the plan, ready to write.
@@ -210,14 +214,40 @@ struct Planned {
 /// agencies, and the objective when the sheet has that column); any other
 /// creates one, through the same use cases as the API. Every row is checked
 /// first; one fault anywhere and nothing is written. A dry run writes nothing.
+/// With `key`, an import that wrote is remembered by the hash of its request:
+/// a retry with the same key and request gets the first answer and writes
+/// nothing; the same key with another request is 422.
 pub fn import(
     conn: &mut PgConnection,
     actor: &Actor<'_>,
     plan_id: PlanId,
     sheet: &Grid,
     dry_run: bool,
+    key: Option<(&IdempotencyKey, &str)>,
 ) -> DomainResult<ImportOutcome> {
     actor.may(Action::EditPlan)?;
+    let scope = format!("POST /api/v1/plans/{plan_id}/import");
+    let key_of = key.filter(|_| !dry_run).map(|(key, hash)| {
+        let of = KeyOf {
+            user_id: actor.principal.user_id,
+            scope: &scope,
+            key: key.as_str(),
+        };
+        (of, hash)
+    });
+    if let Some((of, hash)) = key_of {
+        store::idempotency::lock_key(conn, of)?;
+        if let Some(previous) = store::idempotency::find(conn, of, actor.now)? {
+            if previous.request_hash != hash {
+                return Err(DomainError::unprocessable_as(
+                    ProblemType::IdempotencyKeyReused,
+                    "Idempotency-Key",
+                    "was already used with a different request",
+                ));
+            }
+            return Ok(ImportOutcome::Replayed(previous.response_body));
+        }
+    }
     let plan = store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
     let read = match read_tasks(sheet) {
         Ok(read) => read,
@@ -469,6 +499,11 @@ pub fn import(
             result,
             task_id,
         });
+    }
+    if let Some((of, hash)) = key_of {
+        let body =
+            serde_json::to_string(&report).map_err(|e| DomainError::Internal(e.to_string()))?;
+        store::idempotency::save(conn, of, hash, (200, &body), actor.now)?;
     }
     Ok(ImportOutcome::Done(report))
 }

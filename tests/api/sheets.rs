@@ -999,3 +999,36 @@ async fn hidden_sheets_are_skipped_and_formulas_read_as_their_values() {
     );
     assert_eq!(tasks[0]["deadline"]["label"], "Tháng 9/2024");
 }
+
+#[actix_web::test]
+async fn a_retried_import_gets_its_first_answer() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2024-LAI", 2024))
+        .await
+        .id();
+    let sheet = csv_sheet(&["1,Rà soát văn bản,institution,STP,,30/6/2024,Báo cáo"]);
+    let send = |body: Vec<u8>| {
+        coordinator
+            .request(Method::POST, &format!("/api/v1/plans/{plan}/import"))
+            .header("Idempotency-Key", "nhap-ke-hoach-2024")
+            .raw("text/csv", body)
+            .send()
+    };
+    let first = send(sheet.clone()).await;
+    assert_eq!(results(&first.ok()), ["created"]);
+    assert_eq!(first.header("idempotency-replayed"), None);
+    let retry = send(sheet.clone()).await;
+    assert_eq!(retry.ok(), first.body, "the first answer, not 'unchanged'");
+    assert_eq!(retry.header("idempotency-replayed"), Some("true"));
+    let other = csv_sheet(&["1,Rà soát văn bản,institution,STP,,30/6/2024,Báo cáo tổng hợp"]);
+    send(other)
+        .await
+        .problem(422)
+        .problem_type("idempotency-key-reused");
+    let count = app.count(&format!(
+        "SELECT count(*) AS n FROM tasks WHERE plan_id = '{plan}'"
+    ));
+    assert_eq!(count, 1);
+}

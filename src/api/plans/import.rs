@@ -1,6 +1,7 @@
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::common::act;
@@ -14,6 +15,7 @@ use crate::domain::ids::PlanId;
 use crate::domain::policy::Action;
 use crate::domain::sheet::{CellError, MAX_IMPORT_BYTES};
 use crate::error::{ApiError, ApiResult};
+use crate::service::reports::IdempotencyKey;
 use crate::service::sheets::{self, ImportOutcome, ImportReport};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,17 +50,23 @@ pub struct ImportProblem {
 /// A row whose code the plan has updates that task (its lead agency and deadline must
 /// match); any other row creates one. Every row is checked first: one fault anywhere
 /// and nothing is written (422 listing every cell at fault). Importing the same sheet
-/// again changes nothing. At most 5,000 task rows and 10 MB.
+/// again changes nothing; with `Idempotency-Key`, a retry of an import that wrote gets its
+/// first answer. At most 5,000 task rows and 10 MB.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Plan id"), ImportParams),
+    params(
+        ("id" = Uuid, Path, description = "Plan id"),
+        ImportParams,
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Makes retries safe: an import that wrote is replayed to a retry with the same key and body (not for dry runs)", min_length = 1, max_length = 200, pattern = "^[!-~]+$")
+    ),
     request_body(description = "The sheet", content(
         (String = "text/csv"),
         ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     )),
     responses(
-        (status = 200, description = "What was done (or, for a dry run, would be) with each task row", body = ImportReport),
+        (status = 200, description = "What was done (or, for a dry run, would be) with each task row", body = ImportReport,
+            headers(("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier import with the same Idempotency-Key (nothing was written)"))),
         (status = 422, description = "The sheet has errors (every cell at fault, with its row, column and up to three suggestions); nothing was written",
             body = ImportProblem, content_type = "application/problem+json"),
         ImportErrors
@@ -84,15 +92,33 @@ pub async fn import_plan(
     };
     // the same rule the use case applies, asked before a large body is read
     who.require(Action::EditPlan)?;
+    let key = req
+        .headers()
+        .get(HeaderName::from_static("idempotency-key"))
+        .map(|v| IdempotencyKey::parse(v.as_bytes()))
+        .transpose()?;
     let bytes = read_body(body).await?;
-    let grid = web::block(move || read_upload(is_xlsx, &bytes)).await??;
     let (plan_id, dry_run) = (id.into_inner(), params.dry_run.unwrap_or(false));
+    // the request as a retry must repeat it: the sheet, its type and dry_run
+    let hash = format!(
+        "{:x}",
+        Sha256::new()
+            .chain_update([u8::from(is_xlsx), u8::from(dry_run)])
+            .chain_update(&bytes)
+            .finalize()
+    );
+    let grid = web::block(move || read_upload(is_xlsx, &bytes)).await??;
     let outcome = act(&pool, who, move |conn, actor| {
-        sheets::import(conn, actor, plan_id, &grid, dry_run)
+        let key = key.as_ref().map(|k| (k, hash.as_str()));
+        sheets::import(conn, actor, plan_id, &grid, dry_run, key)
     })
     .await?;
     Ok(match outcome {
         ImportOutcome::Done(report) => HttpResponse::Ok().json(report),
+        ImportOutcome::Replayed(body) => HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header(("Idempotency-Replayed", "true"))
+            .body(body),
         ImportOutcome::Refused(errors) => {
             let kind = ProblemType::ImportRejected;
             let problem = ImportProblem {
