@@ -979,6 +979,25 @@ async fn hidden_sheets_are_skipped_and_formulas_read_as_their_values() {
     let formula =
         rust_xlsxwriter::Formula::new("=\"Rà soát \"&\"thủ tục\"").set_result("Rà soát thủ tục");
     visible.write_formula(3, 1, formula).unwrap();
+    // a date cell is that day
+    for (c, v) in [
+        "HT2",
+        "Số hóa hồ sơ",
+        "digital_government",
+        "STTTT",
+        "",
+        "Hệ thống",
+    ]
+    .iter()
+    .enumerate()
+    {
+        visible.write_string(4, c as u16, *v).unwrap();
+    }
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 6, 30).unwrap();
+    let as_date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    visible
+        .write_datetime_with_format(4, 4, day, &as_date)
+        .unwrap();
     visible.set_active(true);
     let report = import(
         &coordinator,
@@ -989,9 +1008,13 @@ async fn hidden_sheets_are_skipped_and_formulas_read_as_their_values() {
     )
     .await
     .ok();
-    assert_eq!(results(&report), ["created"]);
+    assert_eq!(results(&report), ["created", "created"]);
     let tasks = plan_tasks(&coordinator, &plan).await;
-    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(
+        tasks[1]["deadline"],
+        serde_json::json!({"kind": "date", "value": "2024-06-30", "label": "30/6/2024"})
+    );
     assert_eq!(tasks[0]["code"], "HT1");
     assert_eq!(
         tasks[0]["title"], "Rà soát thủ tục",
@@ -1031,4 +1054,41 @@ async fn a_retried_import_gets_its_first_answer() {
         "SELECT count(*) AS n FROM tasks WHERE plan_id = '{plan}'"
     ));
     assert_eq!(count, 1);
+}
+
+#[actix_web::test]
+async fn rows_name_the_plans_objectives_by_code() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2024-MT", 2024))
+        .await
+        .id();
+    let objective = coordinator
+        .create_objective(
+            &plan,
+            &crate::bodies::ObjectiveBody::new("MT01", "Nâng cao chỉ số PAR Index"),
+        )
+        .await
+        .id();
+    let sheet = |objective: &str| {
+        format!(
+            "Mã,Nhiệm vụ,Lĩnh vực,Cơ quan chủ trì,Thời hạn,\"Kết quả, sản phẩm\",Mục tiêu\r\n\
+             A1,Khảo sát hài lòng,civil_service,SNV,Thường xuyên,Báo cáo,{objective}\r\n"
+        )
+        .into_bytes()
+    };
+    let r = import(&coordinator, &plan, "", "text/csv", sheet("MT09")).await;
+    assert_eq!(cell_errors(&r), [(2, "Mục tiêu".to_string())]);
+    import(&coordinator, &plan, "", "text/csv", sheet("mt01"))
+        .await
+        .ok();
+    let tasks = coordinator.tasks(&format!("plan_id={plan}")).await;
+    assert_eq!(tasks[0]["objective_id"], objective.as_str());
+    // an empty cell in the column takes the objective away
+    let report = import(&coordinator, &plan, "", "text/csv", sheet(""))
+        .await
+        .ok();
+    assert_eq!(results(&report), ["updated"]);
+    assert!(coordinator.tasks(&format!("plan_id={plan}")).await[0]["objective_id"].is_null());
 }
