@@ -19,6 +19,14 @@ pub struct JsonBody<T>(pub T);
 /// How long a request body may take to arrive.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// A body that did not arrive within `BODY_TIMEOUT` (408).
+pub fn body_timed_out() -> ApiError {
+    ApiError::RequestTimeout(format!(
+        "the body did not arrive within {} seconds",
+        BODY_TIMEOUT.as_secs()
+    ))
+}
+
 impl<T> JsonBody<T> {
     pub fn into_inner(self) -> T {
         self.0
@@ -243,12 +251,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             // A body that trickles in holds a connection: it must arrive within BODY_TIMEOUT.
             let bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, bytes)
                 .await
-                .map_err(|_| {
-                    ApiError::RequestTimeout(format!(
-                        "the body did not arrive within {} seconds",
-                        BODY_TIMEOUT.as_secs()
-                    ))
-                })?;
+                .map_err(|_| body_timed_out())?;
             let bytes = bytes.map_err(|e| {
                 if e.as_response_error().status_code()
                     == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE

@@ -242,10 +242,30 @@ where
     F: Pages<R>,
 {
     let permit = export_permit(req)?;
+    let mut first_fetch = fetch.clone();
+    let (first, areas) = read(pool, who, move |conn, _| {
+        Ok((first_fetch(conn, None, PAGE)?, Areas::read(conn)?))
+    })
+    .await?;
+    let read = FirstPage {
+        first,
+        areas,
+        fetch,
+        permit,
+    };
     match format {
-        ExportFormat::Csv => export_csv(pool, who, export, fetch, permit).await,
-        ExportFormat::Xlsx => export_xlsx(pool, who, export, fetch, permit).await,
+        ExportFormat::Csv => export_csv(pool, export, read),
+        ExportFormat::Xlsx => export_xlsx(pool, export, read).await,
     }
+}
+
+/// An export once its first page is read: the rest is read with `fetch`.
+struct FirstPage<R, F> {
+    first: Page<R, TaskPosition>,
+    areas: Areas,
+    fetch: F,
+    /// The export's place among those running, held until the last byte is handed over.
+    permit: OwnedSemaphorePermit,
 }
 
 fn csv_bytes(lines: impl IntoIterator<Item = Vec<String>>) -> DomainResult<Vec<u8>> {
@@ -278,22 +298,21 @@ fn csv_page<R>(rows: &[R], export: &Export<R>, areas: &Areas) -> DomainResult<Ve
     )
 }
 
-async fn export_csv<R, F>(
+fn export_csv<R, F>(
     pool: &web::Data<DbPool>,
-    who: Authenticated,
     export: Export<R>,
-    fetch: F,
-    permit: OwnedSemaphorePermit,
+    read: FirstPage<R, F>,
 ) -> ApiResult<HttpResponse>
 where
     R: Send + 'static,
     F: Pages<R>,
 {
-    let mut first_fetch = fetch.clone();
-    let (first, areas) = read(pool, who, move |conn, _| {
-        Ok((first_fetch(conn, None, PAGE)?, Areas::read(conn)?))
-    })
-    .await?;
+    let FirstPage {
+        first,
+        areas,
+        fetch,
+        permit,
+    } = read;
     let mut head = "\u{feff}".as_bytes().to_vec();
     head.extend(csv_bytes([export
         .columns
@@ -508,20 +527,19 @@ pub fn save(workbook: &mut Workbook, name: String) -> DomainResult<Finished> {
 
 async fn export_xlsx<R, F>(
     pool: &web::Data<DbPool>,
-    who: Authenticated,
     export: Export<R>,
-    fetch: F,
-    permit: OwnedSemaphorePermit,
+    read: FirstPage<R, F>,
 ) -> ApiResult<HttpResponse>
 where
     R: Send + 'static,
     F: Pages<R>,
 {
-    let mut first_fetch = fetch.clone();
-    let (first, areas) = read(pool, who, move |conn, _| {
-        Ok((first_fetch(conn, None, PAGE)?, Areas::read(conn)?))
-    })
-    .await?;
+    let FirstPage {
+        first,
+        areas,
+        fetch,
+        permit,
+    } = read;
     let pool = pool.clone();
     let finished = web::block(move || -> DomainResult<Finished> {
         let styles = Styles::new();

@@ -382,18 +382,8 @@ fn page_of(
 /// Every task overdue on the period's `data_to`, most overdue first.
 pub fn overdue_tasks(conn: &mut PgConnection, period: &PeriodRow) -> DomainResult<Vec<PeriodTask>> {
     let query = TaskQuery {
-        as_of: period.data_to,
-        plan_id: Some(period.plan_id),
-        area: None,
-        objective_id: None,
-        agency: None,
-        status: None,
         overdue: Some(true),
-        at_risk_days: None,
-        due_before: None,
-        due_after: None,
-        words: None,
-        sort: TaskSort::DaysOverdueDesc,
+        ..TaskQuery::of_plan(period.plan_id, period.data_to, TaskSort::DaysOverdueDesc)
     };
     Ok(tasks(conn, period.id, &query, None, 10_000)?.items)
 }

@@ -85,20 +85,7 @@ pub fn appendix(
     let plan: Plan = store::plans::find(conn, plan_id)?
         .ok_or(DomainError::not_found("plan"))?
         .into();
-    let query = TaskQuery {
-        as_of,
-        plan_id: Some(plan_id),
-        area: None,
-        objective_id: None,
-        agency: None,
-        status: None,
-        overdue: None,
-        at_risk_days: None,
-        due_before: None,
-        due_after: None,
-        words: None,
-        sort: TaskSort::Code,
-    };
+    let query = TaskQuery::of_plan(plan_id, as_of, TaskSort::Code);
     let mut all: Vec<Task> = Vec::new();
     let mut after = None;
     loop {

@@ -650,6 +650,24 @@ pub struct TaskQuery {
 }
 
 impl TaskQuery {
+    /// Every task of a plan as of a day, in `sort` order.
+    pub fn of_plan(plan_id: PlanId, as_of: NaiveDate, sort: TaskSort) -> TaskQuery {
+        TaskQuery {
+            as_of,
+            plan_id: Some(plan_id),
+            area: None,
+            objective_id: None,
+            agency: None,
+            status: None,
+            overdue: None,
+            at_risk_days: None,
+            due_before: None,
+            due_after: None,
+            words: None,
+            sort,
+        }
+    }
+
     /// The store's filter for this query.
     pub fn filter(&self) -> TaskFilter {
         let query = self;

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::common::act;
 use crate::api::docs::ImportErrors;
-use crate::api::extract::{QueryParams, BODY_TIMEOUT};
+use crate::api::extract::{body_timed_out, QueryParams, BODY_TIMEOUT};
 use crate::api::sheets::{read_upload, XLSX};
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -149,12 +149,7 @@ fn media_type(req: &HttpRequest) -> Option<String> {
 async fn read_body(body: web::Payload) -> ApiResult<web::Bytes> {
     let read = actix_web::rt::time::timeout(BODY_TIMEOUT, body.to_bytes_limited(MAX_IMPORT_BYTES))
         .await
-        .map_err(|_| {
-            ApiError::RequestTimeout(format!(
-                "the body did not arrive within {} seconds",
-                BODY_TIMEOUT.as_secs()
-            ))
-        })?;
+        .map_err(|_| body_timed_out())?;
     match read {
         Err(_) => Err(ApiError::PayloadTooLarge(format!(
             "the sheet is larger than {} MB",
