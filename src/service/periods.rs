@@ -75,17 +75,20 @@ impl From<&PeriodRow> for Period {
     }
 }
 
-/// Reads a period's name: a malformed value is 400, one that does not fit its kind 422.
+/// Reads a period's name: a value the spec's pattern refuses is 400; one of
+/// that shape that does not fit its kind, or names a year outside 2000-2100, 422.
 fn period_name(check: &mut Checker, kind: PeriodKind, value: &str) -> Option<PeriodName> {
-    let kinds = [
-        PeriodKind::Quarter,
-        PeriodKind::HalfYear,
-        PeriodKind::NineMonths,
-        PeriodKind::Year,
-    ];
+    // the spec's pattern: ^[0-9]{4}(-Q[1-4]|-H1|-9M)?$
+    let well_formed = value
+        .get(..4)
+        .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        && matches!(
+            value.get(4..),
+            Some("" | "-Q1" | "-Q2" | "-Q3" | "-Q4" | "-H1" | "-9M")
+        );
     match PeriodName::parse(kind, value) {
         Ok(name) => Some(name),
-        Err(message) if kinds.iter().any(|k| PeriodName::parse(*k, value).is_ok()) => {
+        Err(message) if well_formed => {
             check.rule("value", format!("{message} (for kind {kind})"));
             None
         }
