@@ -97,6 +97,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             Ok(value)
         }
         Err(e) => {
+            // JSON Schema counts 152.0 as an integer, so a client may send it for one:
+            // integral numbers written with a fraction are read again as integers.
+            if let Some(normalized) = integral_numbers_as_integers(bytes) {
+                return parse_json(&normalized);
+            }
             let first = Found::from(e);
             // serde stops at the first error; the others are found by checking
             // again without each offending field, so one answer names them all.
@@ -106,6 +111,31 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
             Err(ApiError::validation(errors))
         }
+    }
+}
+
+/// The body with every integral number written with a fraction (`152.0`)
+/// written as an integer, or `None` when it has none.
+fn integral_numbers_as_integers(bytes: &[u8]) -> Option<Vec<u8>> {
+    fn rewrite(value: &mut Value) -> bool {
+        match value {
+            Value::Number(n) if n.is_f64() => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    *value = Value::from(f as i64);
+                    true
+                }
+                _ => false,
+            },
+            Value::Array(items) => items.iter_mut().fold(false, |any, v| rewrite(v) | any),
+            Value::Object(map) => map.values_mut().fold(false, |any, v| rewrite(v) | any),
+            _ => false,
+        }
+    }
+    let mut body: Value = serde_json::from_slice(bytes).ok()?;
+    if rewrite(&mut body) {
+        serde_json::to_vec(&body).ok()
+    } else {
+        None
     }
 }
 
