@@ -74,9 +74,12 @@ pub enum ApiError {
     RequestTimeout(String),
     #[error("too many failed attempts")]
     TooManyRequests { retry_after_seconds: u64 },
-    /// Capacity for this kind of work is in use; retry shortly.
-    #[error("the server is checking as many passwords as it can; retry in a moment")]
-    Busy { retry_after_seconds: u64 },
+    /// Capacity for this kind of work is in use; retry shortly. The detail says which work.
+    #[error("{detail}")]
+    Busy {
+        retry_after_seconds: u64,
+        detail: &'static str,
+    },
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -187,6 +190,7 @@ impl ResponseError for ApiError {
             }
             | ApiError::Busy {
                 retry_after_seconds,
+                ..
             } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }

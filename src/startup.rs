@@ -38,6 +38,8 @@ pub struct AppState {
     pub cors_origins: CorsOrigins,
     /// Where webhooks may point (`WEBHOOK_ALLOW_HTTP`, `WEBHOOK_ALLOW_PRIVATE`).
     pub webhook_targets: crate::service::webhooks::TargetPolicy,
+    /// Bounds the spreadsheet exports running at once (shared by this node's workers).
+    pub exports: Arc<crate::api::sheets::Exports>,
 }
 
 pub use crate::clock::Clock;
@@ -67,6 +69,7 @@ pub fn app(
                 .app_data(web::Data::new(state.client_address))
                 .app_data(web::Data::new(state.clock))
                 .app_data(web::Data::from(state.password_checks.clone()))
+                .app_data(web::Data::from(state.exports.clone()))
                 .app_data(web::Data::new(state.cors_origins.clone()))
                 .app_data(web::Data::new(state.webhook_targets))
                 .app_data(payload)
@@ -270,6 +273,7 @@ async fn serve_with(
         client_address: config.client_address.clone(),
         clock: Clock::System,
         password_checks: Arc::new(PasswordChecks::new(config.login_concurrency)),
+        exports: Default::default(),
         cors_origins: config.cors_origins.clone(),
         webhook_targets: config.workers.targets,
     };

@@ -143,6 +143,7 @@ async fn run_fault(fault: Fault) {
         password_checks: std::sync::Arc::new(par_tracker::auth::password::PasswordChecks::new(1)),
         cors_origins: Default::default(),
         webhook_targets: Default::default(),
+        exports: Default::default(),
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 
@@ -343,6 +344,7 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
         )),
         cors_origins: Default::default(),
         webhook_targets: Default::default(),
+        exports: Default::default(),
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

@@ -5,7 +5,8 @@
 #   3. a TypeScript client generated from the spec (openapi-typescript +
 #      openapi-fetch), type-checked with `tsc --strict`, drives it too;
 #   4. the README's walk-through runs, twice;
-#   5. schemathesis, with its default checks, as each role in turn, each
+#   5. the README's spreadsheet block runs, and openpyxl and csv read its files;
+#   6. schemathesis, with its default checks, as each role in turn, each
 #      against a live server on a fresh local database with the demo plan.
 # Tools are pinned and installed under target/ci-tools.
 set -euo pipefail
@@ -18,7 +19,8 @@ if [ ! -x "$TOOLS/venv/bin/pip" ]; then
   python3 -m venv "$TOOLS/venv"
 fi
 "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check \
-  openapi-spec-validator==0.9.0 schemathesis==4.32.5 openapi-python-client==0.29.1
+  openapi-spec-validator==0.9.0 schemathesis==4.32.5 openapi-python-client==0.29.1 \
+  openpyxl==3.1.5
 if [ ! -x "$TOOLS/npm/node_modules/.bin/redocly" ]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/npm" @redocly/cli@2.77.0
 fi
@@ -85,6 +87,11 @@ stop_server
 echo "== README walk-through, twice"
 start_server
 bash scripts/ci/walkthrough.sh "$BASE"
+stop_server
+
+echo "== spreadsheets: the README's block, its files read by openpyxl and csv"
+start_server
+bash scripts/ci/sheets.sh "$BASE" "$TOOLS/venv/bin/python"
 stop_server
 
 # One fresh server per role: a run as admin may deactivate the accounts the next run uses.

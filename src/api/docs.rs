@@ -92,7 +92,10 @@ const CONFLICT: (u16, &str) = (
 const TOO_LARGE: (u16, &str) = (413, "Body larger than 256 KiB");
 const MEDIA_TYPE: (u16, &str) = (415, "Body is not JSON");
 const UNPROCESSABLE: (u16, &str) = (422, "Well-formed but refers to missing objects, breaks a rule, or reuses an Idempotency-Key with another body");
-const UNAVAILABLE: (u16, &str) = (503, "The database is unreachable");
+const UNAVAILABLE: (u16, &str) = (
+    503,
+    "The database is unreachable; or, for a file export, the node is sending as many as it can (see Retry-After)",
+);
 
 macro_rules! responses_type {
     ($name:ident, [$($status:expr),* $(,)?]) => {
@@ -163,6 +166,25 @@ responses_type!(
         MEDIA_TYPE,
         (429, "Too many failed attempts; see Retry-After"),
         UNAVAILABLE,
+    ]
+);
+responses_type!(
+    ImportErrors,
+    [
+        (
+            400,
+            "Invalid parameters, or a body that is not a readable CSV (UTF-8) or XLSX workbook"
+        ),
+        UNAUTHORIZED,
+        FORBIDDEN,
+        NOT_FOUND,
+        CONFLICT,
+        (
+            413,
+            "Body larger than 10 MB, or a workbook that unpacks to more than 100 MB"
+        ),
+        (415, "Body is neither text/csv nor an XLSX workbook"),
+        UNAVAILABLE
     ]
 );
 responses_type!(ReadyErrors, [(503, "The database is unreachable")]);

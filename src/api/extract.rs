@@ -19,6 +19,14 @@ pub struct JsonBody<T>(pub T);
 /// How long a request body may take to arrive.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// A body that did not arrive within `BODY_TIMEOUT` (408).
+pub fn body_timed_out() -> ApiError {
+    ApiError::RequestTimeout(format!(
+        "the body did not arrive within {} seconds",
+        BODY_TIMEOUT.as_secs()
+    ))
+}
+
 impl<T> JsonBody<T> {
     pub fn into_inner(self) -> T {
         self.0
@@ -89,6 +97,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             Ok(value)
         }
         Err(e) => {
+            // JSON Schema counts 152.0 as an integer, so a client may send it for one:
+            // integral numbers written with a fraction are read again as integers.
+            if let Some(normalized) = integral_numbers_as_integers(bytes) {
+                return parse_json(&normalized);
+            }
             let first = Found::from(e);
             // serde stops at the first error; the others are found by checking
             // again without each offending field, so one answer names them all.
@@ -98,6 +111,31 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
             Err(ApiError::validation(errors))
         }
+    }
+}
+
+/// The body with every integral number written with a fraction (`152.0`)
+/// written as an integer, or `None` when it has none.
+fn integral_numbers_as_integers(bytes: &[u8]) -> Option<Vec<u8>> {
+    fn rewrite(value: &mut Value) -> bool {
+        match value {
+            Value::Number(n) if n.is_f64() => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    *value = Value::from(f as i64);
+                    true
+                }
+                _ => false,
+            },
+            Value::Array(items) => items.iter_mut().fold(false, |any, v| rewrite(v) | any),
+            Value::Object(map) => map.values_mut().fold(false, |any, v| rewrite(v) | any),
+            _ => false,
+        }
+    }
+    let mut body: Value = serde_json::from_slice(bytes).ok()?;
+    if rewrite(&mut body) {
+        serde_json::to_vec(&body).ok()
+    } else {
+        None
     }
 }
 
@@ -243,12 +281,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             // A body that trickles in holds a connection: it must arrive within BODY_TIMEOUT.
             let bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, bytes)
                 .await
-                .map_err(|_| {
-                    ApiError::RequestTimeout(format!(
-                        "the body did not arrive within {} seconds",
-                        BODY_TIMEOUT.as_secs()
-                    ))
-                })?;
+                .map_err(|_| body_timed_out())?;
             let bytes = bytes.map_err(|e| {
                 if e.as_response_error().status_code()
                     == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE

@@ -17,6 +17,7 @@ pub mod objectives;
 pub mod periods;
 pub mod plans;
 pub mod reports;
+pub mod sheets;
 pub mod tasks;
 pub mod users;
 pub mod webhooks;
@@ -58,7 +59,7 @@ those it has; `HEAD` is answered wherever `GET` is; a body slower than 10 s is `
     ),
     servers((url = "/", description = "This server")),
     // Enums used only in query parameters are not collected from bodies: register them here.
-    components(schemas(Problem, FieldError, AgencyKind, AgencyRole, TaskSort, TaskStatus)),
+    components(schemas(Problem, FieldError, AgencyKind, AgencyRole, TaskSort, TaskStatus, sheets::ExportFormat)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),

@@ -99,6 +99,7 @@ problem_types! {
     Unprocessable => "unprocessable", 422, "Request cannot be processed";
     IdempotencyKeyReused => "idempotency-key-reused", 422, "Idempotency-Key reused with another body";
     InvalidCursor => "invalid-cursor", 422, "Not a cursor of this list";
+    ImportRejected => "import-rejected", 422, "The sheet has errors; nothing was imported";
     PreconditionRequired => "precondition-required", 428, "Precondition required";
     TooManyRequests => "too-many-requests", 429, "Too many requests";
     Internal => "internal", 500, "Internal error";

@@ -13,5 +13,6 @@ pub mod overdue;
 pub mod period;
 pub mod policy;
 pub mod search;
+pub mod sheet;
 pub mod text;
 pub mod workflow;

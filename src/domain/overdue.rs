@@ -82,6 +82,79 @@ impl FindingAsOf {
     }
 }
 
+/// "Tình hình thực hiện": a task's standing in the words reports and plan
+/// appendices use. Serialised as those words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub enum StatusLabel {
+    #[serde(rename = "Đã hoàn thành đúng hạn")]
+    CompletedOnTime,
+    #[serde(rename = "Đã hoàn thành quá hạn")]
+    CompletedLate,
+    #[serde(rename = "Đang thực hiện, trong hạn")]
+    InProgressOnTime,
+    #[serde(rename = "Đang thực hiện, quá hạn")]
+    InProgressLate,
+    #[serde(rename = "Chưa thực hiện")]
+    NotStarted,
+    #[serde(rename = "Đã hủy")]
+    Cancelled,
+}
+
+impl StatusLabel {
+    pub const ALL: [StatusLabel; 6] = [
+        StatusLabel::CompletedOnTime,
+        StatusLabel::CompletedLate,
+        StatusLabel::InProgressOnTime,
+        StatusLabel::InProgressLate,
+        StatusLabel::NotStarted,
+        StatusLabel::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusLabel::CompletedOnTime => "Đã hoàn thành đúng hạn",
+            StatusLabel::CompletedLate => "Đã hoàn thành quá hạn",
+            StatusLabel::InProgressOnTime => "Đang thực hiện, trong hạn",
+            StatusLabel::InProgressLate => "Đang thực hiện, quá hạn",
+            StatusLabel::NotStarted => "Chưa thực hiện",
+            StatusLabel::Cancelled => "Đã hủy",
+        }
+    }
+}
+
+/// The words for a task as of `as_of`: `status` is its status on that day,
+/// `completed_on` its completion day (if by then), `effective_due_on` the due
+/// date in force then. Completed on the due day is on time; a submitted claim
+/// is still being done (the coordinator has not accepted it); an open task is
+/// late from the day after its due date, as `days_overdue` says.
+pub fn status_label(
+    status: TaskStatus,
+    completed_on: Option<NaiveDate>,
+    effective_due_on: NaiveDate,
+    as_of: NaiveDate,
+) -> StatusLabel {
+    match (status, completed_on) {
+        (TaskStatus::Cancelled, _) => StatusLabel::Cancelled,
+        (TaskStatus::Completed, Some(on)) if completed_late(on, effective_due_on) => {
+            StatusLabel::CompletedLate
+        }
+        (TaskStatus::Completed, _) => StatusLabel::CompletedOnTime,
+        (TaskStatus::NotStarted, _) => StatusLabel::NotStarted,
+        (TaskStatus::InProgress | TaskStatus::Submitted, _) => {
+            let task = TaskAsOf {
+                status,
+                completed_on,
+                effective_due_on,
+            };
+            if days_overdue(task, as_of).is_some() {
+                StatusLabel::InProgressLate
+            } else {
+                StatusLabel::InProgressOnTime
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +250,51 @@ mod tests {
             ..finding
         }
         .remedied_late());
+    }
+
+    #[test]
+    fn status_labels_turn_on_the_day_after_the_due_day() {
+        use TaskStatus::*;
+        let due = d(2023, 9, 30);
+        let label = |status, completed_on, as_of| status_label(status, completed_on, due, as_of);
+        // completed on the due day is on time, the day after is late
+        assert_eq!(
+            label(Completed, Some(due), d(2023, 12, 31)),
+            StatusLabel::CompletedOnTime
+        );
+        assert_eq!(
+            label(Completed, Some(d(2023, 10, 1)), d(2023, 12, 31)),
+            StatusLabel::CompletedLate
+        );
+        // open work: in time on the due day, late from the day after
+        for open in [InProgress, Submitted] {
+            assert_eq!(label(open, None, due), StatusLabel::InProgressOnTime);
+            assert_eq!(
+                label(open, None, d(2023, 10, 1)),
+                StatusLabel::InProgressLate
+            );
+        }
+        assert_eq!(
+            label(NotStarted, None, d(2023, 10, 1)),
+            StatusLabel::NotStarted
+        );
+        assert_eq!(
+            label(Cancelled, None, d(2024, 1, 1)),
+            StatusLabel::Cancelled
+        );
+        assert_eq!(
+            StatusLabel::InProgressLate.as_str(),
+            "Đang thực hiện, quá hạn"
+        );
+        assert_eq!(
+            serde_json::to_value(StatusLabel::Cancelled).unwrap(),
+            serde_json::json!("Đã hủy")
+        );
+        for l in StatusLabel::ALL {
+            assert_eq!(
+                serde_json::to_value(l).unwrap(),
+                serde_json::json!(l.as_str())
+            );
+        }
     }
 }

@@ -329,7 +329,7 @@ mod tests {
                         }
                         // each account reads and marks its own, and only its own
                         "read and mark one's own notifications" => true,
-                        "change agencies, plans, objectives, tasks, periods, indicators" => {
+                        "change agencies, plans, objectives, tasks, periods, indicators; import tasks from a sheet" => {
                             decide(Action::EditPlan)
                         }
                         "report progress on a task" => {

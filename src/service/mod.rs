@@ -25,6 +25,7 @@ pub mod periods;
 pub mod plans;
 pub mod queues;
 pub mod reports;
+pub mod sheets;
 pub mod standing;
 pub mod tasks;
 pub mod users;

@@ -75,14 +75,15 @@ impl From<&PeriodRow> for Period {
     }
 }
 
-/// Reads a period's name: a malformed value is 400, one that does not fit its kind 422.
+/// Reads a period's name: a value the spec's pattern refuses is 400; one of
+/// that shape that does not fit its kind, or names a year outside 2000-2100, 422.
 fn period_name(check: &mut Checker, kind: PeriodKind, value: &str) -> Option<PeriodName> {
-    // Written as the spec's pattern says, a value is well-formed: what is
-    // wrong with it then (its kind, its year) breaks a rule (422), not the shape.
-    let (year, suffix) = (value.get(..4), value.get(4..));
-    let well_formed = year.is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+    // the spec's pattern: ^[0-9]{4}(-Q[1-4]|-H1|-9M)?$
+    let well_formed = value
+        .get(..4)
+        .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
         && matches!(
-            suffix,
+            value.get(4..),
             Some("" | "-Q1" | "-Q2" | "-Q3" | "-Q4" | "-H1" | "-9M")
         );
     match PeriodName::parse(kind, value) {
@@ -384,18 +385,8 @@ fn page_of(
 /// Every task overdue on the period's `data_to`, most overdue first.
 pub fn overdue_tasks(conn: &mut PgConnection, period: &PeriodRow) -> DomainResult<Vec<PeriodTask>> {
     let query = TaskQuery {
-        as_of: period.data_to,
-        plan_id: Some(period.plan_id),
-        area: None,
-        objective_id: None,
-        agency: None,
-        status: None,
         overdue: Some(true),
-        at_risk_days: None,
-        due_before: None,
-        due_after: None,
-        words: None,
-        sort: TaskSort::DaysOverdueDesc,
+        ..TaskQuery::of_plan(period.plan_id, period.data_to, TaskSort::DaysOverdueDesc)
     };
     Ok(tasks(conn, period.id, &query, None, 10_000)?.items)
 }

@@ -83,6 +83,10 @@ impl IdempotencyKey {
         }
         Ok(IdempotencyKey(String::from_utf8_lossy(bytes).into_owned()))
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// The answer to a report: the new report, or the first answer to the same key.

@@ -12,6 +12,7 @@ use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskS
 use crate::domain::error::{Conflict, DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, ObjectiveId, PlanId, TaskId, UserId};
 use crate::domain::input::Checker;
+use crate::domain::overdue::{status_label, StatusLabel};
 use crate::domain::policy::Action;
 use crate::domain::search::fold;
 use crate::domain::text::{Code, OutputText, Title};
@@ -132,6 +133,8 @@ pub struct Task {
     /// The status on `as_of`: completed if completed by then, submitted if a
     /// claim was pending then, in progress once the lead agency had reported.
     pub status: TaskStatus,
+    /// Where the task stands on `as_of`, in the words reports use ("Tình hình thực hiện").
+    pub status_label: StatusLabel,
     /// The lead agency's latest reported progress by `as_of` (100 once completed).
     #[schema(minimum = 0, maximum = 100)]
     pub progress_percent: i16,
@@ -202,6 +205,12 @@ fn to_task(row: TaskViewRow, carried: Carried, as_of: NaiveDate) -> Task {
         due_on: row.effective_due_on,
         expected_output: t.expected_output,
         status: row.status_as_of,
+        status_label: status_label(
+            row.status_as_of,
+            t.completed_on.filter(|on| *on <= as_of),
+            row.effective_due_on,
+            as_of,
+        ),
         progress_percent: row.progress_as_of,
         completed_on: t.completed_on.filter(|on| *on <= as_of),
         current_status: t.status,
@@ -641,6 +650,24 @@ pub struct TaskQuery {
 }
 
 impl TaskQuery {
+    /// Every task of a plan as of a day, in `sort` order.
+    pub fn of_plan(plan_id: PlanId, as_of: NaiveDate, sort: TaskSort) -> TaskQuery {
+        TaskQuery {
+            as_of,
+            plan_id: Some(plan_id),
+            area: None,
+            objective_id: None,
+            agency: None,
+            status: None,
+            overdue: None,
+            at_risk_days: None,
+            due_before: None,
+            due_after: None,
+            words: None,
+            sort,
+        }
+    }
+
     /// The store's filter for this query.
     pub fn filter(&self) -> TaskFilter {
         let query = self;

@@ -108,6 +108,14 @@ pub fn list(
         .load(conn)
 }
 
+/// Every agency, by code (an import matches names against all of them).
+pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<AgencyRow>> {
+    agencies::table
+        .select(AgencyRow::as_select())
+        .order(agencies::code)
+        .load(conn)
+}
+
 /// The agencies with these ids, by code.
 pub fn find_many(conn: &mut PgConnection, ids: &[AgencyId]) -> QueryResult<Vec<AgencyRow>> {
     agencies::table

@@ -424,3 +424,37 @@ pub fn evidence_of_claims(
         .select(EvidenceRow::as_select())
         .load(conn)
 }
+
+#[derive(Debug, QueryableByName)]
+pub struct EvidenceNumber {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub task_id: TaskId,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub document_number: String,
+}
+
+/// The document numbers cited as evidence on the tasks of a plan, by reports
+/// and completion claims filed on or before `as_of` (a province day), each
+/// task's oldest first, without repeats.
+pub fn evidence_numbers_of_plan(
+    conn: &mut PgConnection,
+    plan: PlanId,
+    as_of: NaiveDate,
+) -> QueryResult<Vec<EvidenceNumber>> {
+    diesel::sql_query(
+        "SELECT task_id, document_number FROM (
+           SELECT t.id AS task_id, e.document_number,
+                  min(coalesce(r.created_at, c.created_at)) AS first_cited
+           FROM evidence_documents e
+           LEFT JOIN progress_reports r ON r.id = e.report_id
+           LEFT JOIN completion_claims c ON c.id = e.completion_claim_id
+           JOIN tasks t ON t.id = coalesce(r.task_id, c.task_id)
+           WHERE t.plan_id = $1
+             AND (coalesce(r.created_at, c.created_at) AT TIME ZONE 'UTC' + interval '7 hours')::date <= $2
+           GROUP BY t.id, e.document_number
+         ) x ORDER BY task_id, first_cited, document_number",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(plan.0)
+    .bind::<diesel::sql_types::Date, _>(as_of)
+    .load(conn)
+}

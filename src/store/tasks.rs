@@ -637,6 +637,37 @@ pub fn update_versioned(
     .optional()
 }
 
+/// Every task of a plan, by code, with its supporting agencies' ids.
+pub fn of_plan_with_supporting(
+    conn: &mut PgConnection,
+    plan: PlanId,
+) -> QueryResult<Vec<(TaskRow, Vec<AgencyId>)>> {
+    let rows: Vec<TaskRow> = tasks::table
+        .filter(tasks::plan_id.eq(plan))
+        .order(tasks::code)
+        .select(TaskRow::as_select())
+        .load(conn)?;
+    let ids: Vec<TaskId> = rows.iter().map(|r| r.id).collect();
+    let links: Vec<(TaskId, AgencyId)> = task_supporting_agencies::table
+        .filter(task_supporting_agencies::task_id.eq_any(&ids))
+        .select((
+            task_supporting_agencies::task_id,
+            task_supporting_agencies::agency_id,
+        ))
+        .load(conn)?;
+    let mut by_task: std::collections::HashMap<TaskId, Vec<AgencyId>> = Default::default();
+    for (task, agency) in links {
+        by_task.entry(task).or_default().push(agency);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mine = by_task.remove(&row.id).unwrap_or_default();
+            (row, mine)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,10 +117,12 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",   "/api/v1/plans/{id}",                       [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("PATCH", "/api/v1/plans/{id}",                       [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
     ("GET",   "/api/v1/plans/{id}/summary",               [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("GET",   "/api/v1/plans/{id}/appendix",              [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("GET",   "/api/v1/plans/{id}/objectives",            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("POST",  "/api/v1/plans/{id}/objectives",            [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
     ("PATCH", "/api/v1/objectives/{id}",                  [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
     ("POST",  "/api/v1/plans/{id}/tasks",                 [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
+    ("POST",  "/api/v1/plans/{id}/import",                [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
     ("GET",   "/api/v1/tasks",                            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("GET",   "/api/v1/tasks/{id}",                       [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("PATCH", "/api/v1/tasks/{id}",                       [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
@@ -296,7 +298,7 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
         ("GET", "/api/v1/agencies/{id}" | "/api/v1/agencies/{id}/scorecard") => {
             Prepared::get(template.replace("{id}", &fx.agency))
         }
-        ("GET", "/api/v1/plans/{id}" | "/api/v1/plans/{id}/summary" | "/api/v1/plans/{id}/objectives") => {
+        ("GET", "/api/v1/plans/{id}" | "/api/v1/plans/{id}/summary" | "/api/v1/plans/{id}/objectives" | "/api/v1/plans/{id}/appendix") => {
             Prepared::get(template.replace("{id}", &fx.plan))
         }
         ("GET", "/api/v1/tasks/{id}" | "/api/v1/tasks/{id}/history" | "/api/v1/tasks/{id}/reports") => {
@@ -477,6 +479,18 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
                 .quarter("2023-Q4")
                 .expected_output("Hệ thống đưa vào sử dụng"),
         ),
+        ("POST", "/api/v1/plans/{id}/import") => Prepared {
+            path: template.replace("{id}", &fx.plan),
+            body: Some((
+                "text/csv",
+                Value::String(format!(
+                    "Mã,Nhiệm vụ,Lĩnh vực,Cơ quan chủ trì,Thời hạn,\"Kết quả, sản phẩm\"\r\n\
+                     NK-{n},Nhiệm vụ nhập từ bảng tính {n},institution,{LEAD},Quý IV/2023,Báo cáo\r\n"
+                )),
+            )),
+            bytes: None,
+            headers: Vec::new(),
+        },
         ("PATCH", "/api/v1/tasks/{id}") => {
             let task = path::task(&fx.task);
             let etag = Actor::inspector(app).get(&task).await.etag();
@@ -758,7 +772,12 @@ async fn every_operation_of_the_spec_has_a_rule_and_keeps_it() {
                 call = call.header(name, value);
             }
             if let Some((content_type, body)) = &prepared.body {
-                call = call.raw(content_type, body.to_string());
+                // a string is a body of its own (a CSV), not a JSON string
+                let text = match body {
+                    Value::String(text) => text.clone(),
+                    json => json.to_string(),
+                };
+                call = call.raw(content_type, text);
             }
             if let Some((content_type, bytes)) = &prepared.bytes {
                 call = call.raw(content_type, bytes.clone());

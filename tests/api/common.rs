@@ -543,6 +543,7 @@ impl TestApp {
                 allow_http: true,
                 allow_private: true,
             },
+            exports: Default::default(),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(

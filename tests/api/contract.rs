@@ -257,3 +257,24 @@ async fn browsers_may_call_from_the_listed_origins_only() {
         .await;
     assert_eq!(r.header("access-control-allow-origin"), None);
 }
+
+/// JSON Schema counts `63.0` as an integer, and so does the API: a generated
+/// client (or a spreadsheet's number) may send one.
+#[actix_web::test]
+async fn integral_numbers_with_a_fraction_are_integers() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.demo_plan_id().await;
+    let indicators = path::plan_indicators(&plan);
+    let body = json!({"code": "XH-THU", "name": "Xếp hạng thử", "unit": "rank",
+        "direction": "decrease", "aggregation": "none", "target": {"value": 30.0, "out_of": 63.0}});
+    let created = coordinator.post(&indicators, &body).await.created();
+    assert_eq!(created["target"]["out_of"], 63);
+    let mut half = body.clone();
+    half["code"] = "XH-THU-2".into();
+    half["target"]["out_of"] = json!(63.5);
+    coordinator
+        .post(&indicators, &half)
+        .await
+        .field_error(400, "target.out_of");
+}

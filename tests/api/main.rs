@@ -25,6 +25,7 @@ mod queues;
 mod races;
 mod reporting;
 mod scale;
+mod sheets;
 mod tasks;
 mod words;
 mod workflow;

@@ -185,8 +185,10 @@ async fn periods_of_one_kind_never_share_a_day_and_bad_windows_are_named() {
         (json!({"kind": "quarter", "value": "2024-H1"}), "value", 422),
         (json!({"kind": "year", "value": "2023"}), "value", 422),
         (json!({"kind": "quarter", "value": "2024-Q5"}), "value", 400),
-        // written as the pattern allows, but no year of this system's
+        // of the spec's shape, but no year a plan has: a rule, not a malformed value
         (json!({"kind": "year", "value": "0000"}), "value", 422),
+        (json!({"kind": "quarter", "value": "2101-Q1"}), "value", 422),
+        (json!({"kind": "year", "value": "20x4"}), "value", 400),
         (
             json!({"kind": "quarter", "value": "2024-Q3", "report_due_on": "2024-06-01"}),
             "report_due_on",

@@ -23,13 +23,17 @@ function check(condition: boolean, message: string): void {
   console.log(`ok: ${message}`);
 }
 
+// The JSON answers (and problem documents): the task lists also answer CSV and XLSX
+// files, which this flow does not ask for.
+type Json = `${string}/${string}json`;
+
 async function login(username: string) {
-  const client = createClient<paths>({ baseUrl: base });
+  const client = createClient<paths, Json>({ baseUrl: base });
   const { data, response } = await client.POST("/api/v1/auth/token", {
     body: { username, password: PASSWORD },
   });
   check(response.status === 200 && data !== undefined, `${username} logs in`);
-  return createClient<paths>({
+  return createClient<paths, Json>({
     baseUrl: base,
     headers: { Authorization: `Bearer ${data!.access_token}` },
   });

@@ -101,6 +101,7 @@ async fn check(
 fn busy() -> ApiError {
     ApiError::Busy {
         retry_after_seconds: 1,
+        detail: "the server is checking as many passwords as it can; retry in a moment",
     }
 }
 

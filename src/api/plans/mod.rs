@@ -1,7 +1,9 @@
 //! Plans (kế hoạch CCHC) and their summaries.
 
+mod appendix;
 mod create;
 mod get;
+mod import;
 mod list;
 pub mod summary;
 mod update;
@@ -13,7 +15,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create::create_plan)
         .service(get::get_plan)
         .service(update::update_plan)
-        .service(summary::plan_summary);
+        .service(summary::plan_summary)
+        .service(appendix::plan_appendix)
+        .service(import::import_plan);
 }
 
 pub use crate::service::plans::Plan;

@@ -1,4 +1,4 @@
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -7,6 +7,9 @@ use super::TaskPage;
 use crate::api::common::{cursor_of, list_scope, page_request, query_date, read};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
+use crate::api::sheets::{
+    day_for_file, export, task_line, wanted, Export, ExportFormat, Wanted, TASK_COLUMNS,
+};
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::enums::{AgencyRole, ReformArea, TaskSort, TaskStatus};
@@ -58,23 +61,54 @@ pub struct TaskListParams {
     /// `next_cursor` of the previous page (with the same filters and sort).
     #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
+    /// `csv` or `xlsx`: the whole filtered list as a file (as `Accept: text/csv`
+    /// or the XLSX type does); `limit` and `cursor` do not apply.
+    pub format: Option<ExportFormat>,
 }
 
 /// Tasks, filtered and paged. Filters combine with AND.
+///
+/// With `Accept: text/csv` or `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+/// (or `?format=csv|xlsx`) the answer is the whole filtered list as a file, in the same
+/// order, with a Vietnamese file name in `Content-Disposition`. CSV is UTF-8 with a BOM,
+/// CRLF line ends and RFC 4180 quoting, streamed as the list is read; a cell starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
 #[utoipa::path(
     tag = "tasks",
     security(("bearer" = [])),
     params(TaskListParams),
-    responses((status = 200, body = TaskPage), ReadErrors)
+    responses(
+        (status = 200, description = "A page of tasks, or the whole list as a file",
+            headers(("Content-Disposition" = String, description = "For a file: `attachment` with its Vietnamese name (`filename*`) and an ASCII one")),
+            content(
+                (TaskPage = "application/json"),
+                (String = "text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            )
+        ),
+        ReadErrors
+    )
 )]
 #[get("/tasks")]
 pub async fn list_tasks(
+    req: HttpRequest,
     who: Authenticated,
     pool: web::Data<DbPool>,
     params: QueryParams<TaskListParams>,
-) -> ApiResult<web::Json<TaskPage>> {
+) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
     let mut query = task_query(&p, who.today())?;
+    if let Wanted::File(format) = wanted(&req, p.format) {
+        let sheet = Export {
+            name: format!("Danh sách nhiệm vụ đến ngày {}", day_for_file(query.as_of)),
+            columns: TASK_COLUMNS.to_vec(),
+            line: task_line,
+        };
+        let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
+            tasks::list(conn, &query, after, limit)
+        };
+        return export(&req, &pool, who, format, sheet, fetch).await;
+    }
     let scope = list_scope("tasks", &filters(&p));
     let request = page_request::<TaskCursor>(p.limit, p.cursor.as_deref(), &scope)?;
     // Overdue days depend on the day judged on: the next page is judged on
@@ -99,7 +133,7 @@ pub async fn list_tasks(
     let next_cursor = page
         .next
         .and_then(|after| cursor_of(&scope, TaskCursor { after, as_of }));
-    Ok(web::Json(TaskPage {
+    Ok(HttpResponse::Ok().json(TaskPage {
         items: page.items,
         next_cursor,
     }))
