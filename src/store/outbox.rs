@@ -299,7 +299,7 @@ pub fn save_webhook(conn: &mut PgConnection, row: &WebhookRow) -> QueryResult<We
         .get_result(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct DeliveryRow {
     pub id: Uuid,
@@ -412,44 +412,7 @@ pub fn lease_due(
     .bind::<Timestamptz, _>(now)
     .bind::<Integer, _>(lease_seconds)
     .bind::<diesel::sql_types::BigInt, _>(limit)
-    .load::<DeliveryByName>(conn)
-    .map(|rows| rows.into_iter().map(DeliveryRow::from).collect())
-}
-
-#[derive(QueryableByName)]
-#[diesel(table_name = webhook_deliveries)]
-struct DeliveryByName {
-    id: Uuid,
-    webhook_id: Uuid,
-    event_id: Uuid,
-    status: String,
-    attempts: i32,
-    next_attempt_at: DateTime<Utc>,
-    leased_until: Option<DateTime<Utc>>,
-    last_status_code: Option<i32>,
-    last_error: Option<String>,
-    last_response: Option<String>,
-    created_at: DateTime<Utc>,
-    delivered_at: Option<DateTime<Utc>>,
-}
-
-impl From<DeliveryByName> for DeliveryRow {
-    fn from(d: DeliveryByName) -> DeliveryRow {
-        DeliveryRow {
-            id: d.id,
-            webhook_id: d.webhook_id,
-            event_id: d.event_id,
-            status: d.status,
-            attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
-            leased_until: d.leased_until,
-            last_status_code: d.last_status_code,
-            last_error: d.last_error,
-            last_response: d.last_response,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
-        }
-    }
+    .load(conn)
 }
 
 /// Records an attempt's outcome; only the lease holder's write counts (the
