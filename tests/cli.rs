@@ -244,3 +244,148 @@ fn a_closed_parent_folder_is_named_not_opened() {
     assert_eq!(mode, 0o700, "the parent keeps its mode");
     let _ = std::fs::remove_dir_all(&closed);
 }
+
+/// Resident memory of a process, in bytes.
+fn rss_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        * 1024
+}
+
+/// Sends one HTTP/1.1 request whose body is written in pieces as `body`
+/// yields them; stops writing when the server stops reading. Status and answer.
+fn stream_request(bind: SocketAddr, head: &str, body: impl Iterator<Item = Vec<u8>>) -> (u16, String) {
+    let mut stream = TcpStream::connect(bind).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    for piece in body {
+        if stream.write_all(&piece).is_err() {
+            break; // refused: the server answered and closed
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+#[test]
+fn an_upload_over_the_limit_is_refused_without_being_held_whole() {
+    let dir = scratch("upload");
+    let bind = free_port();
+    let log = dir.join("server.log");
+    let mut server = server(&dir, bind, &log);
+    wait_until("the server serves", Duration::from_secs(180), || healthy(bind));
+    let login = r#"{"username":"stp","password":"khanhhoa-2023"}"#;
+    let (status, answer) = stream_request(
+        bind,
+        &format!(
+            "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{login}",
+            login.len()
+        ),
+        std::iter::empty(),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let token = answer
+        .split("\"access_token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a token")
+        .to_string();
+
+    // A body that says it is 25 MB is refused before it is read.
+    let (status, answer, grew) = watched_upload(&server, bind, &token, false);
+    assert_eq!(status, 413, "{}", &answer[..answer.len().min(400)]);
+    assert!(answer.contains("payload-too-large"), "{answer}");
+    assert!(grew < 4 * 1_048_576, "grew by {grew} bytes for a body never read");
+    // One sent without a length (chunked) is counted as it arrives and refused
+    // when it passes 20 MiB: held up to the limit, never whole.
+    let (status, answer, grew) = watched_upload(&server, bind, &token, true);
+    assert_eq!(status, 413, "{}", &answer[..answer.len().min(400)]);
+    assert!(answer.contains("payload-too-large"), "{answer}");
+    assert!(
+        grew < UPLOAD_BYTES as u64,
+        "the server's memory grew by {grew} bytes for a refused {UPLOAD_BYTES}-byte upload"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const UPLOAD_BYTES: usize = 25_000_000;
+
+/// Uploads 25 MB of a PDF in 64 KiB pieces, with a `Content-Length` or chunked,
+/// while the server's memory is watched: status, answer, and how far its
+/// resident memory rose above where it was.
+fn watched_upload(server: &Child, bind: SocketAddr, token: &str, chunked: bool) -> (u16, String, u64) {
+    let boundary = "par-upload-boundary";
+    let opening = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ho-so.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n"
+    );
+    let closing = format!("\r\n--{boundary}--\r\n");
+    let filler = UPLOAD_BYTES - 9;
+    let length = opening.len() + filler + closing.len();
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {length}")
+    };
+    let pieces = std::iter::once(opening.into_bytes())
+        .chain((0..filler).step_by(65_536).map(move |at| vec![b'x'; 65_536.min(filler - at)]))
+        .chain(std::iter::once(closing.into_bytes()))
+        .map(move |piece| {
+            if chunked {
+                let mut framed = format!("{:x}\r\n", piece.len()).into_bytes();
+                framed.extend_from_slice(&piece);
+                framed.extend_from_slice(b"\r\n");
+                framed
+            } else {
+                piece
+            }
+        })
+        .chain(chunked.then(|| b"0\r\n\r\n".to_vec()));
+    let pid = server.id();
+    let before = rss_bytes(pid);
+    let watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let watcher = {
+        let watching = watching.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while watching.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rss_bytes(pid));
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            peak
+        })
+    };
+    let (status, answer) = stream_request(
+        bind,
+        &format!(
+            "POST /api/v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n{framing}\r\nConnection: close\r\n\r\n"
+        ),
+        pieces,
+    );
+    watching.store(false, std::sync::atomic::Ordering::Relaxed);
+    let peak = watcher.join().unwrap();
+    assert!(before > 0 && peak >= before, "the server's memory was read");
+    let grew = peak - before;
+    eprintln!(
+        "25 MB upload ({}): {status}; server RSS {:.1} → peak {:.1} MiB (+{:.1} MiB)",
+        if chunked { "chunked" } else { "with its length" },
+        before as f64 / 1_048_576.0,
+        peak as f64 / 1_048_576.0,
+        grew as f64 / 1_048_576.0
+    );
+    (status, answer, grew)
+}

@@ -134,6 +134,7 @@ diesel::table! {
         url -> Nullable<Text>,
         finding_remedy_id -> Nullable<Uuid>,
         file_id -> Nullable<Uuid>,
+        extension_request_id -> Nullable<Uuid>,
     }
 }
 
@@ -275,6 +276,7 @@ diesel::table! {
         review_comment -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        file_id -> Nullable<Uuid>,
     }
 }
 

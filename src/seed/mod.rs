@@ -527,6 +527,7 @@ fn load_task(
         let input = CreateExtensionRequest {
             requested_due_on: IsoDate(e.requested_due_on),
             reason: parse(LongText::parse(&e.reason))?,
+            evidence: Vec::new(),
         };
         let asked = Actor::new(lead, at(e.requested_on, 9));
         let request = service::extensions::request(conn, &asked, task, input)?;

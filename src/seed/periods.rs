@@ -131,6 +131,7 @@ pub(super) fn load(
                 "{name} tiếp tục thực hiện các nhiệm vụ CCHC năm 2024."
             )))?),
             indicator_values: Vec::new(),
+            file_id: None,
         };
         let actor = officer_at(submitted_on);
         service::agency_reports::save(conn, &actor, period.id, *agency_id, draft)?;

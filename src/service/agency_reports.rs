@@ -12,14 +12,17 @@ use super::periods::lock_open;
 use super::Actor;
 use crate::domain::enums::{AgencyReportStatus, PeriodStatus, ReviewDecision};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::{AgencyId, PeriodId, UserId};
+use crate::domain::ids::{AgencyId, FileId, PeriodId, UserId};
 use crate::domain::input::{Checker, IsoDate};
 use crate::domain::overdue::province_date;
 use crate::domain::policy::Action;
 use crate::domain::text::{DocumentNumber, LongText, ReportSection};
 use crate::domain::workflow::{report_transition, AgencyReportEvent};
 use crate::store;
+use super::evidence::{citable_file, EvidenceFile};
+use crate::store::files::FileMeta;
 use crate::store::periods::{AgencyReportRow, PeriodRow};
+use std::collections::HashMap;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +44,11 @@ pub struct SaveAgencyReport {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub indicator_values: Vec<FigureIn>,
+    /// The signed report itself, uploaded first (`POST /files`) by an account of
+    /// the agency.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub file_id: Option<FileId>,
 }
 
 /// An agency's report for a period.
@@ -63,6 +71,8 @@ pub struct AgencyReport {
     pub reviewed_at: Option<DateTime<Utc>>,
     pub review_comment: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// The signed report, when uploaded (`GET /files/{id}` serves it).
+    pub file: Option<EvidenceFile>,
 }
 
 impl From<AgencyReportRow> for AgencyReport {
@@ -83,8 +93,21 @@ impl From<AgencyReportRow> for AgencyReport {
             reviewed_at: r.reviewed_at,
             review_comment: r.review_comment,
             updated_at: r.updated_at,
+            file: None,
         }
     }
+}
+
+/// The report as shown, with what is shown of its file.
+fn shown(conn: &mut PgConnection, row: AgencyReportRow) -> DomainResult<AgencyReport> {
+    let file = match row.file_id {
+        Some(id) => store::files::metas(conn, &[id])?.pop().map(EvidenceFile::from),
+        None => None,
+    };
+    Ok(AgencyReport {
+        file,
+        ..row.into()
+    })
 }
 
 /// Whether an agency reported on time: by its first submission's province
@@ -137,6 +160,9 @@ pub fn save(
         check.rule("issued_on", "must not be in the future");
     }
     check.finish()?;
+    if let Some(id) = input.file_id {
+        citable_file(conn, actor.principal, id, "file_id")?;
+    }
     let period = open_period_for(conn, period_id, agency_id, "its reports cannot change")?;
     let existing = store::periods::agency_report(conn, period_id, agency_id)?;
     let current = existing
@@ -163,6 +189,7 @@ pub fn save(
         review_comment: existing.as_ref().and_then(|r| r.review_comment.clone()),
         created_at: existing.as_ref().map_or(actor.now, |r| r.created_at),
         updated_at: actor.now,
+        file_id: input.file_id,
     };
     let row = store::periods::save_agency_report(conn, &row)?;
     let source = document_number
@@ -185,7 +212,7 @@ pub fn save(
         comment: None,
     };
     audit::record(conn, actor.principal.user_id, actor.now, &event)?;
-    Ok(row.into())
+    shown(conn, row)
 }
 
 /// Sends the agency's report to the coordinator (an officer of that agency).
@@ -234,7 +261,7 @@ pub fn submit(
         comment: None,
     };
     audit::record(conn, actor.principal.user_id, actor.now, &event)?;
-    Ok(row.into())
+    shown(conn, row)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -287,7 +314,7 @@ pub fn review(
         comment,
     };
     audit::record(conn, actor.principal.user_id, actor.now, &event)?;
-    Ok(row.into())
+    shown(conn, row)
 }
 
 /// One line of the tracker: an agency that owes the period a report.
@@ -304,6 +331,8 @@ pub struct AgencyReportLine {
     /// still missing after its due day, `null` before it.
     pub on_time: Option<bool>,
     pub review_comment: Option<String>,
+    /// The signed report, when uploaded.
+    pub file: Option<EvidenceFile>,
 }
 
 /// Counts of the tracker's lines.
@@ -341,6 +370,11 @@ pub fn tracker(
     let frozen = (period.status == PeriodStatus::Closed).then_some(period_id);
     let owing = store::periods::reporting_agencies(conn, period.plan_id, frozen)?;
     let reports = store::periods::agency_reports(conn, period_id)?;
+    let file_ids: Vec<FileId> = reports.iter().filter_map(|r| r.file_id).collect();
+    let mut files: HashMap<FileId, FileMeta> = store::files::metas(conn, &file_ids)?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
     let mut counts = TrackerCounts::default();
     let mut items = Vec::with_capacity(owing.len());
     for (agency_id, code, name) in owing {
@@ -372,6 +406,10 @@ pub fn tracker(
             submitted_at: report.and_then(|r| r.submitted_at),
             on_time,
             review_comment: report.and_then(|r| r.review_comment.clone()),
+            file: report
+                .and_then(|r| r.file_id)
+                .and_then(|id| files.remove(&id))
+                .map(EvidenceFile::from),
         });
     }
     Ok(AgencyReportTracker {

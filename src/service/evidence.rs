@@ -10,7 +10,7 @@ use uuid::Uuid;
 use diesel::PgConnection;
 
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::{ClaimId, FileId, RemedyId, ReportId};
+use crate::domain::ids::{ClaimId, ExtensionId, FileId, RemedyId, ReportId};
 use crate::domain::input::Checker;
 use crate::domain::input::IsoDate;
 use crate::domain::policy::Principal;
@@ -47,18 +47,20 @@ pub enum Cited {
     Report(ReportId),
     Claim(ClaimId),
     Remedy(RemedyId),
+    Extension(ExtensionId),
 }
 
-/// Turns evidence items into rows for one report or claim. Their shapes were
+/// Turns evidence items into rows for one report, claim, remedy or extension request. Their shapes were
 /// checked by their types; what remains is the count and the issue dates' range.
 pub fn check_evidence(check: &mut Checker, items: &[Evidence], by: Cited) -> Vec<NewEvidence> {
     if items.len() > MAX_EVIDENCE {
         check.add("evidence", format!("at most {MAX_EVIDENCE} documents"));
     }
-    let (report_id, completion_claim_id, finding_remedy_id) = match by {
-        Cited::Report(id) => (Some(id), None, None),
-        Cited::Claim(id) => (None, Some(id), None),
-        Cited::Remedy(id) => (None, None, Some(id)),
+    let (report_id, completion_claim_id, finding_remedy_id, extension_request_id) = match by {
+        Cited::Report(id) => (Some(id), None, None, None),
+        Cited::Claim(id) => (None, Some(id), None, None),
+        Cited::Remedy(id) => (None, None, Some(id), None),
+        Cited::Extension(id) => (None, None, None, Some(id)),
     };
     items
         .iter()
@@ -75,6 +77,7 @@ pub fn check_evidence(check: &mut Checker, items: &[Evidence], by: Cited) -> Vec
             url: e.url.as_ref().map(HttpUrl::to_string),
             finding_remedy_id,
             file_id: e.file_id,
+            extension_request_id,
             file: None,
         })
         .collect()
@@ -92,18 +95,29 @@ pub fn attach_files(
 ) -> DomainResult<()> {
     for (i, row) in rows.iter_mut().enumerate() {
         let Some(id) = row.file_id else { continue };
-        let field = format!("evidence[{i}].file_id");
-        let file = store::files::find_file_to_attach(conn, id)?
-            .ok_or_else(|| DomainError::rule(&field, "no such file; upload it first"))?;
-        if !may_cite(who, &file) {
-            return Err(DomainError::rule(
-                &field,
-                "the file was uploaded by another agency's account",
-            ));
-        }
-        row.file = Some(FileMeta::from(&file));
+        row.file = Some(citable_file(conn, who, id, &format!("evidence[{i}].file_id"))?);
     }
     Ok(())
+}
+
+/// The file `id`, if the caller may cite it (its own upload, or one of an
+/// account of its agency), locked until the transaction ends so the sweep of
+/// unattached uploads cannot remove it meanwhile; else `422` naming `field`.
+pub fn citable_file(
+    conn: &mut PgConnection,
+    who: &Principal,
+    id: FileId,
+    field: &str,
+) -> DomainResult<FileMeta> {
+    let file = store::files::find_file_to_attach(conn, id)?
+        .ok_or_else(|| DomainError::rule(field, "no such file; upload it first"))?;
+    if !may_cite(who, &file) {
+        return Err(DomainError::rule(
+            field,
+            "the file was uploaded by another agency's account",
+        ));
+    }
+    Ok(FileMeta::from(&file))
 }
 
 /// Whose uploads a caller may cite: its own, and those of its agency's accounts.
@@ -161,37 +175,38 @@ impl From<EvidenceRow> for EvidenceDocument {
     }
 }
 
-/// Evidence rows grouped by the report they belong to.
-pub fn by_report(rows: Vec<EvidenceRow>) -> HashMap<ReportId, Vec<EvidenceDocument>> {
-    let mut grouped: HashMap<ReportId, Vec<EvidenceDocument>> = HashMap::new();
+/// Evidence rows grouped by what they belong to (`owner` of a row, if it is one of those).
+fn grouped<K: std::hash::Hash + Eq>(
+    rows: Vec<EvidenceRow>,
+    owner: impl Fn(&EvidenceRow) -> Option<K>,
+) -> HashMap<K, Vec<EvidenceDocument>> {
+    let mut grouped: HashMap<K, Vec<EvidenceDocument>> = HashMap::new();
     for row in rows {
-        if let Some(report) = row.report_id {
-            grouped.entry(report).or_default().push(row.into());
+        if let Some(key) = owner(&row) {
+            grouped.entry(key).or_default().push(row.into());
         }
     }
     grouped
+}
+
+/// Evidence rows grouped by the report they belong to.
+pub fn by_report(rows: Vec<EvidenceRow>) -> HashMap<ReportId, Vec<EvidenceDocument>> {
+    grouped(rows, |row| row.report_id)
 }
 
 /// Evidence rows grouped by the finding remedy they belong to.
 pub fn by_remedy(rows: Vec<EvidenceRow>) -> HashMap<RemedyId, Vec<EvidenceDocument>> {
-    let mut grouped: HashMap<RemedyId, Vec<EvidenceDocument>> = HashMap::new();
-    for row in rows {
-        if let Some(remedy) = row.finding_remedy_id {
-            grouped.entry(remedy).or_default().push(row.into());
-        }
-    }
-    grouped
+    grouped(rows, |row| row.finding_remedy_id)
 }
 
 /// Evidence rows grouped by the completion claim they belong to.
 pub fn by_claim(rows: Vec<EvidenceRow>) -> HashMap<ClaimId, Vec<EvidenceDocument>> {
-    let mut grouped: HashMap<ClaimId, Vec<EvidenceDocument>> = HashMap::new();
-    for row in rows {
-        if let Some(claim) = row.completion_claim_id {
-            grouped.entry(claim).or_default().push(row.into());
-        }
-    }
-    grouped
+    grouped(rows, |row| row.completion_claim_id)
+}
+
+/// Evidence rows grouped by the extension request they belong to.
+pub fn by_extension(rows: Vec<EvidenceRow>) -> HashMap<ExtensionId, Vec<EvidenceDocument>> {
+    grouped(rows, |row| row.extension_request_id)
 }
 
 #[cfg(test)]

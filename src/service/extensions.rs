@@ -18,7 +18,8 @@ use crate::domain::policy::Action;
 use crate::domain::text::LongText;
 use crate::domain::workflow::{transition, TaskEvent};
 use crate::store;
-use crate::store::reports::{ExtensionRow, NewExtension};
+use super::evidence::{attach_files, check_evidence, Cited, Evidence, EvidenceDocument};
+use crate::store::reports::{EvidenceRow, ExtensionRow, NewExtension};
 use crate::store::tasks::TaskChangeset;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,6 +29,10 @@ pub struct CreateExtensionRequest {
     #[schema(value_type = String, format = Date)]
     pub requested_due_on: IsoDate,
     pub reason: LongText,
+    /// Documents behind the request (the agency's letter asking for more time,
+    /// a decision that delayed the work), at most 20; each may carry its file.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
 }
 
 /// A request to move a task's due date.
@@ -47,6 +52,8 @@ pub struct ExtensionRequest {
     pub decided_on: Option<NaiveDate>,
     pub decision_comment: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The documents the request cites.
+    pub evidence: Vec<EvidenceDocument>,
 }
 
 impl From<ExtensionRow> for ExtensionRequest {
@@ -64,6 +71,7 @@ impl From<ExtensionRow> for ExtensionRequest {
             decided_on: r.decided_on,
             decision_comment: r.decision_comment,
             created_at: r.created_at,
+            evidence: Vec::new(),
         }
     }
 }
@@ -77,6 +85,8 @@ pub fn request(
 ) -> DomainResult<ExtensionRequest> {
     let mut check = Checker::new();
     let requested = check.date_in_range("requested_due_on", input.requested_due_on);
+    let id = ExtensionId::new();
+    let mut evidence = check_evidence(&mut check, &input.evidence, Cited::Extension(id));
     check.finish()?;
     let task = tasks::lock(conn, task_id)?;
     actor.may(Action::ActAsLeadAgency {
@@ -92,7 +102,7 @@ pub fn request(
     let row = store::reports::insert_extension(
         conn,
         &NewExtension {
-            id: ExtensionId::new(),
+            id,
             task_id,
             requested_by: actor.principal.user_id,
             previous_due_on: task.due_on,
@@ -102,6 +112,8 @@ pub fn request(
         },
     )
     .map_err(store::conflict_on_duplicate(Conflict::ExtensionPending))?;
+    attach_files(conn, actor.principal, &mut evidence)?;
+    store::reports::insert_evidence(conn, &evidence)?;
     let event = Event::ExtensionRequested {
         task: task_id,
         request: row.id,
@@ -110,7 +122,13 @@ pub fn request(
         reason: row.reason.clone(),
     };
     audit::record(conn, actor.principal.user_id, actor.now, &event)?;
-    Ok(row.into())
+    Ok(ExtensionRequest {
+        evidence: evidence
+            .into_iter()
+            .map(|row| EvidenceDocument::from(EvidenceRow::from(row)))
+            .collect(),
+        ..row.into()
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -184,5 +202,9 @@ pub fn decide(
         task_effect: effect,
     };
     audit::record(conn, user, actor.now, &event)?;
-    Ok(row.into())
+    let evidence = store::reports::evidence_of_extensions(conn, &[request_id])?;
+    Ok(ExtensionRequest {
+        evidence: evidence.into_iter().map(EvidenceDocument::from).collect(),
+        ..row.into()
+    })
 }

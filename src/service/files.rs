@@ -11,7 +11,11 @@ use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::FileId;
 use crate::domain::policy::{Action, Principal};
 use crate::store;
-use crate::store::files::FileRow;
+use crate::store::files::{DatabaseChunks, FileContents, FileRow};
+
+/// Where uploaded contents are kept: in PostgreSQL, with their rows. The one
+/// place another `FileContents` (an object store) would be chosen.
+pub static CONTENTS: &dyn FileContents = &DatabaseChunks;
 
 /// How long an upload no evidence cites is kept.
 pub const UNATTACHED_FOR: chrono::Duration = chrono::Duration::hours(24);
@@ -70,7 +74,7 @@ pub fn upload(
         agency_id: actor.principal.agency_id,
         uploaded_at: actor.now,
     };
-    store::files::insert_file(conn, &row, &upload.content)?;
+    store::files::insert_file(conn, CONTENTS, &row, &upload.content)?;
     Ok(row.into())
 }
 
@@ -93,7 +97,7 @@ pub fn read(
     first: u64,
     last: u64,
 ) -> DomainResult<Vec<Vec<u8>>> {
-    Ok(store::files::read_range(conn, &file.sha256, first, last)?)
+    Ok(CONTENTS.read_range(conn, &file.sha256, first, last)?)
 }
 
 /// Forgets uploads no evidence cites once they are `UNATTACHED_FOR` old, in
@@ -101,6 +105,7 @@ pub fn read(
 pub fn sweep(conn: &mut PgConnection, now: DateTime<Utc>) -> DomainResult<usize> {
     Ok(store::files::sweep_unattached(
         conn,
+        CONTENTS,
         now - UNATTACHED_FOR,
         500,
     )?)

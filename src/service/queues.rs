@@ -76,6 +76,8 @@ pub struct QueuedExtensionRequest {
     pub decided_on: Option<NaiveDate>,
     pub decision_comment: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The documents the request cites.
+    pub evidence: Vec<EvidenceDocument>,
 }
 
 /// The filter the caller may see: the query narrowed to the caller's scope,
@@ -196,9 +198,12 @@ pub fn extension_requests(
     };
     let rows = store::reports::queued_extensions(conn, &filter, after, limit + 1)?;
     let (rows, next) = page_of(rows, limit, |(e, _)| (e.created_at, e.id));
+    let ids: Vec<ExtensionId> = rows.iter().map(|(e, _)| e.id).collect();
+    let mut evidence = evidence::by_extension(store::reports::evidence_of_extensions(conn, &ids)?);
     let items = rows
         .into_iter()
         .map(|(e, context)| QueuedExtensionRequest {
+            evidence: evidence.remove(&e.id).unwrap_or_default(),
             agency: agency(&context),
             author: UserSummary {
                 id: e.requested_by,

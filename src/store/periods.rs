@@ -7,7 +7,7 @@ use diesel::sql_types::{Array, Date, Nullable, Text, Timestamptz, Uuid as SqlUui
 use super::tasks::TaskViewRow;
 use crate::db::schema::{agencies, agency_period_reports, reporting_periods};
 use crate::domain::enums::{AgencyReportStatus, PeriodKind, PeriodStatus};
-use crate::domain::ids::{AgencyId, PeriodId, PlanId, TaskId, UserId};
+use crate::domain::ids::{AgencyId, FileId, PeriodId, PlanId, TaskId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = reporting_periods)]
@@ -286,6 +286,8 @@ pub struct AgencyReportRow {
     pub review_comment: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The signed report, uploaded.
+    pub file_id: Option<FileId>,
 }
 
 pub fn agency_report(

@@ -54,6 +54,7 @@ pub struct EvidenceRow {
     pub url: Option<String>,
     pub finding_remedy_id: Option<RemedyId>,
     pub file_id: Option<FileId>,
+    pub extension_request_id: Option<ExtensionId>,
     /// The cited file, when there is one (a left join on `files`).
     #[diesel(embed)]
     pub file: Option<FileMeta>,
@@ -73,6 +74,7 @@ impl From<NewEvidence> for EvidenceRow {
             url: e.url,
             finding_remedy_id: e.finding_remedy_id,
             file_id: e.file_id,
+            extension_request_id: e.extension_request_id,
             file: e.file,
         }
     }
@@ -92,6 +94,7 @@ pub struct NewEvidence {
     pub url: Option<String>,
     pub finding_remedy_id: Option<RemedyId>,
     pub file_id: Option<FileId>,
+    pub extension_request_id: Option<ExtensionId>,
     /// The cited file as checked, for the response; not a column.
     #[diesel(skip_insertion)]
     pub file: Option<FileMeta>,
@@ -419,6 +422,22 @@ pub fn evidence_of_claims(
         .filter(evidence_documents::completion_claim_id.eq_any(claim_ids))
         .order((
             evidence_documents::completion_claim_id,
+            evidence_documents::position,
+        ))
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+/// The documents cited by extension requests, each request's in order.
+pub fn evidence_of_extensions(
+    conn: &mut PgConnection,
+    request_ids: &[ExtensionId],
+) -> QueryResult<Vec<EvidenceRow>> {
+    evidence_documents::table
+        .left_join(files::table)
+        .filter(evidence_documents::extension_request_id.eq_any(request_ids))
+        .order((
+            evidence_documents::extension_request_id,
             evidence_documents::position,
         ))
         .select(EvidenceRow::as_select())

@@ -343,6 +343,7 @@ fn decision_json(decision: &str, comment: &Option<String>) -> Value {
 pub struct ExtensionBody {
     requested_due_on: String,
     reason: String,
+    evidence: Vec<Evidence>,
 }
 
 impl ExtensionBody {
@@ -350,13 +351,22 @@ impl ExtensionBody {
         ExtensionBody {
             requested_due_on: requested_due_on.to_string(),
             reason: reason.to_string(),
+            evidence: Vec::new(),
         }
+    }
+    pub fn evidence(mut self, document: Evidence) -> ExtensionBody {
+        self.evidence.push(document);
+        self
     }
 }
 
 impl Body for ExtensionBody {
     fn to_json(&self, _: &TestApp) -> Value {
-        json!({"requested_due_on": self.requested_due_on, "reason": self.reason})
+        let mut body = json!({"requested_due_on": self.requested_due_on, "reason": self.reason});
+        if !self.evidence.is_empty() {
+            body["evidence"] = evidence_json(&self.evidence);
+        }
+        body
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::actors::{fresh_task, path, Actor};
-use crate::bodies::{Evidence, ReportBody, TaskBody};
+use crate::bodies::{DecisionBody, Evidence, ExtensionBody, ReportBody, TaskBody};
 use crate::common::{JsonExt, Reply, TestApp};
 use crate::demo::{self, NHATRANG, STP};
 
@@ -25,7 +25,7 @@ fn multipart(file_name: &str, content: &[u8]) -> Vec<u8> {
 }
 
 /// A PDF of about `bytes` bytes, different at every offset (so a wrong slice shows).
-fn pdf(bytes: usize) -> Vec<u8> {
+pub fn pdf(bytes: usize) -> Vec<u8> {
     let mut content = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut i: u32 = 0;
     while content.len() < bytes - 6 {
@@ -63,7 +63,7 @@ pub async fn uploaded_and_cited(app: &TestApp, agency: &str, task: &str) -> Stri
     file
 }
 
-async fn upload(actor: &Actor<'_>, file_name: &str, content: &[u8]) -> Reply {
+pub async fn upload(actor: &Actor<'_>, file_name: &str, content: &[u8]) -> Reply {
     actor
         .request(Method::POST, path::FILES)
         .raw(
@@ -455,4 +455,201 @@ async fn identical_content_is_stored_once() {
     app.execute("UPDATE files SET uploaded_at = now() - interval '25 hours'");
     par_tracker::startup::housekeeping(app.pool()).unwrap();
     assert_eq!((stored("file_blobs"), stored("file_chunks")), (0, 0));
+}
+
+#[actix_web::test]
+async fn an_extension_request_carries_its_letter() {
+    let app = TestApp::demo().await;
+    let stp = Actor::officer(&app, STP);
+    let letter = upload(&stp, "Công văn xin gia hạn.pdf", &pdf(3000))
+        .await
+        .created()
+        .id();
+    let theirs = upload(&Actor::officer(&app, NHATRANG), "kh.pdf", &pdf(2000))
+        .await
+        .created()
+        .id();
+    let task = demo_task(&app, "GH-01").await;
+    // another agency's upload is refused, and nothing is asked
+    stp.request(Method::POST, &path::extension_requests(&task))
+        .body(&ExtensionBody::new("2024-03-31", "Chờ ý kiến của Bộ").evidence(cited(&theirs)))
+        .send()
+        .await
+        .field_error(422, "evidence[0].file_id");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM extension_requests WHERE reason = 'Chờ ý kiến của Bộ'"),
+        0
+    );
+    let asked = stp
+        .request_extension(
+            &task,
+            &ExtensionBody::new("2024-03-31", "Chờ ý kiến của Bộ").evidence(cited(&letter)),
+        )
+        .await;
+    let shown = &asked["evidence"][0]["file"];
+    assert_eq!(shown["id"], letter.as_str());
+    assert_eq!(shown["name"], "Công văn xin gia hạn.pdf");
+    // the coordinator sees it in the queue and reads the letter before deciding
+    let coordinator = Actor::coordinator(&app);
+    let queue = coordinator
+        .get(&path::extension_queue("status=pending"))
+        .await
+        .ok();
+    let queued = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == asked["id"])
+        .expect("in the queue");
+    assert_eq!(queued["evidence"][0]["file"], *shown);
+    let r = coordinator.get(&path::file(&letter)).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.raw);
+    assert_eq!(sha256(&r.bytes), sha256(&pdf(3000)));
+    let decided = coordinator
+        .decide_extension(&asked.id(), &DecisionBody::approve())
+        .await;
+    assert_eq!(decided["evidence"][0]["file"], *shown);
+    // cited, it outlives the sweep of unattached uploads
+    app.execute("UPDATE files SET uploaded_at = now() - interval '25 hours'");
+    par_tracker::startup::housekeeping(app.pool()).unwrap();
+    let r = coordinator.get(&path::file(&letter)).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.raw);
+}
+
+/// The measurement behind the storage chosen (README, "Evidence files"): the
+/// contents as 1 MiB `bytea` chunks (what the server does) against PostgreSQL
+/// large objects, for writing, reading whole, reading a 64 KiB range, and size
+/// on disk. `cargo test --release --test api files::storage_figures -- --ignored --nocapture`
+#[actix_web::test]
+#[ignore = "a measurement, not a check"]
+async fn storage_figures() {
+    use diesel::connection::Connection;
+    use diesel::sql_types::{BigInt, Binary, Integer, Oid, Text};
+    use diesel::{sql_query, QueryableByName, RunQueryDsl};
+    use par_tracker::store::files::{DatabaseChunks, FileContents};
+    use std::time::{Duration, Instant};
+
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = Oid)]
+        oid: u32,
+    }
+    #[derive(QueryableByName)]
+    struct Read {
+        #[diesel(sql_type = Binary)]
+        data: Vec<u8>,
+    }
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    fn incompressible(size: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..size)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+    fn median(mut d: Vec<Duration>) -> f64 {
+        d.sort();
+        d[d.len() / 2].as_secs_f64() * 1000.0
+    }
+
+    let app = TestApp::empty().await;
+    let mut conn = app.pool().get().unwrap();
+    let on_disk = |conn: &mut diesel::PgConnection| -> (i64, i64) {
+        let size = |conn: &mut diesel::PgConnection, table: &str| {
+            sql_query(format!("SELECT pg_total_relation_size('{table}') AS n"))
+                .get_result::<Size>(conn)
+                .unwrap()
+                .n
+        };
+        (size(conn, "file_chunks"), size(conn, "pg_largeobject"))
+    };
+    let (chunks_before, lo_before) = on_disk(&mut conn);
+    let mut stored = 0i64;
+    println!("| size | store | write ms | read whole ms | read 64 KiB ms |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (round, mib) in [1usize, 5, 20].into_iter().enumerate() {
+        let size = mib * 1024 * 1024 - 1;
+        let (mut chunk_times, mut lo_times) = ((vec![], vec![], vec![]), (vec![], vec![], vec![]));
+        for i in 0..5u64 {
+            let content = incompressible(size, (round as u64 * 16 + i) * 2 + 1);
+            let sha = format!("{:x}", Sha256::digest(&content));
+            stored += size as i64;
+            let mid = (size / 2) as u64;
+
+            let started = Instant::now();
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                sql_query("INSERT INTO file_blobs (sha256, size) VALUES ($1, $2)")
+                    .bind::<Text, _>(&sha)
+                    .bind::<BigInt, _>(size as i64)
+                    .execute(conn)?;
+                DatabaseChunks.put(conn, &sha, &content)
+            })
+            .unwrap();
+            chunk_times.0.push(started.elapsed());
+            let started = Instant::now();
+            let whole: Vec<u8> = DatabaseChunks
+                .read_range(&mut conn, &sha, 0, size as u64 - 1)
+                .unwrap()
+                .concat();
+            chunk_times.1.push(started.elapsed());
+            let started = Instant::now();
+            let part = DatabaseChunks
+                .read_range(&mut conn, &sha, mid, mid + 65_535)
+                .unwrap()
+                .concat();
+            chunk_times.2.push(started.elapsed());
+            assert!(whole == content && part[..] == content[mid as usize..mid as usize + 65_536]);
+
+            let started = Instant::now();
+            let oid = conn
+                .transaction::<_, diesel::result::Error, _>(|conn| {
+                    sql_query("SELECT lo_from_bytea(0, $1) AS oid")
+                        .bind::<Binary, _>(&content)
+                        .get_result::<Made>(conn)
+                })
+                .unwrap()
+                .oid;
+            lo_times.0.push(started.elapsed());
+            let started = Instant::now();
+            let whole = sql_query("SELECT lo_get($1) AS data")
+                .bind::<Oid, _>(oid)
+                .get_result::<Read>(&mut conn)
+                .unwrap()
+                .data;
+            lo_times.1.push(started.elapsed());
+            let started = Instant::now();
+            let part = sql_query("SELECT lo_get($1, $2, $3) AS data")
+                .bind::<Oid, _>(oid)
+                .bind::<BigInt, _>(mid as i64)
+                .bind::<Integer, _>(65_536)
+                .get_result::<Read>(&mut conn)
+                .unwrap()
+                .data;
+            lo_times.2.push(started.elapsed());
+            assert!(whole == content && part[..] == content[mid as usize..mid as usize + 65_536]);
+        }
+        for (name, t) in [("bytea chunks", chunk_times), ("large object", lo_times)] {
+            println!(
+                "| {mib} MiB | {name} | {:.1} | {:.1} | {:.2} |",
+                median(t.0),
+                median(t.1),
+                median(t.2)
+            );
+        }
+    }
+    sql_query("CHECKPOINT").execute(&mut conn).ok();
+    let (chunks_after, lo_after) = on_disk(&mut conn);
+    println!(
+        "on disk per MiB stored: bytea chunks {:.3} MiB, large objects {:.3} MiB",
+        (chunks_after - chunks_before) as f64 / stored as f64,
+        (lo_after - lo_before) as f64 / stored as f64
+    );
 }

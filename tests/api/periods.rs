@@ -840,3 +840,55 @@ async fn the_demo_year_reproduces_the_published_figures() {
     assert_eq!(report["overdue_tasks"], json!([]));
     assert_eq!(report["limitations"].as_array().unwrap().len(), 33);
 }
+
+#[actix_web::test]
+async fn a_period_report_carries_its_signed_copy() {
+    let app = TestApp::demo().await;
+    let (plan, _) = plan_2024(&app).await;
+    let period = open_period(&app, &plan, json!({"kind": "quarter", "value": "2024-Q1"}))
+        .await
+        .id();
+    let officer = Actor::officer(&app, STP);
+    let mine = path::agency_report(&period, &app.agency_id(STP), "");
+    let signed = crate::files::upload(&officer, "12-BC-STP quý I.pdf", &crate::files::pdf(4000))
+        .await
+        .created()
+        .id();
+    let theirs = crate::files::upload(&Actor::officer(&app, STTTT), "x.pdf", &crate::files::pdf(2000))
+        .await
+        .created()
+        .id();
+    let mut body = agency_report("12/BC-STP");
+    body["file_id"] = json!(theirs);
+    officer.put(&mine, &body).await.field_error(422, "file_id");
+    body["file_id"] = json!("00000000-0000-4000-8000-000000000000");
+    officer.put(&mine, &body).await.field_error(422, "file_id");
+    assert_eq!(app.count("SELECT count(*) AS n FROM agency_period_reports"), 33, "nothing saved");
+    body["file_id"] = json!(signed);
+    let saved = officer.put(&mine, &body).await.ok();
+    assert_eq!(saved["file"]["id"], signed.as_str());
+    assert_eq!(saved["file"]["name"], "12-BC-STP quý I.pdf");
+    // the coordinator finds it on the tracker and reads it
+    let coordinator = Actor::coordinator(&app);
+    let tracker = coordinator
+        .get(&path::period(&period, "/agency-reports"))
+        .await
+        .ok();
+    let line = tracker["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["agency_code"] == STP)
+        .expect("STP owes a report");
+    assert_eq!(line["file"], saved["file"]);
+    let r = coordinator.get(&path::file(&signed)).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.raw);
+    // cited by the report, it outlives the sweep; the other agency's does not
+    app.execute("UPDATE files SET uploaded_at = now() - interval '25 hours'");
+    par_tracker::startup::housekeeping(app.pool()).unwrap();
+    assert_eq!(coordinator.get(&path::file(&signed)).await.status.as_u16(), 200);
+    assert_eq!(coordinator.get(&path::file(&theirs)).await.status.as_u16(), 404);
+    // saved again without it, the draft no longer cites it
+    body.as_object_mut().unwrap().remove("file_id");
+    assert!(officer.put(&mine, &body).await.ok()["file"].is_null());
+}

@@ -35,6 +35,11 @@ pub async fn upload_file(
     pool: web::Data<DbPool>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    // A body declared larger than any allowed upload is refused before a byte
+    // of it is read; one sent without a length is counted as it arrives.
+    if declared_length(&req).is_some_and(|length| length > MAX_FILE_BYTES + FRAMING_BYTES) {
+        return Err(too_large());
+    }
     let form = Multipart::new(req.headers(), payload);
     let upload = actix_web::rt::time::timeout(UPLOAD_TIMEOUT, receive(form))
         .await
@@ -106,6 +111,19 @@ async fn receive(mut form: Multipart) -> ApiResult<Upload> {
         content_type,
         content,
     })
+}
+
+/// Room for the multipart framing around a file of the largest size: the
+/// boundaries and the part's headers, with a 255-character name encoded twice.
+const FRAMING_BYTES: u64 = 16 * 1024;
+
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn too_large() -> ApiError {
