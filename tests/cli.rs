@@ -258,7 +258,11 @@ fn rss_bytes(pid: u32) -> u64 {
 
 /// Sends one HTTP/1.1 request whose body is written in pieces as `body`
 /// yields them; stops writing when the server stops reading. Status and answer.
-fn stream_request(bind: SocketAddr, head: &str, body: impl Iterator<Item = Vec<u8>>) -> (u16, String) {
+fn stream_request(
+    bind: SocketAddr,
+    head: &str,
+    body: impl Iterator<Item = Vec<u8>>,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(bind).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -286,7 +290,9 @@ fn an_upload_over_the_limit_is_refused_without_being_held_whole() {
     let bind = free_port();
     let log = dir.join("server.log");
     let mut server = server(&dir, bind, &log);
-    wait_until("the server serves", Duration::from_secs(180), || healthy(bind));
+    wait_until("the server serves", Duration::from_secs(180), || {
+        healthy(bind)
+    });
     let login = r#"{"username":"stp","password":"khanhhoa-2023"}"#;
     let (status, answer) = stream_request(
         bind,
@@ -308,7 +314,10 @@ fn an_upload_over_the_limit_is_refused_without_being_held_whole() {
     let (status, answer, grew) = watched_upload(&server, bind, &token, false);
     assert_eq!(status, 413, "{}", &answer[..answer.len().min(400)]);
     assert!(answer.contains("payload-too-large"), "{answer}");
-    assert!(grew < 4 * 1_048_576, "grew by {grew} bytes for a body never read");
+    assert!(
+        grew < 4 * 1_048_576,
+        "grew by {grew} bytes for a body never read"
+    );
     // One sent without a length (chunked) is counted as it arrives and refused
     // when it passes 20 MiB: held up to the limit, never whole.
     let (status, answer, grew) = watched_upload(&server, bind, &token, true);
@@ -328,7 +337,12 @@ const UPLOAD_BYTES: usize = 25_000_000;
 /// Uploads 25 MB of a PDF in 64 KiB pieces, with a `Content-Length` or chunked,
 /// while the server's memory is watched: status, answer, and how far its
 /// resident memory rose above where it was.
-fn watched_upload(server: &Child, bind: SocketAddr, token: &str, chunked: bool) -> (u16, String, u64) {
+fn watched_upload(
+    server: &Child,
+    bind: SocketAddr,
+    token: &str,
+    chunked: bool,
+) -> (u16, String, u64) {
     let boundary = "par-upload-boundary";
     let opening = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ho-so.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n"
@@ -342,7 +356,11 @@ fn watched_upload(server: &Child, bind: SocketAddr, token: &str, chunked: bool) 
         format!("Content-Length: {length}")
     };
     let pieces = std::iter::once(opening.into_bytes())
-        .chain((0..filler).step_by(65_536).map(move |at| vec![b'x'; 65_536.min(filler - at)]))
+        .chain(
+            (0..filler)
+                .step_by(65_536)
+                .map(move |at| vec![b'x'; 65_536.min(filler - at)]),
+        )
         .chain(std::iter::once(closing.into_bytes()))
         .map(move |piece| {
             if chunked {
@@ -382,7 +400,11 @@ fn watched_upload(server: &Child, bind: SocketAddr, token: &str, chunked: bool) 
     let grew = peak - before;
     eprintln!(
         "25 MB upload ({}): {status}; server RSS {:.1} → peak {:.1} MiB (+{:.1} MiB)",
-        if chunked { "chunked" } else { "with its length" },
+        if chunked {
+            "chunked"
+        } else {
+            "with its length"
+        },
         before as f64 / 1_048_576.0,
         peak as f64 / 1_048_576.0,
         grew as f64 / 1_048_576.0

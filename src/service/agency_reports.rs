@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Event};
+use super::evidence::{citable_file, EvidenceFile};
 use super::indicators::{self, FigureIn};
 use super::periods::lock_open;
 use super::Actor;
@@ -19,7 +20,6 @@ use crate::domain::policy::Action;
 use crate::domain::text::{DocumentNumber, LongText, ReportSection};
 use crate::domain::workflow::{report_transition, AgencyReportEvent};
 use crate::store;
-use super::evidence::{citable_file, EvidenceFile};
 use crate::store::files::FileMeta;
 use crate::store::periods::{AgencyReportRow, PeriodRow};
 use std::collections::HashMap;
@@ -101,13 +101,12 @@ impl From<AgencyReportRow> for AgencyReport {
 /// The report as shown, with what is shown of its file.
 fn shown(conn: &mut PgConnection, row: AgencyReportRow) -> DomainResult<AgencyReport> {
     let file = match row.file_id {
-        Some(id) => store::files::metas(conn, &[id])?.pop().map(EvidenceFile::from),
+        Some(id) => store::files::metas(conn, &[id])?
+            .pop()
+            .map(EvidenceFile::from),
         None => None,
     };
-    Ok(AgencyReport {
-        file,
-        ..row.into()
-    })
+    Ok(AgencyReport { file, ..row.into() })
 }
 
 /// Whether an agency reported on time: by its first submission's province

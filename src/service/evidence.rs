@@ -95,7 +95,12 @@ pub fn attach_files(
 ) -> DomainResult<()> {
     for (i, row) in rows.iter_mut().enumerate() {
         let Some(id) = row.file_id else { continue };
-        row.file = Some(citable_file(conn, who, id, &format!("evidence[{i}].file_id"))?);
+        row.file = Some(citable_file(
+            conn,
+            who,
+            id,
+            &format!("evidence[{i}].file_id"),
+        )?);
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Event, TaskEffect};
+use super::evidence::{attach_files, check_evidence, Cited, Evidence, EvidenceDocument};
 use super::{tasks, Actor};
 use crate::domain::enums::{ExtensionDecision, ExtensionStatus};
 use crate::domain::error::{Conflict, DomainError, DomainResult};
@@ -18,7 +19,6 @@ use crate::domain::policy::Action;
 use crate::domain::text::LongText;
 use crate::domain::workflow::{transition, TaskEvent};
 use crate::store;
-use super::evidence::{attach_files, check_evidence, Cited, Evidence, EvidenceDocument};
 use crate::store::reports::{EvidenceRow, ExtensionRow, NewExtension};
 use crate::store::tasks::TaskChangeset;
 

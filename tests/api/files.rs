@@ -477,7 +477,9 @@ async fn an_extension_request_carries_its_letter() {
         .await
         .field_error(422, "evidence[0].file_id");
     assert_eq!(
-        app.count("SELECT count(*) AS n FROM extension_requests WHERE reason = 'Chờ ý kiến của Bộ'"),
+        app.count(
+            "SELECT count(*) AS n FROM extension_requests WHERE reason = 'Chờ ý kiến của Bộ'"
+        ),
         0
     );
     let asked = stp

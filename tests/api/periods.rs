@@ -854,16 +854,24 @@ async fn a_period_report_carries_its_signed_copy() {
         .await
         .created()
         .id();
-    let theirs = crate::files::upload(&Actor::officer(&app, STTTT), "x.pdf", &crate::files::pdf(2000))
-        .await
-        .created()
-        .id();
+    let theirs = crate::files::upload(
+        &Actor::officer(&app, STTTT),
+        "x.pdf",
+        &crate::files::pdf(2000),
+    )
+    .await
+    .created()
+    .id();
     let mut body = agency_report("12/BC-STP");
     body["file_id"] = json!(theirs);
     officer.put(&mine, &body).await.field_error(422, "file_id");
     body["file_id"] = json!("00000000-0000-4000-8000-000000000000");
     officer.put(&mine, &body).await.field_error(422, "file_id");
-    assert_eq!(app.count("SELECT count(*) AS n FROM agency_period_reports"), 33, "nothing saved");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM agency_period_reports"),
+        33,
+        "nothing saved"
+    );
     body["file_id"] = json!(signed);
     let saved = officer.put(&mine, &body).await.ok();
     assert_eq!(saved["file"]["id"], signed.as_str());
@@ -886,8 +894,14 @@ async fn a_period_report_carries_its_signed_copy() {
     // cited by the report, it outlives the sweep; the other agency's does not
     app.execute("UPDATE files SET uploaded_at = now() - interval '25 hours'");
     par_tracker::startup::housekeeping(app.pool()).unwrap();
-    assert_eq!(coordinator.get(&path::file(&signed)).await.status.as_u16(), 200);
-    assert_eq!(coordinator.get(&path::file(&theirs)).await.status.as_u16(), 404);
+    assert_eq!(
+        coordinator.get(&path::file(&signed)).await.status.as_u16(),
+        200
+    );
+    assert_eq!(
+        coordinator.get(&path::file(&theirs)).await.status.as_u16(),
+        404
+    );
     // saved again without it, the draft no longer cites it
     body.as_object_mut().unwrap().remove("file_id");
     assert!(officer.put(&mine, &body).await.ok()["file"].is_null());
