@@ -13,6 +13,9 @@
 #   scripts/mutants.sh --changed BASE [AREA...]
 #                                           # only mutants in lines changed since BASE (for CI)
 #   scripts/mutants.sh --shard K/N AREA     # one shard of an area (0-based K), e.g. 0/4
+#   scripts/mutants.sh --sample N [AREA...] # every Nth mutant only (a systematic sample):
+#                                           # an estimate of the score, with its 95% interval,
+#                                           # for areas too large to run whole here
 #   scripts/mutants.sh --list [AREA...]     # list the mutants, run nothing
 #   scripts/mutants.sh --resume [AREA...]   # keep pass 1's results, redo pass 2
 #                                           # (after adding tests for its survivors)
@@ -32,6 +35,7 @@ fi
 
 changed=""
 shard=""
+sample=""
 list=false
 resume=false
 areas=()
@@ -39,6 +43,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --changed) changed=${2:?--changed needs a base revision}; shift 2 ;;
     --shard) shard=${2:?--shard needs K/N}; shift 2 ;;
+    --sample) sample=${2:?--sample needs N}; shift 2 ;;
     --list) list=true; shift ;;
     --resume) resume=true; shift ;;
     -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -91,6 +96,9 @@ if [ -n "$changed" ]; then
   common+=(--in-diff "$diff_file")
 fi
 [ -z "$shard" ] || common+=(--shard "$shard")
+# A sample is pass 1's only: pass 2 runs the sample's survivors, whatever their index.
+pass1_sample=()
+[ -z "$sample" ] || pass1_sample=(--shard "0/$sample" --sharding round-robin)
 
 count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
 
@@ -104,7 +112,7 @@ survivor_patterns() {
 status=0
 summary=()
 for area in "${areas[@]}"; do
-  out="$root/target/mutants/${changed:+changed/}$area"
+  out="$root/target/mutants/${changed:+changed/}${sample:+sample-$sample/}$area"
   mkdir -p "$out"
   read -r -a files <<<"$(files_of "$area")"
   if $list; then
@@ -122,7 +130,8 @@ for area in "${areas[@]}"; do
     rm -rf "$out/pass1"
     echo "== $area: pass 1 ($(pass1_args "$area"))"
     # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
-    cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass1" $(pass1_args "$area") || true
+    cargo mutants "${common[@]}" ${pass1_sample[@]+"${pass1_sample[@]}"} "${files[@]}" \
+      --output "$out/pass1" $(pass1_args "$area") || true
   fi
   caught=$(count "$pass1/caught.txt")
   missed=$(count "$pass1/missed.txt")
@@ -137,6 +146,7 @@ for area in "${areas[@]}"; do
     cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} >"$out/all.txt"
     mkdir -p "$pass2"
     grep -v -E -f "$out/survivors.re" "$out/all.txt" >"$pass2/caught.txt" || true
+    # (in a sample, the mutants outside it are marked done too: only survivors run)
     present=0
     while IFS= read -r re; do
       if grep -q -E -e "$re" "$out/all.txt"; then present=$((present + 1)); fi
@@ -162,6 +172,13 @@ for area in "${areas[@]}"; do
     score="n/a"
   fi
   line="$area: $((caught + timeouts))/$viable caught ($score), $missed missed, $timeouts timed out, $unviable unviable, ${elapsed}s"
+  if [ -n "$sample" ] && [ "$viable" -gt 0 ]; then
+    # Wilson's 95% interval for the whole area's score, from the sample's
+    line+=$(awk -v c=$((caught + timeouts)) -v n="$viable" -v k="$sample" 'BEGIN {
+      z = 1.96; p = c / n; d = 1 + z * z / n
+      m = (p + z * z / (2 * n)) / d; h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+      printf " [sample: every %dth mutant; area score 95%% within %.1f%%-%.1f%%]", k, 100 * (m - h), 100 * (m + h) }')
+  fi
   summary+=("$line")
   echo "== $line"
   if [ "$missed" -gt 0 ]; then
