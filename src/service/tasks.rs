@@ -228,12 +228,9 @@ fn to_task(row: TaskViewRow, carried: Carried, as_of: NaiveDate) -> Task {
 }
 
 /// Reads a JSON column of the task view into its type.
-fn carried<T: serde::de::DeserializeOwned>(
-    value: Option<serde_json::Value>,
-    what: &str,
-) -> DomainResult<T> {
+fn carried<T: serde::de::DeserializeOwned>(value: Option<String>, what: &str) -> DomainResult<T> {
     // SQL NULL reads as JSON null: `None` for an optional type.
-    serde_json::from_value(value.unwrap_or_default())
+    serde_json::from_str(value.as_deref().unwrap_or("null"))
         .map_err(|e| DomainError::Internal(format!("{what} of a task: {e}")))
 }
 

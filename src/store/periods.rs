@@ -170,8 +170,9 @@ pub fn freeze_tasks(
         for r in chunk {
             let t = &r.task;
             let latest = report(t.id);
-            let supporting_ids: Vec<uuid::Uuid> = r
-                .supporting
+            let supporting: serde_json::Value = serde_json::from_str(&r.supporting)
+                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+            let supporting_ids: Vec<uuid::Uuid> = supporting
                 .as_array()
                 .map(|a| {
                     a.iter()
@@ -205,7 +206,7 @@ pub fn freeze_tasks(
                 .bind::<Text, _>(r.lead_name.clone())
                 .bind::<Date, _>(r.effective_due_on)
                 .bind::<diesel::sql_types::Integer, _>(r.days_overdue)
-                .bind::<diesel::sql_types::Json, _>(r.supporting.clone())
+                .bind::<diesel::sql_types::Json, _>(supporting)
                 .bind::<Array<SqlUuid>, _>(supporting_ids)
                 .bind::<Text, _>(r.status_as_of)
                 .bind::<diesel::sql_types::SmallInt, _>(r.progress_as_of)
