@@ -1,0 +1,568 @@
+//! Agencies change (issue 17): merges, splits, renames and dissolutions,
+//! recorded with their decision, handing the roles of open tasks on to the
+//! successor; each rule of bad input refused whole (422 naming the field),
+//! and a concurrent reorganisation of one agency refused (409).
+
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+use crate::actors::{path, Actor};
+use crate::bodies::{ClaimBody, PlanBody, ReorgBody, ReportBody, ReviewBody, Successor, TaskBody};
+use crate::common::{JsonExt, TestApp};
+use crate::demo::{STP, STTTT};
+use par_tracker::startup::Clock;
+
+const REORG: &str = "/api/v1/agencies/reorganisations";
+const SKHDT: &str = "SKHDT";
+const STC: &str = "STC";
+
+/// Everything a reorganisation writes, to prove a refusal wrote nothing.
+fn written(app: &TestApp) -> String {
+    app.texts(
+        "SELECT concat_ws('/',
+            (SELECT count(*) FROM reorganisations),
+            (SELECT count(*) FROM reorganisation_agencies),
+            (SELECT count(*) FROM agency_successions),
+            (SELECT count(*) FROM agency_names),
+            (SELECT count(*) FROM task_agency_moves),
+            (SELECT count(*) FROM agencies),
+            (SELECT md5(string_agg(a::text, ',' ORDER BY a.id)) FROM agencies a),
+            (SELECT md5(string_agg(t.id::text || t.lead_agency_id::text || t.version, ',' ORDER BY t.id)) FROM tasks t),
+            (SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM task_supporting_agencies s),
+            (SELECT count(*) FROM audit_events)) AS t",
+    )
+    .remove(0)
+}
+
+/// A 2025 plan: K1 led by SKHDT (open), K2 led by SKHDT and completed on
+/// 2025-02-20, K3 led by STP and supported by SKHDT (open).
+async fn plan_2025(app: &TestApp) -> (String, [String; 3]) {
+    let coordinator = Actor::coordinator(app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2025-TEST", 2025))
+        .await
+        .id();
+    let k1 = coordinator
+        .create_task(&plan, &TaskBody::new("K1").lead(SKHDT).date("2025-06-30"))
+        .await
+        .id();
+    let k2 = coordinator
+        .create_task(&plan, &TaskBody::new("K2").lead(SKHDT).date("2025-03-31"))
+        .await
+        .id();
+    let k3 = coordinator
+        .create_task(
+            &plan,
+            &TaskBody::new("K3")
+                .lead(STP)
+                .supporting(&[SKHDT, STTTT])
+                .date("2025-09-30"),
+        )
+        .await
+        .id();
+    Actor::officer(app, SKHDT)
+        .claim_completion(&k2, &ClaimBody::new("2025-02-20", "Đã hoàn thành"))
+        .await;
+    coordinator.review(&k2, &ReviewBody::accept()).await;
+    (plan, [k1, k2, k3])
+}
+
+fn supporting_codes(task: &Value) -> Vec<String> {
+    let mut codes: Vec<String> = task["supporting_agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.text("code").to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+fn moves_of(outcome: &Value, code: &str) -> Vec<String> {
+    outcome["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["task_code"] == code)
+        .map(|m| m.text("role").to_string())
+        .collect()
+}
+
+#[actix_web::test]
+async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay() {
+    let app = TestApp::demo().await;
+    let (_, [k1, k2, k3]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    let reply = coordinator
+        .post(REORG, &ReorgBody::merge(&[SKHDT], Successor::existing(STC)))
+        .await;
+    let done = reply.created();
+    assert_eq!(
+        reply.header("location"),
+        Some(format!("{REORG}/{}", done.id()).as_str())
+    );
+    assert_eq!(done["kind"], "merge");
+    assert_eq!(done["dry_run"], false);
+    assert_eq!(done["effective_on"], "2025-03-01");
+    assert_eq!(done["decision"]["document_number"], "15/NQ-HĐND");
+    assert_eq!(moves_of(&done, "K1"), ["lead"]);
+    assert_eq!(moves_of(&done, "K3"), ["supporting"]);
+    assert!(moves_of(&done, "K2").is_empty());
+    assert!(done["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["task_code"] == "K2" && k["role"] == "lead"));
+
+    // the open task is Sở Tài chính's now; the completed one stays SKHĐT's
+    let t1 = coordinator.task(&k1).await;
+    assert_eq!(t1["lead_agency"]["code"], STC);
+    assert_eq!(coordinator.task(&k2).await["lead_agency"]["code"], SKHDT);
+    let t3 = coordinator.task(&k3).await;
+    assert_eq!(t3["lead_agency"]["code"], STP);
+    assert_eq!(supporting_codes(&t3), [STC, STTTT]);
+
+    // the predecessor ends the day before effective_on and names its successor
+    let skhdt = coordinator
+        .get(&format!("/api/v1/agencies/{}", app.agency_id(SKHDT)))
+        .await
+        .ok();
+    assert_eq!(skhdt["valid_to"], "2025-03-01");
+    assert_eq!(skhdt["successor_ids"], json!([app.agency_id(STC)]));
+    let stc = coordinator
+        .get(&format!("/api/v1/agencies/{}", app.agency_id(STC)))
+        .await
+        .ok();
+    assert_eq!(stc["valid_to"], Value::Null);
+
+    // each change is in the task's history, citing the decision
+    let history = coordinator.history(&k1).await;
+    let entry = history
+        .iter()
+        .find(|e| e["action"] == "task.reorganised")
+        .expect("a task.reorganised entry");
+    assert_eq!(
+        entry["changes"]["decision"]["document_number"],
+        "15/NQ-HĐND"
+    );
+    assert_eq!(
+        entry["changes"]["decision"]["issuer"],
+        "HĐND tỉnh Khánh Hòa"
+    );
+    assert_eq!(entry["changes"]["effective_on"], "2025-03-01");
+    assert_eq!(entry["changes"]["reorganisation_id"], done["id"]);
+    assert_eq!(
+        entry["changes"]["moves"],
+        json!([{"role": "lead", "from_agency_id": app.agency_id(SKHDT), "to_agency_id": app.agency_id(STC)}])
+    );
+    assert!(coordinator
+        .history(&k2)
+        .await
+        .iter()
+        .all(|e| e["action"] != "task.reorganised"));
+
+    // the predecessor's officers no longer write on it; the successor's do
+    Actor::officer(&app, SKHDT)
+        .post(&path::reports(&k1), &ReportBody::new(30, "Đang triển khai"))
+        .await
+        .problem(403);
+    Actor::officer(&app, STC)
+        .post(&path::reports(&k1), &ReportBody::new(30, "Đang triển khai"))
+        .await
+        .created();
+
+    // the recorded event reads back as it was answered
+    let again = coordinator
+        .get(&format!("{REORG}/{}", done.id()))
+        .await
+        .ok();
+    assert_eq!(again, done);
+}
+
+#[actix_web::test]
+async fn reorg_a_dry_run_shows_what_would_move_and_writes_nothing() {
+    let app = TestApp::demo().await;
+    let (_, [k1, _, _]) = plan_2025(&app).await;
+    let before = written(&app);
+    let coordinator = Actor::coordinator(&app);
+    let answer = coordinator
+        .post(
+            &format!("{REORG}?dry_run=true"),
+            &ReorgBody::merge(&[SKHDT], Successor::existing(STC)),
+        )
+        .await
+        .ok();
+    assert_eq!(answer["dry_run"], true);
+    assert_eq!(moves_of(&answer, "K1"), ["lead"]);
+    assert_eq!(moves_of(&answer, "K3"), ["supporting"]);
+    assert_eq!(written(&app), before);
+    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], SKHDT);
+    // a dry run of bad input is refused like the real thing
+    coordinator
+        .post(
+            &format!("{REORG}?dry_run=true"),
+            &ReorgBody::merge(&[SKHDT], Successor::existing(SKHDT)),
+        )
+        .await
+        .field_error(422, "change.successor.agency_id");
+}
+
+#[actix_web::test]
+async fn reorg_a_merge_into_a_new_agency_creates_it_valid_from_effective_on() {
+    let app = TestApp::demo().await;
+    let (_, [k1, _, k3]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    let done = coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(
+                &[SKHDT, STC],
+                Successor::new("STC2025", "Sở Tài chính (sau hợp nhất)"),
+            ),
+        )
+        .await
+        .created();
+    assert_eq!(done["successors"][0]["created"], true);
+    let new = coordinator
+        .get(&format!("/api/v1/agencies/{}", app.agency_id("STC2025")))
+        .await
+        .ok();
+    assert_eq!(new["valid_from"], "2025-03-01");
+    assert_eq!(
+        coordinator.task(&k1).await["lead_agency"]["code"],
+        "STC2025"
+    );
+    assert_eq!(
+        supporting_codes(&coordinator.task(&k3).await),
+        ["STC2025", STTTT]
+    );
+    // both predecessors end
+    for code in [SKHDT, STC] {
+        let a = coordinator
+            .get(&format!("/api/v1/agencies/{}", app.agency_id(code)))
+            .await
+            .ok();
+        assert_eq!(a["valid_to"], "2025-03-01", "{code}");
+        assert_eq!(a["successor_ids"], json!([app.agency_id("STC2025")]));
+    }
+    // a taken code is a field error, not a half-made merge
+    let before = written(&app);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[STP], Successor::new("STTTT", "Trùng mã")).on("2025-04-01"),
+        )
+        .await
+        .field_error(422, "change.successor.new_agency.code");
+    assert_eq!(written(&app), before);
+}
+
+#[actix_web::test]
+async fn reorg_a_rename_keeps_the_id_and_ends_nothing() {
+    let app = TestApp::demo().await;
+    let (_, [k1, _, _]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    let done = coordinator
+        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .await
+        .created();
+    assert_eq!(done["previous_name"], "Sở Kế hoạch và Đầu tư");
+    assert!(done["moves"].as_array().unwrap().is_empty());
+    let agency = coordinator
+        .get(&format!("/api/v1/agencies/{}", app.agency_id(SKHDT)))
+        .await
+        .ok();
+    assert_eq!(agency["name"], "Sở Kinh tế");
+    assert_eq!(agency["valid_to"], Value::Null);
+    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], SKHDT);
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT name || ' ' || valid_to AS t FROM agency_names WHERE agency_id = '{}'",
+            app.agency_id(SKHDT)
+        )),
+        ["Sở Kế hoạch và Đầu tư 2025-03-01"]
+    );
+}
+
+#[actix_web::test]
+async fn reorg_a_split_needs_a_successor_for_every_open_task() {
+    let app = TestApp::demo().await;
+    let (_, [k1, k2, k3]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    let successors = [
+        Successor::new("SKT", "Sở Kinh tế"),
+        Successor::existing(STC),
+    ];
+    let before = written(&app);
+    // K3 (supported by SKHDT) has no rule: refused whole, naming it
+    let reply = coordinator
+        .post(
+            REORG,
+            &ReorgBody::split(SKHDT, &successors).task(&k1, "SKT"),
+        )
+        .await;
+    let problem = reply.field_error(422, "change.tasks");
+    assert!(problem.to_string().contains("K3"), "{}", *problem);
+    assert_eq!(written(&app), before);
+    // a rule naming no successor, or a task that is not the agency's
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::split(SKHDT, &successors)
+                .task(&k1, "STP")
+                .task(&k3, STC),
+        )
+        .await
+        .field_error(422, "change.tasks[0].successor_code");
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::split(SKHDT, &successors)
+                .task(&k1, "SKT")
+                .task(&k3, STC)
+                .task(&k2, STC),
+        )
+        .await
+        .field_error(422, "change.tasks[2].task_id");
+    assert_eq!(written(&app), before);
+
+    let done = coordinator
+        .post(
+            REORG,
+            &ReorgBody::split(SKHDT, &successors)
+                .task(&k1, "SKT")
+                .task(&k3, STC),
+        )
+        .await
+        .created();
+    assert_eq!(done["kind"], "split");
+    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], "SKT");
+    assert_eq!(supporting_codes(&coordinator.task(&k3).await), [STC, STTTT]);
+    assert_eq!(coordinator.task(&k2).await["lead_agency"]["code"], SKHDT);
+}
+
+#[actix_web::test]
+async fn reorg_a_successor_dissolved_on_the_day_is_refused_the_day_before_it_is_not() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    // STTTT ends on 2025-03-02 (its last day is 03-01), into STC
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(STTTT, STC).on("2025-03-02"))
+        .await
+        .created();
+    // on 03-01 STTTT still exists: it may take SKHDT's work
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(SKHDT, STTTT).on("2025-03-01"))
+        .await
+        .created();
+    // on 03-02 it is dissolved: it may not
+    let before = written(&app);
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(STP, STTTT).on("2025-03-02"))
+        .await
+        .field_error(422, "change.successor_id")
+        .alone();
+    assert_eq!(written(&app), before);
+}
+
+#[actix_web::test]
+async fn reorg_effective_on_before_an_agencys_valid_from_is_refused() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[SKHDT], Successor::new("SKT", "Sở Kinh tế")),
+        )
+        .await
+        .created();
+    let before = written(&app);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::rename("SKT", "Sở Kinh tế tỉnh").on("2025-02-28"),
+        )
+        .await
+        .field_error(422, "effective_on")
+        .alone();
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(STP, "SKT").on("2025-02-28"))
+        .await
+        .field_error(422, "effective_on");
+    assert_eq!(written(&app), before);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::rename("SKT", "Sở Kinh tế tỉnh").on("2025-03-02"),
+        )
+        .await
+        .created();
+}
+
+#[actix_web::test]
+async fn reorg_a_cycle_in_succession_is_refused() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    // an agency cannot succeed itself
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[SKHDT, STC], Successor::existing(STC)),
+        )
+        .await
+        .field_error(422, "change.successor.agency_id");
+    // SKHDT → STC from 03-01; STC → SKHDT from 02-01 would close a loop
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .await
+        .created();
+    let before = written(&app);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::dissolve(STC, SKHDT).on("2025-02-01").set(
+                "decision",
+                json!({"document_number": "2/NQ-HĐND", "issued_on": "2025-01-15", "issuer": "HĐND tỉnh"}),
+            ),
+        )
+        .await
+        .field_error(422, "change.successor_id")
+        .alone();
+    assert_eq!(written(&app), before);
+}
+
+#[actix_web::test]
+async fn reorg_a_second_reorganisation_of_an_agency_the_same_day_is_refused() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    coordinator
+        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .await
+        .created();
+    let before = written(&app);
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .await
+        .field_error(422, "change.agency_id")
+        .alone();
+    // as a successor too
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(STP, SKHDT))
+        .await
+        .field_error(422, "change.successor_id");
+    assert_eq!(written(&app), before);
+    // the next day it may change again
+    coordinator
+        .post(REORG, &ReorgBody::dissolve(SKHDT, STC).on("2025-03-02"))
+        .await
+        .created();
+}
+
+#[actix_web::test]
+async fn reorg_every_broken_rule_is_named_at_once() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let reply = coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[SKHDT, SKHDT], Successor::existing(SKHDT)).set(
+                "decision",
+                json!({"document_number": "15/NQ-HĐND", "issued_on": "2025-03-02", "issuer": "HĐND tỉnh"}),
+            ),
+        )
+        .await;
+    reply.field_error(422, "decision.issued_on");
+    reply.field_error(422, "change.predecessor_ids[1]");
+    reply.field_error(422, "change.successor.agency_id");
+    // an unknown agency is named too
+    coordinator
+        .post(
+            REORG,
+            &json!({
+                "effective_on": "2025-03-01",
+                "decision": {"document_number": "1/QĐ", "issued_on": "2025-02-01", "issuer": "UBND tỉnh"},
+                "change": {"kind": "dissolve", "agency_id": app.agency_id(SKHDT), "successor_id": uuid::Uuid::new_v4()},
+            }),
+        )
+        .await
+        .field_error(422, "change.successor_id");
+    // a successor given twice over, or not at all
+    coordinator
+        .post(
+            REORG,
+            &json!({
+                "effective_on": "2025-03-01",
+                "decision": {"document_number": "1/QĐ", "issued_on": "2025-02-01", "issuer": "UBND tỉnh"},
+                "change": {"kind": "merge", "predecessor_ids": [app.agency_id(SKHDT)], "successor": {}},
+            }),
+        )
+        .await
+        .field_error(422, "change.successor");
+}
+
+fn clock_at(instant: &str) -> Clock {
+    Clock::Fixed(
+        DateTime::parse_from_rfc3339(instant)
+            .unwrap()
+            .with_timezone(&Utc),
+    )
+}
+
+#[actix_web::test]
+async fn reorg_effective_on_may_be_today_in_the_province_not_tomorrow() {
+    // 16:59:59 UTC on 28/2 is 23:59:59 on 28/2 in the province
+    let mut app = TestApp::demo_with_clock(clock_at("2025-02-28T16:59:59Z")).await;
+    let before = written(&app);
+    Actor::coordinator(&app)
+        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .await
+        .field_error(422, "effective_on")
+        .alone();
+    assert_eq!(written(&app), before);
+    // one second later it is 1/3 in the province
+    app.set_clock(clock_at("2025-02-28T17:00:00Z")).await;
+    Actor::coordinator(&app)
+        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .await
+        .created();
+}
+
+#[actix_web::test]
+async fn reorg_a_reorganisation_racing_another_on_the_same_agency_is_409() {
+    let app = TestApp::demo().await;
+    // another reorganisation holds SKHDT's row, mid-transaction
+    let mut other = app.pool().get().unwrap();
+    other
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM agencies WHERE id = '{}' FOR NO KEY UPDATE;",
+            app.agency_id(SKHDT)
+        ))
+        .unwrap();
+    let before = written(&app);
+    Actor::coordinator(&app)
+        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .await
+        .problem(409)
+        .problem_type("concurrent-change");
+    assert_eq!(written(&app), before);
+    other.batch_execute("ROLLBACK;").unwrap();
+    // once it is gone, the same request goes through
+    Actor::coordinator(&app)
+        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .await
+        .created();
+}
+
+#[actix_web::test]
+async fn reorg_is_the_coordinators() {
+    let app = TestApp::demo().await;
+    let before = written(&app);
+    for who in [Actor::inspector(&app), Actor::officer(&app, SKHDT)] {
+        who.post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+            .await
+            .problem(403)
+            .problem_type("not-coordinator");
+    }
+    assert_eq!(written(&app), before);
+}
