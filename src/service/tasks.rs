@@ -639,6 +639,8 @@ pub struct TaskQuery {
     pub area: Option<ReformArea>,
     pub objective_id: Option<ObjectiveId>,
     pub agency: Option<(AgencyId, AgencyRole)>,
+    /// With `agency`: also the tasks of the agencies it succeeded (live lists).
+    pub include_predecessors: bool,
     pub status: Option<TaskStatus>,
     pub overdue: Option<bool>,
     pub at_risk_days: Option<i32>,
@@ -658,6 +660,7 @@ impl TaskQuery {
             area: None,
             objective_id: None,
             agency: None,
+            include_predecessors: false,
             status: None,
             overdue: None,
             at_risk_days: None,
@@ -689,6 +692,7 @@ impl TaskQuery {
                 .filter(|f| !f.is_empty())
                 .map(|f| crate::domain::search::like_pattern(&f)),
             ids: None,
+            predecessors: Vec::new(),
         }
     }
 }
@@ -710,7 +714,10 @@ pub fn list(
             "is not a cursor returned by this list",
         ));
     }
-    let filter = query.filter();
+    let mut filter = query.filter();
+    if let (true, Some((agency, _))) = (query.include_predecessors, query.agency) {
+        filter.predecessors = store::reorganisations::predecessors_of(conn, agency)?;
+    }
     let mut rows = store::tasks::list_view(conn, &filter, query.sort, after, Some(limit + 1))?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);

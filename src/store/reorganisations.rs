@@ -256,3 +256,23 @@ pub fn name_on(
         .first(conn)
         .optional()
 }
+
+/// Every agency `agency` succeeded, directly or through others.
+pub fn predecessors_of(conn: &mut PgConnection, agency: AgencyId) -> QueryResult<Vec<AgencyId>> {
+    let mut found: Vec<AgencyId> = Vec::new();
+    let mut frontier = vec![agency];
+    while !frontier.is_empty() && found.len() < 10_000 {
+        let next: Vec<AgencyId> = agency_successions::table
+            .filter(agency_successions::successor_id.eq_any(&frontier))
+            .select(agency_successions::predecessor_id)
+            .load(conn)?;
+        frontier = next
+            .into_iter()
+            .filter(|a| *a != agency && !found.contains(a))
+            .collect();
+        frontier.sort();
+        frontier.dedup();
+        found.extend(&frontier);
+    }
+    Ok(found)
+}

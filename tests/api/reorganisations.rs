@@ -566,3 +566,127 @@ async fn reorg_is_the_coordinators() {
     }
     assert_eq!(written(&app), before);
 }
+
+fn lead_counts(summary: &Value) -> Vec<(String, i64)> {
+    summary["by_lead_agency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a.text("code").to_string(), a["total"].as_i64().unwrap()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn reorg_as_of_the_day_before_the_predecessor_leads_from_effective_on_the_successor() {
+    let app = TestApp::demo().await;
+    let (plan, [k1, _, _]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    coordinator
+        .post(REORG, &ReorgBody::merge(&[SKHDT], Successor::existing(STC)))
+        .await
+        .created();
+    let inspector = Actor::inspector(&app);
+
+    // a task read as of a day shows who led it then
+    let before = inspector.task_as_of(&k1, "2025-02-28").await;
+    assert_eq!(before["lead_agency"]["code"], SKHDT);
+    assert_eq!(before["lead_agency"]["name"], "Sở Kế hoạch và Đầu tư");
+    let after = inspector.task_as_of(&k1, "2025-03-01").await;
+    assert_eq!(after["lead_agency"]["code"], STC);
+
+    // the plan's summary counts the predecessor before, the successor after
+    assert_eq!(
+        lead_counts(&inspector.plan_summary(&plan, "2025-02-28").await),
+        [(SKHDT.to_string(), 2), (STP.to_string(), 1)]
+    );
+    assert_eq!(
+        lead_counts(&inspector.plan_summary(&plan, "2025-03-01").await),
+        [
+            (SKHDT.to_string(), 1),
+            (STC.to_string(), 1),
+            (STP.to_string(), 1)
+        ]
+    );
+
+    // the scorecards, on both sides of effective_on
+    let skhdt = inspector.scorecard(SKHDT, &plan, "2025-02-28").await;
+    assert_eq!(
+        (skhdt["led"].as_i64(), skhdt["open"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let stc = inspector.scorecard(STC, &plan, "2025-02-28").await;
+    assert_eq!(stc["led"], 0);
+    assert_eq!(stc["predecessors"], json!([]));
+    let skhdt = inspector.scorecard(SKHDT, &plan, "2025-03-01").await;
+    assert_eq!(
+        (skhdt["led"].as_i64(), skhdt["open"].as_i64()),
+        (Some(1), Some(0))
+    );
+    let stc = inspector.scorecard(STC, &plan, "2025-03-01").await;
+    assert_eq!(
+        (stc["led"].as_i64(), stc["open"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let predecessors = stc["predecessors"].as_array().unwrap();
+    assert_eq!(predecessors.len(), 1);
+    assert_eq!(predecessors[0]["code"], SKHDT);
+    assert_eq!(predecessors[0]["led"], 1);
+    assert_eq!(predecessors[0]["completed_on_time"], 1);
+    assert_eq!(predecessors[0]["valid_to"], "2025-03-01");
+
+    // a list filtered by the successor includes the predecessor's tasks on request
+    let stc_id = app.agency_id(STC);
+    let own = inspector
+        .task_codes(&format!(
+            "plan_id={plan}&agency_id={stc_id}&agency_role=lead&as_of=2025-03-31"
+        ))
+        .await;
+    assert_eq!(own, ["K1"]);
+    let mut with = inspector
+        .task_codes(&format!(
+            "plan_id={plan}&agency_id={stc_id}&agency_role=lead&as_of=2025-03-31&include_predecessors=true"
+        ))
+        .await;
+    with.sort();
+    assert_eq!(with, ["K1", "K2"]);
+    let any = inspector
+        .task_codes(&format!(
+            "plan_id={plan}&agency_id={stc_id}&include_predecessors=true&as_of=2025-03-31"
+        ))
+        .await;
+    assert_eq!(any.len(), 3, "{any:?}");
+    // before effective_on the successor led none of them
+    let early = inspector
+        .task_codes(&format!(
+            "plan_id={plan}&agency_id={stc_id}&agency_role=lead&as_of=2025-02-28"
+        ))
+        .await;
+    assert!(early.is_empty(), "{early:?}");
+    Actor::inspector(&app)
+        .get(&path::tasks("include_predecessors=true"))
+        .await
+        .field_error(422, "include_predecessors");
+}
+
+#[actix_web::test]
+async fn reorg_a_task_read_as_of_a_day_shows_the_name_valid_that_day() {
+    let app = TestApp::demo().await;
+    let (_, [k1, _, _]) = plan_2025(&app).await;
+    Actor::coordinator(&app)
+        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .await
+        .created();
+    let inspector = Actor::inspector(&app);
+    assert_eq!(
+        inspector.task_as_of(&k1, "2025-02-28").await["lead_agency"]["name"],
+        "Sở Kế hoạch và Đầu tư"
+    );
+    assert_eq!(
+        inspector.task_as_of(&k1, "2025-03-01").await["lead_agency"]["name"],
+        "Sở Kinh tế"
+    );
+    assert_eq!(
+        inspector.task(&k1).await["lead_agency"]["name"],
+        "Sở Kinh tế"
+    );
+}
