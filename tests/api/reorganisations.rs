@@ -14,8 +14,10 @@ use crate::demo::{STP, STTTT};
 use par_tracker::startup::Clock;
 
 const REORG: &str = "/api/v1/agencies/reorganisations";
-const SKHDT: &str = "SKHDT";
-const STC: &str = "STC";
+/// Two departments the demo's own 2025 reorganisation leaves alone: the
+/// tests merge Sở Du lịch into Sở Văn hóa và Thể thao.
+const MERGED: &str = "SDL";
+const ABSORBING: &str = "SVHTT";
 
 /// Everything a reorganisation writes, to prove a refusal wrote nothing.
 fn written(app: &TestApp) -> String {
@@ -35,8 +37,8 @@ fn written(app: &TestApp) -> String {
     .remove(0)
 }
 
-/// A 2025 plan: K1 led by SKHDT (open), K2 led by SKHDT and completed on
-/// 2025-02-20, K3 led by STP and supported by SKHDT (open).
+/// A 2025 plan: K1 led by MERGED (open), K2 led by MERGED and completed on
+/// 2025-02-20, K3 led by STP and supported by MERGED (open).
 async fn plan_2025(app: &TestApp) -> (String, [String; 3]) {
     let coordinator = Actor::coordinator(app);
     let plan = coordinator
@@ -44,11 +46,11 @@ async fn plan_2025(app: &TestApp) -> (String, [String; 3]) {
         .await
         .id();
     let k1 = coordinator
-        .create_task(&plan, &TaskBody::new("K1").lead(SKHDT).date("2025-06-30"))
+        .create_task(&plan, &TaskBody::new("K1").lead(MERGED).date("2025-06-30"))
         .await
         .id();
     let k2 = coordinator
-        .create_task(&plan, &TaskBody::new("K2").lead(SKHDT).date("2025-03-31"))
+        .create_task(&plan, &TaskBody::new("K2").lead(MERGED).date("2025-03-31"))
         .await
         .id();
     let k3 = coordinator
@@ -56,12 +58,12 @@ async fn plan_2025(app: &TestApp) -> (String, [String; 3]) {
             &plan,
             &TaskBody::new("K3")
                 .lead(STP)
-                .supporting(&[SKHDT, STTTT])
+                .supporting(&[MERGED, STTTT])
                 .date("2025-09-30"),
         )
         .await
         .id();
-    Actor::officer(app, SKHDT)
+    Actor::officer(app, MERGED)
         .claim_completion(&k2, &ClaimBody::new("2025-02-20", "Đã hoàn thành"))
         .await;
     coordinator.review(&k2, &ReviewBody::accept()).await;
@@ -95,7 +97,10 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
     let (_, [k1, k2, k3]) = plan_2025(&app).await;
     let coordinator = Actor::coordinator(&app);
     let reply = coordinator
-        .post(REORG, &ReorgBody::merge(&[SKHDT], Successor::existing(STC)))
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
         .await;
     let done = reply.created();
     assert_eq!(
@@ -115,23 +120,23 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
         .iter()
         .any(|k| k["task_code"] == "K2" && k["role"] == "lead"));
 
-    // the open task is Sở Tài chính's now; the completed one stays SKHĐT's
+    // the open task is the absorbing agency's now; the completed one stays the merged agency's
     let t1 = coordinator.task(&k1).await;
-    assert_eq!(t1["lead_agency"]["code"], STC);
-    assert_eq!(coordinator.task(&k2).await["lead_agency"]["code"], SKHDT);
+    assert_eq!(t1["lead_agency"]["code"], ABSORBING);
+    assert_eq!(coordinator.task(&k2).await["lead_agency"]["code"], MERGED);
     let t3 = coordinator.task(&k3).await;
     assert_eq!(t3["lead_agency"]["code"], STP);
-    assert_eq!(supporting_codes(&t3), [STC, STTTT]);
+    assert_eq!(supporting_codes(&t3), [STTTT, ABSORBING]);
 
     // the predecessor ends the day before effective_on and names its successor
     let skhdt = coordinator
-        .get(&format!("/api/v1/agencies/{}", app.agency_id(SKHDT)))
+        .get(&format!("/api/v1/agencies/{}", app.agency_id(MERGED)))
         .await
         .ok();
     assert_eq!(skhdt["valid_to"], "2025-03-01");
-    assert_eq!(skhdt["successor_ids"], json!([app.agency_id(STC)]));
+    assert_eq!(skhdt["successor_ids"], json!([app.agency_id(ABSORBING)]));
     let stc = coordinator
-        .get(&format!("/api/v1/agencies/{}", app.agency_id(STC)))
+        .get(&format!("/api/v1/agencies/{}", app.agency_id(ABSORBING)))
         .await
         .ok();
     assert_eq!(stc["valid_to"], Value::Null);
@@ -154,7 +159,7 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
     assert_eq!(entry["changes"]["reorganisation_id"], done["id"]);
     assert_eq!(
         entry["changes"]["moves"],
-        json!([{"role": "lead", "from_agency_id": app.agency_id(SKHDT), "to_agency_id": app.agency_id(STC)}])
+        json!([{"role": "lead", "from_agency_id": app.agency_id(MERGED), "to_agency_id": app.agency_id(ABSORBING)}])
     );
     assert!(coordinator
         .history(&k2)
@@ -163,11 +168,11 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
         .all(|e| e["action"] != "task.reorganised"));
 
     // the predecessor's officers no longer write on it; the successor's do
-    Actor::officer(&app, SKHDT)
+    Actor::officer(&app, MERGED)
         .post(&path::reports(&k1), &ReportBody::new(30, "Đang triển khai"))
         .await
         .problem(403);
-    Actor::officer(&app, STC)
+    Actor::officer(&app, ABSORBING)
         .post(&path::reports(&k1), &ReportBody::new(30, "Đang triển khai"))
         .await
         .created();
@@ -189,7 +194,7 @@ async fn reorg_a_dry_run_shows_what_would_move_and_writes_nothing() {
     let answer = coordinator
         .post(
             &format!("{REORG}?dry_run=true"),
-            &ReorgBody::merge(&[SKHDT], Successor::existing(STC)),
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
         )
         .await
         .ok();
@@ -197,12 +202,12 @@ async fn reorg_a_dry_run_shows_what_would_move_and_writes_nothing() {
     assert_eq!(moves_of(&answer, "K1"), ["lead"]);
     assert_eq!(moves_of(&answer, "K3"), ["supporting"]);
     assert_eq!(written(&app), before);
-    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], SKHDT);
+    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], MERGED);
     // a dry run of bad input is refused like the real thing
     coordinator
         .post(
             &format!("{REORG}?dry_run=true"),
-            &ReorgBody::merge(&[SKHDT], Successor::existing(SKHDT)),
+            &ReorgBody::merge(&[MERGED], Successor::existing(MERGED)),
         )
         .await
         .field_error(422, "change.successor.agency_id");
@@ -217,34 +222,34 @@ async fn reorg_a_merge_into_a_new_agency_creates_it_valid_from_effective_on() {
         .post(
             REORG,
             &ReorgBody::merge(
-                &[SKHDT, STC],
-                Successor::new("STC2025", "Sở Tài chính (sau hợp nhất)"),
+                &[MERGED, ABSORBING],
+                Successor::new("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
             ),
         )
         .await
         .created();
     assert_eq!(done["successors"][0]["created"], true);
     let new = coordinator
-        .get(&format!("/api/v1/agencies/{}", app.agency_id("STC2025")))
+        .get(&format!("/api/v1/agencies/{}", app.agency_id("SVHTTDL")))
         .await
         .ok();
     assert_eq!(new["valid_from"], "2025-03-01");
     assert_eq!(
         coordinator.task(&k1).await["lead_agency"]["code"],
-        "STC2025"
+        "SVHTTDL"
     );
     assert_eq!(
         supporting_codes(&coordinator.task(&k3).await),
-        ["STC2025", STTTT]
+        [STTTT, "SVHTTDL"]
     );
     // both predecessors end
-    for code in [SKHDT, STC] {
+    for code in [MERGED, ABSORBING] {
         let a = coordinator
             .get(&format!("/api/v1/agencies/{}", app.agency_id(code)))
             .await
             .ok();
         assert_eq!(a["valid_to"], "2025-03-01", "{code}");
-        assert_eq!(a["successor_ids"], json!([app.agency_id("STC2025")]));
+        assert_eq!(a["successor_ids"], json!([app.agency_id("SVHTTDL")]));
     }
     // a taken code is a field error, not a half-made merge
     let before = written(&app);
@@ -264,24 +269,24 @@ async fn reorg_a_rename_keeps_the_id_and_ends_nothing() {
     let (_, [k1, _, _]) = plan_2025(&app).await;
     let coordinator = Actor::coordinator(&app);
     let done = coordinator
-        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .post(REORG, &ReorgBody::rename(MERGED, "Sở Kinh tế"))
         .await
         .created();
-    assert_eq!(done["previous_name"], "Sở Kế hoạch và Đầu tư");
+    assert_eq!(done["previous_name"], "Sở Du lịch");
     assert!(done["moves"].as_array().unwrap().is_empty());
     let agency = coordinator
-        .get(&format!("/api/v1/agencies/{}", app.agency_id(SKHDT)))
+        .get(&format!("/api/v1/agencies/{}", app.agency_id(MERGED)))
         .await
         .ok();
     assert_eq!(agency["name"], "Sở Kinh tế");
     assert_eq!(agency["valid_to"], Value::Null);
-    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], SKHDT);
+    assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], MERGED);
     assert_eq!(
         app.texts(&format!(
             "SELECT name || ' ' || valid_to AS t FROM agency_names WHERE agency_id = '{}'",
-            app.agency_id(SKHDT)
+            app.agency_id(MERGED)
         )),
-        ["Sở Kế hoạch và Đầu tư 2025-03-01"]
+        ["Sở Du lịch 2025-03-01"]
     );
 }
 
@@ -292,14 +297,14 @@ async fn reorg_a_split_needs_a_successor_for_every_open_task() {
     let coordinator = Actor::coordinator(&app);
     let successors = [
         Successor::new("SKT", "Sở Kinh tế"),
-        Successor::existing(STC),
+        Successor::existing(ABSORBING),
     ];
     let before = written(&app);
-    // K3 (supported by SKHDT) has no rule: refused whole, naming it
+    // K3 (supported by MERGED) has no rule: refused whole, naming it
     let reply = coordinator
         .post(
             REORG,
-            &ReorgBody::split(SKHDT, &successors).task(&k1, "SKT"),
+            &ReorgBody::split(MERGED, &successors).task(&k1, "SKT"),
         )
         .await;
     let problem = reply.field_error(422, "change.tasks");
@@ -309,19 +314,19 @@ async fn reorg_a_split_needs_a_successor_for_every_open_task() {
     coordinator
         .post(
             REORG,
-            &ReorgBody::split(SKHDT, &successors)
+            &ReorgBody::split(MERGED, &successors)
                 .task(&k1, "STP")
-                .task(&k3, STC),
+                .task(&k3, ABSORBING),
         )
         .await
         .field_error(422, "change.tasks[0].successor_code");
     coordinator
         .post(
             REORG,
-            &ReorgBody::split(SKHDT, &successors)
+            &ReorgBody::split(MERGED, &successors)
                 .task(&k1, "SKT")
-                .task(&k3, STC)
-                .task(&k2, STC),
+                .task(&k3, ABSORBING)
+                .task(&k2, ABSORBING),
         )
         .await
         .field_error(422, "change.tasks[2].task_id");
@@ -330,30 +335,36 @@ async fn reorg_a_split_needs_a_successor_for_every_open_task() {
     let done = coordinator
         .post(
             REORG,
-            &ReorgBody::split(SKHDT, &successors)
+            &ReorgBody::split(MERGED, &successors)
                 .task(&k1, "SKT")
-                .task(&k3, STC),
+                .task(&k3, ABSORBING),
         )
         .await
         .created();
     assert_eq!(done["kind"], "split");
     assert_eq!(coordinator.task(&k1).await["lead_agency"]["code"], "SKT");
-    assert_eq!(supporting_codes(&coordinator.task(&k3).await), [STC, STTTT]);
-    assert_eq!(coordinator.task(&k2).await["lead_agency"]["code"], SKHDT);
+    assert_eq!(
+        supporting_codes(&coordinator.task(&k3).await),
+        [STTTT, ABSORBING]
+    );
+    assert_eq!(coordinator.task(&k2).await["lead_agency"]["code"], MERGED);
 }
 
 #[actix_web::test]
 async fn reorg_a_successor_dissolved_on_the_day_is_refused_the_day_before_it_is_not() {
     let app = TestApp::demo().await;
     let coordinator = Actor::coordinator(&app);
-    // STTTT ends on 2025-03-02 (its last day is 03-01), into STC
+    // STTTT ends on 2025-03-02 (its last day is 03-01), into ABSORBING
     coordinator
-        .post(REORG, &ReorgBody::dissolve(STTTT, STC).on("2025-03-02"))
+        .post(
+            REORG,
+            &ReorgBody::dissolve(STTTT, ABSORBING).on("2025-03-02"),
+        )
         .await
         .created();
-    // on 03-01 STTTT still exists: it may take SKHDT's work
+    // on 03-01 STTTT still exists: it may take MERGED's work
     coordinator
-        .post(REORG, &ReorgBody::dissolve(SKHDT, STTTT).on("2025-03-01"))
+        .post(REORG, &ReorgBody::dissolve(MERGED, STTTT).on("2025-03-01"))
         .await
         .created();
     // on 03-02 it is dissolved: it may not
@@ -373,7 +384,7 @@ async fn reorg_effective_on_before_an_agencys_valid_from_is_refused() {
     coordinator
         .post(
             REORG,
-            &ReorgBody::merge(&[SKHDT], Successor::new("SKT", "Sở Kinh tế")),
+            &ReorgBody::merge(&[MERGED], Successor::new("SKT", "Sở Kinh tế")),
         )
         .await
         .created();
@@ -408,20 +419,20 @@ async fn reorg_a_cycle_in_succession_is_refused() {
     coordinator
         .post(
             REORG,
-            &ReorgBody::merge(&[SKHDT, STC], Successor::existing(STC)),
+            &ReorgBody::merge(&[MERGED, ABSORBING], Successor::existing(ABSORBING)),
         )
         .await
         .field_error(422, "change.successor.agency_id");
-    // SKHDT → STC from 03-01; STC → SKHDT from 02-01 would close a loop
+    // MERGED → ABSORBING from 03-01; ABSORBING → MERGED from 02-01 would close a loop
     coordinator
-        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .post(REORG, &ReorgBody::dissolve(MERGED, ABSORBING))
         .await
         .created();
     let before = written(&app);
     coordinator
         .post(
             REORG,
-            &ReorgBody::dissolve(STC, SKHDT).on("2025-02-01").set(
+            &ReorgBody::dissolve(ABSORBING, MERGED).on("2025-02-01").set(
                 "decision",
                 json!({"document_number": "2/NQ-HĐND", "issued_on": "2025-01-15", "issuer": "HĐND tỉnh"}),
             ),
@@ -437,24 +448,27 @@ async fn reorg_a_second_reorganisation_of_an_agency_the_same_day_is_refused() {
     let app = TestApp::demo().await;
     let coordinator = Actor::coordinator(&app);
     coordinator
-        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .post(REORG, &ReorgBody::rename(MERGED, "Sở Kinh tế"))
         .await
         .created();
     let before = written(&app);
     coordinator
-        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .post(REORG, &ReorgBody::dissolve(MERGED, ABSORBING))
         .await
         .field_error(422, "change.agency_id")
         .alone();
     // as a successor too
     coordinator
-        .post(REORG, &ReorgBody::dissolve(STP, SKHDT))
+        .post(REORG, &ReorgBody::dissolve(STP, MERGED))
         .await
         .field_error(422, "change.successor_id");
     assert_eq!(written(&app), before);
     // the next day it may change again
     coordinator
-        .post(REORG, &ReorgBody::dissolve(SKHDT, STC).on("2025-03-02"))
+        .post(
+            REORG,
+            &ReorgBody::dissolve(MERGED, ABSORBING).on("2025-03-02"),
+        )
         .await
         .created();
 }
@@ -466,7 +480,7 @@ async fn reorg_every_broken_rule_is_named_at_once() {
     let reply = coordinator
         .post(
             REORG,
-            &ReorgBody::merge(&[SKHDT, SKHDT], Successor::existing(SKHDT)).set(
+            &ReorgBody::merge(&[MERGED, MERGED], Successor::existing(MERGED)).set(
                 "decision",
                 json!({"document_number": "15/NQ-HĐND", "issued_on": "2025-03-02", "issuer": "HĐND tỉnh"}),
             ),
@@ -482,7 +496,7 @@ async fn reorg_every_broken_rule_is_named_at_once() {
             &json!({
                 "effective_on": "2025-03-01",
                 "decision": {"document_number": "1/QĐ", "issued_on": "2025-02-01", "issuer": "UBND tỉnh"},
-                "change": {"kind": "dissolve", "agency_id": app.agency_id(SKHDT), "successor_id": uuid::Uuid::new_v4()},
+                "change": {"kind": "dissolve", "agency_id": app.agency_id(MERGED), "successor_id": uuid::Uuid::new_v4()},
             }),
         )
         .await
@@ -494,7 +508,7 @@ async fn reorg_every_broken_rule_is_named_at_once() {
             &json!({
                 "effective_on": "2025-03-01",
                 "decision": {"document_number": "1/QĐ", "issued_on": "2025-02-01", "issuer": "UBND tỉnh"},
-                "change": {"kind": "merge", "predecessor_ids": [app.agency_id(SKHDT)], "successor": {}},
+                "change": {"kind": "merge", "predecessor_ids": [app.agency_id(MERGED)], "successor": {}},
             }),
         )
         .await
@@ -515,7 +529,7 @@ async fn reorg_effective_on_may_be_today_in_the_province_not_tomorrow() {
     let mut app = TestApp::demo_with_clock(clock_at("2025-02-28T16:59:59Z")).await;
     let before = written(&app);
     Actor::coordinator(&app)
-        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .post(REORG, &ReorgBody::rename(MERGED, "Sở Kinh tế"))
         .await
         .field_error(422, "effective_on")
         .alone();
@@ -523,7 +537,7 @@ async fn reorg_effective_on_may_be_today_in_the_province_not_tomorrow() {
     // one second later it is 1/3 in the province
     app.set_clock(clock_at("2025-02-28T17:00:00Z")).await;
     Actor::coordinator(&app)
-        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .post(REORG, &ReorgBody::rename(MERGED, "Sở Kinh tế"))
         .await
         .created();
 }
@@ -531,17 +545,17 @@ async fn reorg_effective_on_may_be_today_in_the_province_not_tomorrow() {
 #[actix_web::test]
 async fn reorg_a_reorganisation_racing_another_on_the_same_agency_is_409() {
     let app = TestApp::demo().await;
-    // another reorganisation holds SKHDT's row, mid-transaction
+    // another reorganisation holds MERGED's row, mid-transaction
     let mut other = app.pool().get().unwrap();
     other
         .batch_execute(&format!(
             "BEGIN; SELECT 1 FROM agencies WHERE id = '{}' FOR NO KEY UPDATE;",
-            app.agency_id(SKHDT)
+            app.agency_id(MERGED)
         ))
         .unwrap();
     let before = written(&app);
     Actor::coordinator(&app)
-        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .post(REORG, &ReorgBody::dissolve(MERGED, ABSORBING))
         .await
         .problem(409)
         .problem_type("concurrent-change");
@@ -549,7 +563,7 @@ async fn reorg_a_reorganisation_racing_another_on_the_same_agency_is_409() {
     other.batch_execute("ROLLBACK;").unwrap();
     // once it is gone, the same request goes through
     Actor::coordinator(&app)
-        .post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+        .post(REORG, &ReorgBody::dissolve(MERGED, ABSORBING))
         .await
         .created();
 }
@@ -558,8 +572,8 @@ async fn reorg_a_reorganisation_racing_another_on_the_same_agency_is_409() {
 async fn reorg_is_the_coordinators() {
     let app = TestApp::demo().await;
     let before = written(&app);
-    for who in [Actor::inspector(&app), Actor::officer(&app, SKHDT)] {
-        who.post(REORG, &ReorgBody::dissolve(SKHDT, STC))
+    for who in [Actor::inspector(&app), Actor::officer(&app, MERGED)] {
+        who.post(REORG, &ReorgBody::dissolve(MERGED, ABSORBING))
             .await
             .problem(403)
             .problem_type("not-coordinator");
@@ -582,60 +596,63 @@ async fn reorg_as_of_the_day_before_the_predecessor_leads_from_effective_on_the_
     let (plan, [k1, _, _]) = plan_2025(&app).await;
     let coordinator = Actor::coordinator(&app);
     coordinator
-        .post(REORG, &ReorgBody::merge(&[SKHDT], Successor::existing(STC)))
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
         .await
         .created();
     let inspector = Actor::inspector(&app);
 
     // a task read as of a day shows who led it then
     let before = inspector.task_as_of(&k1, "2025-02-28").await;
-    assert_eq!(before["lead_agency"]["code"], SKHDT);
-    assert_eq!(before["lead_agency"]["name"], "Sở Kế hoạch và Đầu tư");
+    assert_eq!(before["lead_agency"]["code"], MERGED);
+    assert_eq!(before["lead_agency"]["name"], "Sở Du lịch");
     let after = inspector.task_as_of(&k1, "2025-03-01").await;
-    assert_eq!(after["lead_agency"]["code"], STC);
+    assert_eq!(after["lead_agency"]["code"], ABSORBING);
 
     // the plan's summary counts the predecessor before, the successor after
     assert_eq!(
         lead_counts(&inspector.plan_summary(&plan, "2025-02-28").await),
-        [(SKHDT.to_string(), 2), (STP.to_string(), 1)]
+        [(MERGED.to_string(), 2), (STP.to_string(), 1)]
     );
     assert_eq!(
         lead_counts(&inspector.plan_summary(&plan, "2025-03-01").await),
         [
-            (SKHDT.to_string(), 1),
-            (STC.to_string(), 1),
-            (STP.to_string(), 1)
+            (MERGED.to_string(), 1),
+            (STP.to_string(), 1),
+            (ABSORBING.to_string(), 1)
         ]
     );
 
     // the scorecards, on both sides of effective_on
-    let skhdt = inspector.scorecard(SKHDT, &plan, "2025-02-28").await;
+    let skhdt = inspector.scorecard(MERGED, &plan, "2025-02-28").await;
     assert_eq!(
         (skhdt["led"].as_i64(), skhdt["open"].as_i64()),
         (Some(2), Some(1))
     );
-    let stc = inspector.scorecard(STC, &plan, "2025-02-28").await;
+    let stc = inspector.scorecard(ABSORBING, &plan, "2025-02-28").await;
     assert_eq!(stc["led"], 0);
     assert_eq!(stc["predecessors"], json!([]));
-    let skhdt = inspector.scorecard(SKHDT, &plan, "2025-03-01").await;
+    let skhdt = inspector.scorecard(MERGED, &plan, "2025-03-01").await;
     assert_eq!(
         (skhdt["led"].as_i64(), skhdt["open"].as_i64()),
         (Some(1), Some(0))
     );
-    let stc = inspector.scorecard(STC, &plan, "2025-03-01").await;
+    let stc = inspector.scorecard(ABSORBING, &plan, "2025-03-01").await;
     assert_eq!(
         (stc["led"].as_i64(), stc["open"].as_i64()),
         (Some(1), Some(1))
     );
     let predecessors = stc["predecessors"].as_array().unwrap();
     assert_eq!(predecessors.len(), 1);
-    assert_eq!(predecessors[0]["code"], SKHDT);
+    assert_eq!(predecessors[0]["code"], MERGED);
     assert_eq!(predecessors[0]["led"], 1);
     assert_eq!(predecessors[0]["completed_on_time"], 1);
     assert_eq!(predecessors[0]["valid_to"], "2025-03-01");
 
     // a list filtered by the successor includes the predecessor's tasks on request
-    let stc_id = app.agency_id(STC);
+    let stc_id = app.agency_id(ABSORBING);
     let own = inspector
         .task_codes(&format!(
             "plan_id={plan}&agency_id={stc_id}&agency_role=lead&as_of=2025-03-31"
@@ -673,13 +690,13 @@ async fn reorg_a_task_read_as_of_a_day_shows_the_name_valid_that_day() {
     let app = TestApp::demo().await;
     let (_, [k1, _, _]) = plan_2025(&app).await;
     Actor::coordinator(&app)
-        .post(REORG, &ReorgBody::rename(SKHDT, "Sở Kinh tế"))
+        .post(REORG, &ReorgBody::rename(MERGED, "Sở Kinh tế"))
         .await
         .created();
     let inspector = Actor::inspector(&app);
     assert_eq!(
         inspector.task_as_of(&k1, "2025-02-28").await["lead_agency"]["name"],
-        "Sở Kế hoạch và Đầu tư"
+        "Sở Du lịch"
     );
     assert_eq!(
         inspector.task_as_of(&k1, "2025-03-01").await["lead_agency"]["name"],
@@ -688,5 +705,99 @@ async fn reorg_a_task_read_as_of_a_day_shows_the_name_valid_that_day() {
     assert_eq!(
         inspector.task(&k1).await["lead_agency"]["name"],
         "Sở Kinh tế"
+    );
+}
+
+fn card(c: &Value) -> (i64, i64, i64) {
+    (
+        c["led"].as_i64().unwrap(),
+        c["open"].as_i64().unwrap(),
+        c["completed_on_time"].as_i64().unwrap(),
+    )
+}
+
+#[actix_web::test]
+async fn reorg_the_demo_merges_skhdt_into_stc_on_2025_03_01() {
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    let plan = inspector
+        .get("/api/v1/plans?year=2025")
+        .await
+        .ok()
+        .items()
+        .into_iter()
+        .find(|p| p["code"] == "CCHC-2025-SX")
+        .expect("the illustrative 2025 plan");
+    assert!(plan.text("title").contains("(minh họa)"));
+    let plan = plan.id();
+
+    // 28/2: Sở Kế hoạch và Đầu tư leads its three tasks (one completed)
+    let skhdt = inspector.scorecard("SKHDT", &plan, "2025-02-28").await;
+    assert_eq!(card(&skhdt), (3, 2, 1));
+    assert_eq!(
+        card(&inspector.scorecard("STC", &plan, "2025-02-28").await),
+        (1, 1, 0)
+    );
+    let summary = inspector.plan_summary(&plan, "2025-02-28").await;
+    let names: Vec<&str> = summary["by_lead_agency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.text("name"))
+        .collect();
+    assert!(names.contains(&"Sở Kế hoạch và Đầu tư"), "{names:?}");
+    assert_eq!(
+        lead_counts(&summary),
+        [
+            ("SGTVT".to_string(), 1),
+            ("SKHDT".to_string(), 3),
+            ("SNV".to_string(), 1),
+            ("STC".to_string(), 1)
+        ]
+    );
+
+    // 31/3: Sở Tài chính carries its open tasks; the completed one stays SKHĐT's
+    let stc = inspector.scorecard("STC", &plan, "2025-03-31").await;
+    assert_eq!(card(&stc), (3, 3, 0));
+    assert_eq!(stc["predecessors"][0]["code"], "SKHDT");
+    assert_eq!(stc["predecessors"][0]["led"], 1);
+    assert_eq!(stc["predecessors"][0]["completed_on_time"], 1);
+    assert_eq!(
+        card(&inspector.scorecard("SKHDT", &plan, "2025-03-31").await),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        lead_counts(&inspector.plan_summary(&plan, "2025-03-31").await),
+        [
+            ("SKHDT".to_string(), 1),
+            ("SNV".to_string(), 1),
+            ("STC".to_string(), 3),
+            ("SXD".to_string(), 1)
+        ]
+    );
+
+    // the moved task's history cites the decision; Sở Tài chính reported on it since
+    let sx01 = inspector
+        .tasks(&format!("plan_id={plan}&q=SX01"))
+        .await
+        .remove(0);
+    assert_eq!(sx01["lead_agency"]["code"], "STC");
+    let history = inspector.history(&sx01.id()).await;
+    let moved = history
+        .iter()
+        .find(|e| e["action"] == "task.reorganised")
+        .expect("a task.reorganised entry");
+    assert_eq!(
+        moved["changes"]["decision"]["document_number"],
+        "01/NQ-HĐND (minh họa)"
+    );
+    assert_eq!(moved["changes"]["effective_on"], "2025-03-01");
+    let reports = inspector.reports(&sx01.id()).await;
+    assert!(reports
+        .iter()
+        .any(|r| r["agency_id"] == app.agency_id("STC").as_str()));
+    assert_eq!(
+        inspector.task_as_of(&sx01.id(), "2025-02-28").await["lead_agency"]["code"],
+        "SKHDT"
     );
 }
