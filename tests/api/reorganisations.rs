@@ -70,6 +70,10 @@ async fn plan_2025(app: &TestApp) -> (String, [String; 3]) {
     (plan, [k1, k2, k3])
 }
 
+async fn etag_of(app: &TestApp, task: &str) -> String {
+    Actor::inspector(app).get(&path::task(task)).await.etag()
+}
+
 fn supporting_codes(task: &Value) -> Vec<String> {
     let mut codes: Vec<String> = task["supporting_agencies"]
         .as_array()
@@ -96,6 +100,7 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
     let app = TestApp::demo().await;
     let (_, [k1, k2, k3]) = plan_2025(&app).await;
     let coordinator = Actor::coordinator(&app);
+    let (k1_before, k2_before) = (etag_of(&app, &k1).await, etag_of(&app, &k2).await);
     let reply = coordinator
         .post(
             REORG,
@@ -120,6 +125,9 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
         .iter()
         .any(|k| k["task_code"] == "K2" && k["role"] == "lead"));
 
+    // a moved task changed (its ETag too); the one that stayed did not
+    assert_ne!(etag_of(&app, &k1).await, k1_before);
+    assert_eq!(etag_of(&app, &k2).await, k2_before);
     // the open task is the absorbing agency's now; the completed one stays the merged agency's
     let t1 = coordinator.task(&k1).await;
     assert_eq!(t1["lead_agency"]["code"], ABSORBING);
@@ -800,4 +808,60 @@ async fn reorg_the_demo_merges_skhdt_into_stc_on_2025_03_01() {
         inspector.task_as_of(&sx01.id(), "2025-02-28").await["lead_agency"]["code"],
         "SKHDT"
     );
+}
+
+#[actix_web::test]
+async fn reorg_two_reorganisations_of_one_agency_sent_at_once_never_both_win() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    for round in 0..5 {
+        let code = format!("DUA{round}");
+        coordinator
+            .post(
+                "/api/v1/agencies",
+                &json!({"code": code, "name": format!("Cơ quan thử {round}"), "kind": "department"}),
+            )
+            .await
+            .created();
+        // a day of its own each round: the successor takes part once a day
+        let day = format!("2025-03-{:02}", round + 1);
+        let rename = ReorgBody::rename(&code, "Cơ quan đổi tên").on(&day);
+        let dissolve = ReorgBody::dissolve(&code, ABSORBING).on(&day);
+        let (first, second) = futures_util::future::join(
+            coordinator.post(REORG, &rename),
+            coordinator.post(REORG, &dissolve),
+        )
+        .await;
+        let won: Vec<u16> = [&first, &second]
+            .iter()
+            .map(|r| r.status.as_u16())
+            .collect();
+        assert_eq!(
+            won.iter().filter(|s| **s == 201).count(),
+            1,
+            "round {round}: {} / {}",
+            first.raw,
+            second.raw
+        );
+        for r in [&first, &second] {
+            match r.status.as_u16() {
+                201 => {}
+                // at the same moment: the lock; one after the other: one a day
+                409 => {
+                    r.problem(409).problem_type("concurrent-change");
+                }
+                _ => {
+                    r.field_error(422, "change.agency_id");
+                }
+            }
+        }
+        let agency = app.agency_id(&code);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) AS n FROM reorganisation_agencies WHERE agency_id = '{agency}'"
+            )),
+            1,
+            "round {round}"
+        );
+    }
 }
