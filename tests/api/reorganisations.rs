@@ -865,3 +865,69 @@ async fn reorg_two_reorganisations_of_one_agency_sent_at_once_never_both_win() {
         );
     }
 }
+
+#[actix_web::test]
+async fn reorg_an_agency_takes_no_work_due_after_it_ends() {
+    let app = TestApp::demo().await;
+    let (plan, [_, _, k3]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created();
+    let before = written(&app);
+    coordinator
+        .post(
+            &path::plan_tasks(&plan),
+            &TaskBody::new("K9").lead(MERGED).date("2025-12-31"),
+        )
+        .await
+        .field_error(422, "lead_agency_id");
+    coordinator
+        .post(
+            &path::plan_tasks(&plan),
+            &TaskBody::new("K9")
+                .lead(STP)
+                .supporting(&[MERGED])
+                .date("2025-12-31"),
+        )
+        .await
+        .field_error(422, "supporting_agency_ids");
+    let etag = etag_of(&app, &k3).await;
+    coordinator
+        .patch_if_match(
+            &path::task(&k3),
+            &etag,
+            &json!({"supporting_agency_ids": [app.agency_id(MERGED)]}),
+        )
+        .await
+        .field_error(422, "supporting_agency_ids");
+    assert_eq!(written(&app), before);
+    // due on its last day it may still be given work (a past task, recorded late); due
+    // on effective_on it may not
+    coordinator
+        .post(
+            &path::plan_tasks(&plan),
+            &TaskBody::new("K7").lead(MERGED).date("2025-03-01"),
+        )
+        .await
+        .field_error(422, "lead_agency_id");
+    coordinator
+        .post(
+            &path::plan_tasks(&plan),
+            &TaskBody::new("K7").lead(MERGED).date("2025-02-28"),
+        )
+        .await
+        .created();
+    // its successor does
+    coordinator
+        .post(
+            &path::plan_tasks(&plan),
+            &TaskBody::new("K9").lead(ABSORBING).date("2025-12-31"),
+        )
+        .await
+        .created();
+}
