@@ -22,6 +22,8 @@ pub struct Standing {
     pub valid_to: Option<NaiveDate>,
     /// Already touched by a reorganisation effective the same day.
     pub reorganised_that_day: bool,
+    /// The latest day a recorded reorganisation touching it took effect.
+    pub last_reorganised: Option<NaiveDate>,
 }
 
 impl Standing {
@@ -54,7 +56,10 @@ fn common(
     true
 }
 
-/// An agency that ends, or is renamed, on `effective_on`: it must exist that day.
+/// An agency that ends, or is renamed, on `effective_on`: it must exist that
+/// day and not have ended since, and no reorganisation touching it may have
+/// taken effect later (history is recorded in the order it happened, so that
+/// name versions and task moves stay a single line).
 pub fn check_predecessor(
     field: &str,
     agency: &Standing,
@@ -64,10 +69,22 @@ pub fn check_predecessor(
     if !common(field, agency, effective_on, errors) {
         return;
     }
-    if let Some(to) = agency.valid_to.filter(|to| *to <= effective_on) {
+    if let Some(to) = agency.valid_to {
+        let message = if to <= effective_on {
+            format!("the agency no longer exists on {effective_on} (dissolved from {to})")
+        } else {
+            format!("the agency already ceased to exist from {to}; it cannot end or change again")
+        };
+        errors.push(FieldError::new(field, message));
+        return;
+    }
+    if let Some(last) = agency.last_reorganised.filter(|d| *d > effective_on) {
         errors.push(FieldError::new(
             field,
-            format!("the agency no longer exists on {effective_on} (dissolved from {to})"),
+            format!(
+                "the agency was reorganised with effect from {last}, after {effective_on}; \
+                 record reorganisations in the order they took effect"
+            ),
         ));
     }
 }
@@ -156,6 +173,7 @@ mod tests {
             valid_from: from.map(day),
             valid_to: to.map(day),
             reorganised_that_day: false,
+            last_reorganised: None,
         }
     }
 
@@ -206,6 +224,25 @@ mod tests {
         let mut errors = vec![];
         check_predecessor("change.agency_id", &gone, day("2025-03-01"), &mut errors);
         assert_eq!(fields(&errors), ["change.agency_id"]);
+    }
+
+    #[test]
+    fn a_predecessor_cannot_end_twice_nor_change_before_its_latest_reorganisation() {
+        let mut errors = vec![];
+        let later = standing(None, Some("2025-03-02"));
+        check_predecessor("change.agency_id", &later, day("2025-03-01"), &mut errors);
+        assert_eq!(fields(&errors), ["change.agency_id"]);
+        assert!(errors[0].message.contains("already ceased"));
+        let mut renamed = standing(None, None);
+        renamed.last_reorganised = Some(day("2025-03-02"));
+        let mut errors = vec![];
+        check_predecessor("change.agency_id", &renamed, day("2025-03-01"), &mut errors);
+        assert_eq!(fields(&errors), ["change.agency_id"]);
+        assert!(errors[0].message.contains("in the order"));
+        // on the day after its latest change, or any later day, it may change
+        let mut errors = vec![];
+        check_predecessor("change.agency_id", &renamed, day("2025-03-03"), &mut errors);
+        assert!(errors.is_empty());
     }
 
     #[test]

@@ -307,12 +307,17 @@ pub fn reorganise(
     }
     let rows: HashMap<AgencyId, AgencyRow> = rows.into_iter().map(|r| (r.id, r)).collect();
     let busy = store::reorganisations::reorganised_on(conn, &ids, on)?;
+    let last: HashMap<AgencyId, Option<NaiveDate>> =
+        store::reorganisations::last_reorganised(conn, &ids)?
+            .into_iter()
+            .collect();
     let standing = |id: &AgencyId| {
         let row = &rows[id];
         Standing {
             valid_from: row.valid_from,
             valid_to: row.valid_to,
             reorganised_that_day: busy.contains(id),
+            last_reorganised: last.get(id).copied().flatten(),
         }
     };
     for (field, id) in &ending {
@@ -469,7 +474,7 @@ pub fn reorganise(
             if !done {
                 errors.push(FieldError::new(
                     format!("change.tasks[{i}].task_id"),
-                    "not a task the split agency leads or supports",
+                    "not a task the split agency leads or supports that is open on effective_on",
                 ));
             }
         }

@@ -64,6 +64,21 @@ pub fn reorganised_on(
         .load(conn)
 }
 
+/// The latest day a reorganisation touching each of `ids` took effect.
+pub fn last_reorganised(
+    conn: &mut PgConnection,
+    ids: &[AgencyId],
+) -> QueryResult<Vec<(AgencyId, Option<NaiveDate>)>> {
+    reorganisation_agencies::table
+        .filter(reorganisation_agencies::agency_id.eq_any(ids))
+        .group_by(reorganisation_agencies::agency_id)
+        .select((
+            reorganisation_agencies::agency_id,
+            diesel::dsl::max(reorganisation_agencies::effective_on),
+        ))
+        .load(conn)
+}
+
 /// Every succession recorded (predecessor, successor).
 pub fn successions(conn: &mut PgConnection) -> QueryResult<Vec<(AgencyId, AgencyId)>> {
     agency_successions::table
