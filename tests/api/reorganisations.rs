@@ -977,3 +977,58 @@ async fn reorg_history_is_recorded_in_the_order_it_took_effect() {
         .await
         .field_error(422, "change.agency_id");
 }
+
+#[actix_web::test]
+async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_run_too() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2025-NHAP", 2025))
+        .await
+        .id();
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created();
+    let sheet = |lead: &str, due: &str| {
+        format!(
+            "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
+             1;Quảng bá du lịch;Cải cách thủ tục hành chính;{lead};;{due};Báo cáo\r\n"
+        )
+        .into_bytes()
+    };
+    for query in ["?dry_run=true", ""] {
+        let r = coordinator
+            .request(
+                actix_web::http::Method::POST,
+                &format!("/api/v1/plans/{plan}/import{query}"),
+            )
+            .raw("text/csv", sheet("Sở Du lịch", "30/6/2025"))
+            .send()
+            .await;
+        r.problem(422).problem_type("import-rejected");
+        assert_eq!(
+            r.body["errors"][0]["column"], "Cơ quan chủ trì",
+            "{}",
+            r.raw
+        );
+        assert!(
+            r.raw.contains("SDL ceases to exist on 2025-03-01"),
+            "{}",
+            r.raw
+        );
+    }
+    // due the day before it ended, the row goes in
+    coordinator
+        .request(
+            actix_web::http::Method::POST,
+            &format!("/api/v1/plans/{plan}/import"),
+        )
+        .raw("text/csv", sheet("Sở Du lịch", "28/2/2025"))
+        .send()
+        .await
+        .ok();
+}
