@@ -363,7 +363,9 @@ impl Event {
     pub fn published_type(&self) -> Option<&'static str> {
         Some(match self {
             Event::TaskCreated { .. } => "task.created",
-            Event::TaskUpdated { .. } => "task.updated",
+            // a task handed on by a reorganisation is a change of the task:
+            // its new lead agency's officers hear of it
+            Event::TaskUpdated { .. } | Event::TaskReorganised { .. } => "task.updated",
             Event::ReportCreated { .. } => "report.created",
             Event::CompletionClaimed { .. } => "claim.submitted",
             Event::CompletionReviewed {

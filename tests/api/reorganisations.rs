@@ -169,6 +169,15 @@ async fn reorg_a_merge_hands_open_tasks_to_the_successor_and_completed_ones_stay
         entry["changes"]["moves"],
         json!([{"role": "lead", "from_agency_id": app.agency_id(MERGED), "to_agency_id": app.agency_id(ABSORBING)}])
     );
+    // and published as a change of the task (its new lead's officers hear of it)
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM outbox_events WHERE task_id = '{k1}' \
+             AND type = 'task.updated' AND changes->>'reorganisation_id' = '{}'",
+            done.id()
+        )),
+        1
+    );
     assert!(coordinator
         .history(&k2)
         .await
