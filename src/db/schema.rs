@@ -19,6 +19,8 @@ diesel::table! {
         parent_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
     }
 }
 
@@ -450,6 +452,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reorganisations (id) {
+        id -> Uuid,
+        kind -> Text,
+        effective_on -> Date,
+        document_number -> Text,
+        issued_on -> Date,
+        issuer -> Text,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+        outcome -> Jsonb,
+    }
+}
+
+diesel::table! {
+    reorganisation_agencies (reorganisation_id, agency_id) {
+        reorganisation_id -> Uuid,
+        agency_id -> Uuid,
+        effective_on -> Date,
+    }
+}
+
+diesel::table! {
+    agency_successions (predecessor_id, successor_id) {
+        reorganisation_id -> Uuid,
+        predecessor_id -> Uuid,
+        successor_id -> Uuid,
+        effective_on -> Date,
+    }
+}
+
+diesel::table! {
+    agency_names (agency_id, valid_to) {
+        agency_id -> Uuid,
+        valid_to -> Date,
+        name -> Text,
+        reorganisation_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    task_agency_moves (reorganisation_id, task_id, role, from_agency_id) {
+        reorganisation_id -> Uuid,
+        task_id -> Uuid,
+        role -> Text,
+        from_agency_id -> Uuid,
+        to_agency_id -> Uuid,
+        effective_on -> Date,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(evidence_documents -> files (file_id));
 diesel::joinable!(file_chunks -> file_blobs (sha256));
@@ -510,4 +563,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     findings,
     finding_remedies,
+    reorganisations,
+    reorganisation_agencies,
+    agency_successions,
+    agency_names,
+    task_agency_moves,
 );

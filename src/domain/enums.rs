@@ -155,6 +155,28 @@ text_enum! {
 }
 
 text_enum! {
+    /// What a reorganisation of agencies does.
+    ReorganisationKind {
+        /// Several agencies into one new or existing agency.
+        Merge => "merge",
+        /// One agency into several, with a rule per task: to which successor.
+        Split => "split",
+        /// The same body under a new name (a new name version, the same id).
+        Rename => "rename",
+        /// The agency ends; a successor takes its open work.
+        Dissolve => "dissolve",
+    }
+}
+
+text_enum! {
+    /// An agency's role in a task.
+    TaskRole {
+        Lead => "lead",
+        Supporting => "supporting",
+    }
+}
+
+text_enum! {
     /// Which of its tasks an agency filter means.
     AgencyRole {
         Lead => "lead",

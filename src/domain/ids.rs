@@ -80,4 +80,6 @@ id_type! {
     RemedyId,
     /// An uploaded evidence file (tệp tài liệu kiểm chứng).
     FileId,
+    /// A reorganisation of agencies (merge, split, rename, dissolve).
+    ReorganisationId,
 }

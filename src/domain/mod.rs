@@ -12,6 +12,7 @@ pub mod notify;
 pub mod overdue;
 pub mod period;
 pub mod policy;
+pub mod reorganisation;
 pub mod search;
 pub mod sheet;
 pub mod text;

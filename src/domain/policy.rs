@@ -53,6 +53,8 @@ pub enum Action<'a> {
     },
     /// Upload an evidence file, to cite in its agency's (or its own) evidence.
     UploadEvidence,
+    /// Record a reorganisation of agencies: merge, split, rename, dissolve.
+    Reorganise,
 }
 
 /// Why the policy refused: each reason is a problem type of its own.
@@ -158,7 +160,9 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     }
     let allowed = match action {
         Action::ManageUsers => false,
-        Action::EditPlan | Action::Review | Action::ManageWebhooks => role == Role::Coordinator,
+        Action::EditPlan | Action::Review | Action::ManageWebhooks | Action::Reorganise => {
+            role == Role::Coordinator
+        }
         Action::ReportOnTask {
             lead_agency_id,
             supporting_agency_ids,
@@ -195,7 +199,9 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     }
     Err(match action {
         Action::ManageUsers => Denied::NotAdmin,
-        Action::EditPlan | Action::ManageWebhooks => Denied::NotCoordinator { reviewing: false },
+        Action::EditPlan | Action::ManageWebhooks | Action::Reorganise => {
+            Denied::NotCoordinator { reviewing: false }
+        }
         Action::Review => Denied::NotCoordinator { reviewing: true },
         Action::ReportOnTask { .. } => Denied::NotTaskAgency,
         Action::ActAsLeadAgency { .. } => Denied::NotLeadAgency,
@@ -294,7 +300,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 14, "one row per kind of action");
+        assert_eq!(rows.len(), 15, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -366,6 +372,9 @@ mod tests {
                             decide(Action::RemedyFinding { agency_id: own })
                         }
                         "upload an evidence file" => decide(Action::UploadEvidence),
+                        "record reorganisations of agencies (merge, split, rename, dissolve)" => {
+                            decide(Action::Reorganise)
+                        }
                         // the rows of an agency's claims and requests
                         "see completion claims and extension requests in the queues" => {
                             queue_scope(&who).includes(own)

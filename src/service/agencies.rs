@@ -1,6 +1,6 @@
 //! Agencies of the province, kept by the coordinator.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,6 +26,14 @@ pub struct Agency {
     pub kind: AgencyKind,
     /// The agency it belongs to (a commune's district), if any.
     pub parent_id: Option<AgencyId>,
+    /// First day the agency exists (province date, inclusive); `null`: since
+    /// before the records.
+    pub valid_from: Option<NaiveDate>,
+    /// Day the agency ceased to exist (exclusive: its last day is the day
+    /// before); `null`: still in being. Set by a merge, split or dissolution.
+    pub valid_to: Option<NaiveDate>,
+    /// The agencies that took over its work (`POST /agencies/reorganisations`).
+    pub successor_ids: Vec<AgencyId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -38,13 +46,42 @@ impl From<AgencyRow> for Agency {
             name: r.name,
             kind: r.kind,
             parent_id: r.parent_id,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            successor_ids: Vec::new(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
     }
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+/// The agencies of `rows`, each with its successors.
+pub fn with_successors(conn: &mut PgConnection, rows: Vec<AgencyRow>) -> DomainResult<Vec<Agency>> {
+    let ids: Vec<AgencyId> = rows
+        .iter()
+        .filter(|r| r.valid_to.is_some())
+        .map(|r| r.id)
+        .collect();
+    let links = if ids.is_empty() {
+        Vec::new()
+    } else {
+        store::agencies::successors_of(conn, &ids)?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut agency = Agency::from(r);
+            agency.successor_ids = links
+                .iter()
+                .filter(|(p, _)| *p == agency.id)
+                .map(|(_, s)| *s)
+                .collect();
+            agency
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgency {
     /// Unique code, e.g. `SNV`; stored upper-case.
@@ -86,6 +123,7 @@ pub fn create(
             parent_id: input.parent_id,
             created_at: actor.now,
             updated_at: actor.now,
+            valid_from: None,
         },
     )
     .map_err(store::conflict_on_duplicate(duplicate()))?;
@@ -151,5 +189,5 @@ pub fn update(
         patch: merge_patch(&patch),
     };
     audit::record(conn, actor.principal.user_id, row.updated_at, &event)?;
-    Ok(row.into())
+    Ok(with_successors(conn, vec![row])?.remove(0))
 }

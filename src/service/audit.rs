@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use crate::domain::enums::{
     AgencyKind, AgencyReportStatus, DeadlineKind, ExtensionDecision, FindingSeverity,
-    FindingStatus, InspectionStatus, PeriodKind, ReformArea, ReviewDecision, Role, TaskStatus,
+    FindingStatus, InspectionStatus, PeriodKind, ReformArea, ReorganisationKind, ReviewDecision,
+    Role, TaskRole, TaskStatus,
 };
 use crate::domain::error::DomainResult;
 use crate::domain::ids::{
     AgencyId, ClaimId, ExtensionId, FindingId, IndicatorId, InspectionId, ObjectiveId, PeriodId,
-    PlanId, RemedyId, ReportId, TaskId, UserId,
+    PlanId, RemedyId, ReorganisationId, ReportId, TaskId, UserId,
 };
 use crate::store;
 use crate::store::audit::NewAuditEvent;
@@ -42,6 +43,22 @@ pub struct TaskEffect {
     pub previous_due_on: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_due_on: Option<NaiveDate>,
+}
+
+/// The decision a reorganisation cites, as the history records it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DecisionRecord {
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+}
+
+/// One task role handed on by a reorganisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleMove {
+    pub role: TaskRole,
+    pub from_agency_id: AgencyId,
+    pub to_agency_id: AgencyId,
 }
 
 /// One change, as the audit trail and a task's history show it.
@@ -260,6 +277,28 @@ pub enum Event {
         /// The finding's status after it.
         status: FindingStatus,
     },
+    /// A reorganisation, filed under itself.
+    AgenciesReorganised {
+        #[serde(skip)]
+        reorganisation: ReorganisationId,
+        kind: ReorganisationKind,
+        effective_on: NaiveDate,
+        decision: DecisionRecord,
+        predecessor_ids: Vec<AgencyId>,
+        successor_ids: Vec<AgencyId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        roles_moved: usize,
+    },
+    /// A task's roles handed on by a reorganisation, citing its decision.
+    TaskReorganised {
+        #[serde(skip)]
+        task: TaskId,
+        reorganisation_id: ReorganisationId,
+        effective_on: NaiveDate,
+        decision: DecisionRecord,
+        moves: Vec<RoleMove>,
+    },
     RemedyVerified {
         #[serde(skip)]
         remedy: RemedyId,
@@ -314,6 +353,8 @@ impl Event {
                 ..
             } => "finding.verified",
             Event::RemedyVerified { .. } => "finding.returned",
+            Event::AgenciesReorganised { .. } => "agency.reorganised",
+            Event::TaskReorganised { .. } => "task.reorganised",
         }
     }
 
@@ -322,7 +363,9 @@ impl Event {
     pub fn published_type(&self) -> Option<&'static str> {
         Some(match self {
             Event::TaskCreated { .. } => "task.created",
-            Event::TaskUpdated { .. } => "task.updated",
+            // a task handed on by a reorganisation is a change of the task:
+            // its new lead agency's officers hear of it
+            Event::TaskUpdated { .. } | Event::TaskReorganised { .. } => "task.updated",
             Event::ReportCreated { .. } => "report.created",
             Event::CompletionClaimed { .. } => "claim.submitted",
             Event::CompletionReviewed {
@@ -357,8 +400,11 @@ impl Event {
     /// The object changed (its kind and id), and the task whose history shows it.
     fn subject(&self) -> (&'static str, Uuid, Option<TaskId>) {
         match self {
-            Event::TaskCreated { task, .. } | Event::TaskUpdated { task, .. } => {
-                ("task", task.0, Some(*task))
+            Event::TaskCreated { task, .. }
+            | Event::TaskUpdated { task, .. }
+            | Event::TaskReorganised { task, .. } => ("task", task.0, Some(*task)),
+            Event::AgenciesReorganised { reorganisation, .. } => {
+                ("reorganisation", reorganisation.0, None)
             }
             Event::ReportCreated { task, report, .. } => ("report", report.0, Some(*task)),
             Event::CompletionClaimed { task, claim, .. }

@@ -24,6 +24,7 @@ pub mod period_report;
 pub mod periods;
 pub mod plans;
 pub mod queues;
+pub mod reorganisations;
 pub mod reports;
 pub mod sheets;
 pub mod standing;

@@ -240,8 +240,14 @@ pub fn import(
         Ok(read) => read,
         Err(errors) => return Ok(ImportOutcome::Refused(errors)),
     };
+    let all_agencies = store::agencies::all(conn)?;
+    // agencies that ceased to exist (reorganised): the day, and their code
+    let ended: HashMap<AgencyId, (NaiveDate, String)> = all_agencies
+        .iter()
+        .filter_map(|a| a.valid_to.map(|to| (a.id, (to, a.code.clone()))))
+        .collect();
     let agencies = AgencyMatcher::new(
-        store::agencies::all(conn)?
+        all_agencies
             .into_iter()
             .map(|a| KnownAgency {
                 id: a.id,
@@ -413,6 +419,34 @@ pub fn import(
                 || (read.has_objective && row.objective_id != item.objective)
                 || !same_supporting;
             item.existing = Some((row.id, row.version));
+        }
+        // as `tasks::create` and `tasks::update` refuse them: an agency that
+        // ceases to exist on or before the task is due takes no new role in it
+        let stored: &[AgencyId] = match &item.existing {
+            Some((id, _)) => existing
+                .iter()
+                .find(|(r, _)| r.id == *id)
+                .map(|(_, s)| s.as_slice())
+                .unwrap_or(&[]),
+            None => &[],
+        };
+        let mut gone = |column: Column, agency: &AgencyId| {
+            if let Some((to, code)) = ended
+                .get(agency)
+                .filter(|(to, _)| *to <= item.deadline.due_on)
+            {
+                errors.push(CellError::new(
+                    t.row,
+                    column.name(),
+                    format!("{code} ceases to exist on {to} (reorganised), before the task is due; name its successor"),
+                ));
+            }
+        };
+        if item.existing.is_none() {
+            gone(Column::Lead, &item.lead);
+        }
+        for a in item.supporting.iter().filter(|a| !stored.contains(a)) {
+            gone(Column::Supporting, a);
         }
         planned.push(item);
     }

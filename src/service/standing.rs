@@ -200,6 +200,26 @@ pub struct Scorecard {
     pub supporting: i64,
     /// Findings of inspections of the agency, on `as_of`.
     pub findings: AgencyFindings,
+    /// The agencies it had succeeded by `as_of` (merged into it, dissolved
+    /// or split with it as successor), each with the tasks it still led on
+    /// `as_of`: those completed before the reorganisation, which stayed
+    /// theirs. Their open tasks passed to this agency and count above.
+    pub predecessors: Vec<PredecessorCard>,
+}
+
+/// A predecessor's own tasks, on the scorecard of its successor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PredecessorCard {
+    pub agency_id: AgencyId,
+    pub code: String,
+    pub name: String,
+    /// The day it ceased to exist (exclusive).
+    pub valid_to: Option<NaiveDate>,
+    pub led: i64,
+    pub completed_on_time: i64,
+    pub completed_late: i64,
+    pub overdue: i64,
+    pub open: i64,
 }
 
 /// How an agency stands on `as_of` on the tasks it leads (in one plan, or all).
@@ -226,7 +246,31 @@ pub fn scorecard(
         standing.add(row, as_of);
     }
     let findings = agency_findings(conn, agency_id, plan_id, as_of)?;
+    let mut predecessors = Vec::new();
+    let ids = store::reorganisations::predecessors_of(conn, agency_id)?;
+    for agency in store::agencies::find_many(conn, &ids)? {
+        if agency.valid_to.is_none_or(|to| to > as_of) {
+            continue;
+        }
+        filter.agency = Some((agency.id, AgencyRole::Lead));
+        let mut own = Standing::default();
+        for row in store::tasks::list_view(conn, &filter, TaskSort::Code, None, None)? {
+            own.add(&row, as_of);
+        }
+        predecessors.push(PredecessorCard {
+            agency_id: agency.id,
+            code: agency.code,
+            name: agency.name,
+            valid_to: agency.valid_to,
+            led: own.total,
+            completed_on_time: own.completed_on_time,
+            completed_late: own.completed_late,
+            overdue: own.overdue,
+            open: own.open,
+        });
+    }
     Ok(Scorecard {
+        predecessors,
         agency_id,
         plan_id,
         as_of,

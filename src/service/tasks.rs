@@ -265,6 +265,32 @@ pub fn search_text(code: &str, title: &str, expected_output: &str) -> String {
     fold(&format!("{code} {title} {expected_output}"))
 }
 
+/// Refuses agencies that cease to exist (merged, split or dissolved) on or
+/// before `due_on`, the task's due date: its work goes to their successors.
+/// (A past year's task, due before the change, may still name them.)
+fn check_in_being(
+    conn: &mut PgConnection,
+    field: &str,
+    ids: &[AgencyId],
+    due_on: NaiveDate,
+) -> DomainResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for agency in store::agencies::find_many(conn, ids)? {
+        if let Some(to) = agency.valid_to.filter(|to| *to <= due_on) {
+            return Err(DomainError::rule(
+                field,
+                format!(
+                    "{} ceases to exist on {to} (reorganised), before the task is due; give its successor (successor_ids)",
+                    agency.code
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that supporting agencies exist, are distinct and exclude the lead.
 fn check_supporting(
     conn: &mut PgConnection,
@@ -367,6 +393,13 @@ pub fn create(
     store::agencies::find(conn, input.lead_agency_id)?
         .ok_or_else(|| DomainError::rule("lead_agency_id", "no such agency"))?;
     let supporting = check_supporting(conn, input.lead_agency_id, &input.supporting_agency_ids)?;
+    check_in_being(
+        conn,
+        "lead_agency_id",
+        &[input.lead_agency_id],
+        deadline.due_on,
+    )?;
+    check_in_being(conn, "supporting_agency_ids", &supporting, deadline.due_on)?;
     let (code, title) = (input.code.as_str(), input.title.as_str());
     let search = search_text(code, title, input.expected_output.as_str());
     let row = store::tasks::insert(
@@ -553,6 +586,12 @@ pub fn update(
         Some(Some(ids)) => {
             let wanted = check_supporting(conn, current.lead_agency_id, ids)?;
             let stored = store::tasks::supporting_agency_ids(conn, id)?;
+            let added: Vec<AgencyId> = wanted
+                .iter()
+                .filter(|a| !stored.contains(a))
+                .copied()
+                .collect();
+            check_in_being(conn, "supporting_agency_ids", &added, current.due_on)?;
             let same = wanted.len() == stored.len() && wanted.iter().all(|a| stored.contains(a));
             (!same).then_some(wanted)
         }
@@ -636,6 +675,8 @@ pub struct TaskQuery {
     pub area: Option<ReformArea>,
     pub objective_id: Option<ObjectiveId>,
     pub agency: Option<(AgencyId, AgencyRole)>,
+    /// With `agency`: also the tasks of the agencies it succeeded (live lists).
+    pub include_predecessors: bool,
     pub status: Option<TaskStatus>,
     pub overdue: Option<bool>,
     pub at_risk_days: Option<i32>,
@@ -655,6 +696,7 @@ impl TaskQuery {
             area: None,
             objective_id: None,
             agency: None,
+            include_predecessors: false,
             status: None,
             overdue: None,
             at_risk_days: None,
@@ -686,6 +728,7 @@ impl TaskQuery {
                 .filter(|f| !f.is_empty())
                 .map(|f| crate::domain::search::like_pattern(&f)),
             ids: None,
+            predecessors: Vec::new(),
         }
     }
 }
@@ -707,7 +750,10 @@ pub fn list(
             "is not a cursor returned by this list",
         ));
     }
-    let filter = query.filter();
+    let mut filter = query.filter();
+    if let (true, Some((agency, _))) = (query.include_predecessors, query.agency) {
+        filter.predecessors = store::reorganisations::predecessors_of(conn, agency)?;
+    }
     let mut rows = store::tasks::list_view(conn, &filter, query.sort, after, Some(limit + 1))?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);

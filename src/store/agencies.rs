@@ -1,10 +1,10 @@
 use crate::domain::enums::AgencyKind;
 use crate::domain::ids::AgencyId;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::After;
-use crate::db::schema::{agencies, reform_areas};
+use crate::db::schema::{agencies, agency_successions, reform_areas};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = agencies)]
@@ -16,6 +16,8 @@ pub struct AgencyRow {
     pub parent_id: Option<AgencyId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Insertable)]
@@ -28,6 +30,7 @@ pub struct NewAgency<'a> {
     pub parent_id: Option<AgencyId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub valid_from: Option<NaiveDate>,
 }
 
 /// `None`: leave as is; `Some(None)`: clear (nullable fields only).
@@ -172,4 +175,22 @@ pub fn would_cycle(conn: &mut PgConnection, id: AgencyId, parent: AgencyId) -> Q
             .flatten();
     }
     Ok(false)
+}
+
+/// The successors of each of `ids` (predecessor, successor), by successor.
+pub fn successors_of(
+    conn: &mut PgConnection,
+    ids: &[AgencyId],
+) -> QueryResult<Vec<(AgencyId, AgencyId)>> {
+    agency_successions::table
+        .filter(agency_successions::predecessor_id.eq_any(ids))
+        .order((
+            agency_successions::predecessor_id,
+            agency_successions::successor_id,
+        ))
+        .select((
+            agency_successions::predecessor_id,
+            agency_successions::successor_id,
+        ))
+        .load(conn)
 }

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod periods;
 pub mod plans;
 pub mod prepared;
+pub mod reorganisations;
 pub mod reports;
 pub mod sql_types;
 pub mod tasks;

@@ -12,11 +12,12 @@ use uuid::Uuid;
 use crate::domain::enums::{
     AgencyKind, AgencyReportStatus, Aggregation, ClaimStatus, DeadlineKind, ExtensionStatus,
     FindingSeverity, FindingStatus, IndicatorDirection, IndicatorUnit, InspectionStatus,
-    PeriodKind, PeriodStatus, ReformArea, RemedyStatus, Role, TaskStatus,
+    PeriodKind, PeriodStatus, ReformArea, RemedyStatus, ReorganisationKind, Role, TaskRole,
+    TaskStatus,
 };
 use crate::domain::ids::{
     AgencyId, ClaimId, ExtensionId, FileId, FindingId, IndicatorId, InspectionId, ObjectiveId,
-    PeriodId, PlanId, RemedyId, ReportId, TaskId, UserId,
+    PeriodId, PlanId, RemedyId, ReorganisationId, ReportId, TaskId, UserId,
 };
 
 macro_rules! uuid_columns {
@@ -58,7 +59,8 @@ uuid_columns!(
     InspectionId,
     FindingId,
     RemedyId,
-    FileId
+    FileId,
+    ReorganisationId
 );
 
 macro_rules! text_columns {
@@ -104,5 +106,7 @@ text_columns!(
     InspectionStatus,
     FindingSeverity,
     FindingStatus,
-    RemedyStatus
+    RemedyStatus,
+    ReorganisationKind,
+    TaskRole
 );

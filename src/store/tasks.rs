@@ -136,6 +136,8 @@ pub struct TaskFilter {
     /// A LIKE pattern over the folded search text.
     pub search_pattern: Option<String>,
     pub ids: Option<Vec<TaskId>>,
+    /// With `agency`: its predecessors too (live tasks only).
+    pub predecessors: Vec<AgencyId>,
 }
 
 impl TaskFilter {
@@ -153,6 +155,7 @@ impl TaskFilter {
             due_after: None,
             search_pattern: None,
             ids: None,
+            predecessors: Vec::new(),
         }
     }
 }
@@ -217,21 +220,33 @@ impl Sql {
     }
 }
 
+// The lead agency on $1: the agency a reorganisation effective after $1 took
+// the lead from (the earliest such), else the lead now; under the name it had
+// on $1 (an earlier name still in force then, else its name now).
 // The due date in force on $1: the latest extension approved on or before
 // that day, else the original date. Extensions only move a date later, so
 // `original_due_on < $1` is a necessary (and indexed) condition for overdue.
 const VIEW_HEAD: &str = "SELECT v.* FROM (
-  SELECT t.id, t.plan_id, t.code, t.title, t.area, t.objective_id, t.lead_agency_id,
+  SELECT t.id, t.plan_id, t.code, t.title, t.area, t.objective_id, la.id AS lead_agency_id,
          t.deadline_kind, t.deadline_value, t.deadline_label, t.original_due_on, t.due_on,
          t.expected_output, t.status, t.progress_percent, t.completed_on, t.search_text,
          t.version, t.created_at, t.updated_at,
-         la.code AS lead_code, la.name AS lead_name, x.effective_due_on,
+         la.code AS lead_code, COALESCE(nm.name, la.name) AS lead_name, x.effective_due_on,
          CASE WHEN t.status = 'cancelled'
                 OR (t.status = 'completed' AND t.completed_on <= $1)
                 OR x.effective_due_on >= $1
               THEN 0 ELSE ($1 - x.effective_due_on) END AS days_overdue
   FROM tasks t
-  JOIN agencies la ON la.id = t.lead_agency_id
+  LEFT JOIN LATERAL (
+    SELECT m.from_agency_id FROM task_agency_moves m
+    WHERE m.task_id = t.id AND m.role = 'lead' AND m.effective_on > $1
+    ORDER BY m.effective_on LIMIT 1
+  ) mv ON TRUE
+  JOIN agencies la ON la.id = COALESCE(mv.from_agency_id, t.lead_agency_id)
+  LEFT JOIN LATERAL (
+    SELECT n.name FROM agency_names n WHERE n.agency_id = la.id AND n.valid_to > $1
+    ORDER BY n.valid_to LIMIT 1
+  ) nm ON TRUE
   CROSS JOIN LATERAL (
     SELECT COALESCE((SELECT e.requested_due_on FROM extension_requests e
                      WHERE e.task_id = t.id AND e.status = 'approved' AND e.decided_on <= $1
@@ -374,6 +389,7 @@ fn view_query(
         ),
     };
     let mut sql = Sql::new(filter.as_of, &head);
+    let mut outer_agency: Option<String> = None;
     if let Source::Frozen(period) = source {
         sql.uuid(" AND t.period_id = ", period.0, "");
     }
@@ -408,23 +424,40 @@ fn view_query(
             }
         }
     } else if let Some((AgencyId(agency), role)) = filter.agency {
-        let supporting = "EXISTS (SELECT 1 FROM task_supporting_agencies s WHERE s.task_id = t.id AND s.agency_id = ";
+        // The agency and, when asked, its predecessors. A task counts as led
+        // by the agency that led it on $1: one whose lead passed on after $1
+        // is found through the moves, and the outer query keeps the tasks
+        // whose lead on $1 is among them.
+        let mut ids = vec![agency];
+        ids.extend(filter.predecessors.iter().map(|a| a.0));
+        let p = sql.placeholder();
+        let q = std::mem::replace(&mut sql.query, diesel::sql_query("").into_boxed());
+        sql.query = q.bind::<diesel::sql_types::Array<SqlUuid>, _>(ids);
+        let moved = format!(
+            "SELECT m.task_id FROM task_agency_moves m WHERE m.role = 'lead' \
+             AND m.from_agency_id = ANY({p}) AND m.effective_on > $1"
+        );
+        let supports = format!(
+            "SELECT s.task_id FROM task_supporting_agencies s WHERE s.agency_id = ANY({p})"
+        );
         match role {
-            AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
-            AgencyRole::Supporting => sql.uuid(&format!(" AND {supporting}"), agency, ")"),
-            // A UNION of the two indexed sets, not an OR: with OR the planner
+            AgencyRole::Lead => {
+                sql.push(&format!(
+                    " AND t.id IN (SELECT l.id FROM tasks l WHERE l.lead_agency_id = ANY({p}) UNION {moved})"
+                ));
+                outer_agency = Some(format!(" AND v.lead_agency_id = ANY({p})"));
+            }
+            AgencyRole::Supporting => sql.push(&format!(" AND t.id IN ({supports})")),
+            // A UNION of the indexed sets, not an OR: with OR the planner
             // walks every task (measured: 1 s at a million tasks, 8 ms this way).
             AgencyRole::Any => {
-                sql.uuid(
-                    " AND t.id IN (SELECT l.id FROM tasks l WHERE l.lead_agency_id = ",
-                    agency,
-                    "",
-                );
-                sql.uuid(
-                    " UNION SELECT s.task_id FROM task_supporting_agencies s WHERE s.agency_id = ",
-                    agency,
-                    ")",
-                );
+                sql.push(&format!(
+                    " AND t.id IN (SELECT l.id FROM tasks l WHERE l.lead_agency_id = ANY({p}) \
+                     UNION {moved} UNION {supports})"
+                ));
+                outer_agency = Some(format!(
+                    " AND (v.lead_agency_id = ANY({p}) OR v.id IN ({supports}))"
+                ));
             }
         }
     }
@@ -450,6 +483,9 @@ fn view_query(
         sql.push(open_on_as_of);
     }
     sql.push(") v WHERE TRUE");
+    if let Some(clause) = &outer_agency {
+        sql.push(clause);
+    }
     match filter.overdue {
         Some(true) => sql.push(" AND v.days_overdue > 0"),
         Some(false) => sql.push(" AND v.days_overdue = 0"),

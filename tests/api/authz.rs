@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::actors::{fresh_task, path, token_pair, Actor};
 use crate::bodies::{
     Body, ClaimBody, DecisionBody, Evidence, ExtensionBody, FindingBody, InspectionBody,
-    ObjectiveBody, PlanBody, RemedyBody, ReportBody, ReviewBody, TaskBody, UserBody,
+    ObjectiveBody, PlanBody, RemedyBody, ReorgBody, ReportBody, ReviewBody, TaskBody, UserBody,
 };
 use crate::common::{JsonExt, TestApp};
 use crate::demo::{self, INSPECTOR, PASSWORD};
@@ -112,6 +112,8 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",   "/api/v1/agencies/{id}",                    [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("PATCH", "/api/v1/agencies/{id}",                    [401, 401, 401, 401, 401,   200, 200, 403, 403, 403, 403]),
     ("GET",   "/api/v1/agencies/{id}/scorecard",          [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
+    ("POST",  "/api/v1/agencies/reorganisations",         [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
+    ("GET",   "/api/v1/agencies/reorganisations/{id}",    [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("GET",   "/api/v1/plans",                            [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
     ("POST",  "/api/v1/plans",                            [401, 401, 401, 401, 401,   201, 201, 403, 403, 403, 403]),
     ("GET",   "/api/v1/plans/{id}",                       [401, 401, 401, 401, 401,   200, 200, 200, 200, 200, 200]),
@@ -230,6 +232,8 @@ struct Fixtures {
     finding: String,
     /// A PDF of LEAD's, cited by its report on `task`.
     file: String,
+    /// A recorded reorganisation (the rename of an agency made for it).
+    reorganisation: String,
 }
 
 /// A request ready to send for one (operation, caller).
@@ -306,6 +310,17 @@ async fn prepare(app: &TestApp, fx: &Fixtures, n: usize, method: &str, template:
         }
         ("GET", p) if !p.contains('{') => Prepared::get(p.to_string()),
         ("GET", "/api/v1/files/{id}") => Prepared::get(template.replace("{id}", &fx.file)),
+        ("GET", "/api/v1/agencies/reorganisations/{id}") => {
+            Prepared::get(template.replace("{id}", &fx.reorganisation))
+        }
+        ("POST", "/api/v1/agencies/reorganisations") => {
+            let code = format!("AZR{n}");
+            Actor::coordinator(app)
+                .post("/api/v1/agencies", &json!({"code": code, "name": format!("Cơ quan thử {n}"), "kind": "department"}))
+                .await
+                .created();
+            Prepared::json(app, template.into(), &ReorgBody::rename(&code, &format!("Cơ quan đổi tên {n}")))
+        }
         ("POST", "/api/v1/files") => {
             let mut p = Prepared::get(template.to_string());
             let (content_type, body) = crate::files::upload_body(&format!("Báo cáo {n}.pdf"));
@@ -584,7 +599,7 @@ fn agency_report(n: usize) -> Value {
 
 /// A digest of everything the API can change, to prove a refused call changed nothing.
 fn fingerprint(app: &TestApp) -> String {
-    const TABLES: [&str; 30] = [
+    const TABLES: [&str; 35] = [
         "agencies",
         "users",
         "plans",
@@ -615,6 +630,11 @@ fn fingerprint(app: &TestApp) -> String {
         "files",
         "file_blobs",
         "file_chunks",
+        "reorganisations",
+        "reorganisation_agencies",
+        "agency_successions",
+        "agency_names",
+        "task_agency_moves",
     ];
     let parts: Vec<String> = TABLES
         .iter()
@@ -677,7 +697,23 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .items()[0]
         .id();
     let finding = inspector.get(&path::inspection(&inspection, "")).await.ok()["findings"][0].id();
+    Actor::coordinator(app)
+        .post(
+            "/api/v1/agencies",
+            &json!({"code": "AZREORG", "name": "Cơ quan thử", "kind": "department"}),
+        )
+        .await
+        .created();
+    let reorganisation = Actor::coordinator(app)
+        .post(
+            "/api/v1/agencies/reorganisations",
+            &ReorgBody::rename("AZREORG", "Cơ quan thử (đổi tên)"),
+        )
+        .await
+        .created()
+        .id();
     Fixtures {
+        reorganisation,
         inspection,
         finding,
         period,

@@ -542,3 +542,124 @@ impl Body for RemedyBody {
         json!({"summary": self.summary, "evidence": evidence_json(&self.evidence)})
     }
 }
+
+/// A successor in a reorganisation: an existing agency (by code) or a new one.
+#[derive(Clone)]
+pub enum Successor {
+    Existing(String),
+    New { code: String, name: String },
+}
+
+impl Successor {
+    pub fn existing(code: &str) -> Successor {
+        Successor::Existing(code.to_string())
+    }
+    pub fn new(code: &str, name: &str) -> Successor {
+        Successor::New {
+            code: code.to_string(),
+            name: name.to_string(),
+        }
+    }
+    fn to_json(&self, app: &TestApp) -> Value {
+        match self {
+            Successor::Existing(code) => json!({"agency_id": app.agency_id(code)}),
+            Successor::New { code, name } => {
+                json!({"new_agency": {"code": code, "name": name, "kind": "department"}})
+            }
+        }
+    }
+}
+
+enum ChangeSpec {
+    Merge(Vec<String>, Successor),
+    Split(String, Vec<Successor>, Vec<(String, String)>),
+    Rename(String, String),
+    Dissolve(String, String),
+}
+
+/// A reorganisation of agencies (named by code), effective 2025-03-01 by
+/// default, by decision `15/NQ-HĐND` of 2025-02-18.
+pub struct ReorgBody {
+    effective_on: String,
+    change: ChangeSpec,
+    overrides: Map<String, Value>,
+}
+
+impl ReorgBody {
+    fn with(change: ChangeSpec) -> ReorgBody {
+        ReorgBody {
+            effective_on: "2025-03-01".into(),
+            change,
+            overrides: Map::new(),
+        }
+    }
+    pub fn merge(predecessors: &[&str], successor: Successor) -> ReorgBody {
+        ReorgBody::with(ChangeSpec::Merge(
+            predecessors.iter().map(|c| c.to_string()).collect(),
+            successor,
+        ))
+    }
+    pub fn split(agency: &str, successors: &[Successor]) -> ReorgBody {
+        ReorgBody::with(ChangeSpec::Split(
+            agency.to_string(),
+            successors.to_vec(),
+            Vec::new(),
+        ))
+    }
+    pub fn rename(agency: &str, name: &str) -> ReorgBody {
+        ReorgBody::with(ChangeSpec::Rename(agency.to_string(), name.to_string()))
+    }
+    pub fn dissolve(agency: &str, successor: &str) -> ReorgBody {
+        ReorgBody::with(ChangeSpec::Dissolve(
+            agency.to_string(),
+            successor.to_string(),
+        ))
+    }
+    /// A split's rule: task (by id) to the successor with this code.
+    pub fn task(mut self, task_id: &str, successor_code: &str) -> ReorgBody {
+        if let ChangeSpec::Split(_, _, rules) = &mut self.change {
+            rules.push((task_id.to_string(), successor_code.to_string()));
+        }
+        self
+    }
+    pub fn on(mut self, day: &str) -> ReorgBody {
+        self.effective_on = day.to_string();
+        self
+    }
+    pub fn set(mut self, field: &str, value: Value) -> ReorgBody {
+        self.overrides.insert(field.to_string(), value);
+        self
+    }
+}
+
+impl Body for ReorgBody {
+    fn to_json(&self, app: &TestApp) -> Value {
+        let change = match &self.change {
+            ChangeSpec::Merge(predecessors, successor) => json!({
+                "kind": "merge",
+                "predecessor_ids": predecessors.iter().map(|c| app.agency_id(c)).collect::<Vec<_>>(),
+                "successor": successor.to_json(app),
+            }),
+            ChangeSpec::Split(agency, successors, rules) => json!({
+                "kind": "split",
+                "agency_id": app.agency_id(agency),
+                "successors": successors.iter().map(|s| s.to_json(app)).collect::<Vec<_>>(),
+                "tasks": rules.iter().map(|(t, c)| json!({"task_id": t, "successor_code": c})).collect::<Vec<_>>(),
+            }),
+            ChangeSpec::Rename(agency, name) => json!({
+                "kind": "rename", "agency_id": app.agency_id(agency), "name": name,
+            }),
+            ChangeSpec::Dissolve(agency, successor) => json!({
+                "kind": "dissolve",
+                "agency_id": app.agency_id(agency),
+                "successor_id": app.agency_id(successor),
+            }),
+        };
+        let body = json!({
+            "effective_on": self.effective_on,
+            "decision": {"document_number": "15/NQ-HĐND", "issued_on": "2025-02-18", "issuer": "HĐND tỉnh Khánh Hòa"},
+            "change": change,
+        });
+        with_overrides(body, &self.overrides)
+    }
+}

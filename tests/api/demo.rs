@@ -27,10 +27,13 @@ pub fn officer(agency_code: &str) -> String {
 
 pub const PLAN_CODE: &str = "CCHC-2023";
 pub const YEAR: i32 = 2023;
-/// Plans in the demo: 2023's, and an illustrative one for the current year.
-pub const PLANS: usize = 2;
+/// Plans in the demo: 2023's, an illustrative one for the current year, and
+/// the illustrative 2025 plan through the March 2025 mergers (`CCHC-2025-SX`).
+pub const PLANS: usize = 3;
 /// Tasks of the current year's illustrative plan, all open.
 pub const CURRENT_YEAR_TASKS: usize = 8;
+/// Tasks of the illustrative 2025 plan (`CCHC-2025-SX`).
+pub const TASKS_2025: usize = 6;
 /// Tasks in the demo plan; all of them completed by the end of the year.
 pub const TASKS: usize = 64;
 /// Entries of the areas list: the direction section and the six reform areas.

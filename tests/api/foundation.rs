@@ -186,7 +186,7 @@ async fn the_demo_loads_once() {
     );
     assert_eq!(
         app.count("SELECT count(*) AS n FROM tasks") as usize,
-        demo::TASKS + demo::CURRENT_YEAR_TASKS
+        demo::TASKS + demo::CURRENT_YEAR_TASKS + demo::TASKS_2025
     );
 }
 

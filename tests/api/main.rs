@@ -23,6 +23,7 @@ mod notify;
 mod periods;
 mod queues;
 mod races;
+mod reorganisations;
 mod reporting;
 mod scale;
 mod sheets;

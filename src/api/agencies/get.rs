@@ -24,9 +24,10 @@ pub async fn get_agency(
     id: web::Path<AgencyId>,
 ) -> ApiResult<web::Json<Agency>> {
     let id = id.into_inner();
-    let row = read(&pool, who, move |conn, _| {
-        store::agencies::find(conn, id)?.ok_or(DomainError::not_found("agency"))
+    let agency = read(&pool, who, move |conn, _| {
+        let row = store::agencies::find(conn, id)?.ok_or(DomainError::not_found("agency"))?;
+        Ok(crate::service::agencies::with_successors(conn, vec![row])?.remove(0))
     })
     .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(agency))
 }

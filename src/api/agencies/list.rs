@@ -47,17 +47,28 @@ pub async fn list_agencies(
     let params = params.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref(), "agencies")?;
     let limit = page.limit;
-    let rows = read(&pool, who, move |conn, _| {
-        Ok(store::agencies::list(
+    let (rows, links) = read(&pool, who, move |conn, _| {
+        let rows = store::agencies::list(
             conn,
             params.kind,
             params.parent_id,
             page.after.as_ref(),
             limit + 1,
-        )?)
+        )?;
+        let ended: Vec<_> = rows
+            .iter()
+            .filter(|r| r.valid_to.is_some())
+            .map(|r| r.id)
+            .collect();
+        let links = if ended.is_empty() {
+            Vec::new()
+        } else {
+            store::agencies::successors_of(conn, &ended)?
+        };
+        Ok((rows, links))
     })
     .await?;
-    let (items, next_cursor) = paged(
+    let (mut items, next_cursor) = paged(
         rows,
         limit,
         "agencies",
@@ -67,5 +78,12 @@ pub async fn list_agencies(
         },
         Agency::from,
     );
+    for agency in &mut items {
+        agency.successor_ids = links
+            .iter()
+            .filter(|(p, _)| *p == agency.id)
+            .map(|(_, s)| *s)
+            .collect();
+    }
     Ok(web::Json(AgencyPage { items, next_cursor }))
 }

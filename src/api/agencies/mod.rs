@@ -4,6 +4,8 @@ mod areas;
 mod create;
 mod get;
 mod list;
+mod reorganisation;
+mod reorganise;
 pub mod scorecard;
 mod update;
 
@@ -12,7 +14,10 @@ pub use areas::list_areas;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list::list_agencies)
+    // before `/agencies/{id}…`, so that the literal segment wins
+    cfg.service(reorganise::reorganise_agencies)
+        .service(reorganisation::get_reorganisation)
+        .service(list::list_agencies)
         .service(create::create_agency)
         .service(get::get_agency)
         .service(update::update_agency)

@@ -99,6 +99,7 @@ pub async fn list_period_tasks(
         objective_id: p.objective_id,
         agency_id: p.agency_id,
         agency_role: p.agency_role,
+        include_predecessors: None,
         status: p.status,
         overdue: p.overdue,
         at_risk_days: p.at_risk_days,

@@ -34,6 +34,10 @@ pub struct TaskListParams {
     pub agency_id: Option<AgencyId>,
     /// With `agency_id`: `lead`, `supporting` or `any` (default).
     pub agency_role: Option<AgencyRole>,
+    /// With `agency_id`: `true` also lists the tasks of the agencies it
+    /// succeeded in reorganisations (merged into it, or dissolved or split
+    /// with it as successor), however long ago.
+    pub include_predecessors: Option<bool>,
     /// Current status.
     pub status: Option<TaskStatus>,
     /// `true`: only tasks overdue as of `as_of`; `false`: only tasks not overdue.
@@ -156,6 +160,7 @@ pub(crate) fn filters(p: &TaskListParams) -> impl std::fmt::Debug + '_ {
             p.objective_id,
             p.agency_id,
             p.agency_role,
+            p.include_predecessors,
         ),
         (
             p.status,
@@ -172,6 +177,12 @@ pub(crate) fn filters(p: &TaskListParams) -> impl std::fmt::Debug + '_ {
 pub(crate) fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiResult<TaskQuery> {
     if p.agency_role.is_some() && p.agency_id.is_none() {
         return Err(ApiError::unprocessable("agency_role", "needs agency_id"));
+    }
+    if p.include_predecessors.is_some() && p.agency_id.is_none() {
+        return Err(ApiError::unprocessable(
+            "include_predecessors",
+            "needs agency_id",
+        ));
     }
     if p.at_risk_days
         .is_some_and(|days| !(0..=366).contains(&days))
@@ -194,6 +205,7 @@ pub(crate) fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiRes
         agency: p
             .agency_id
             .map(|a| (a, p.agency_role.unwrap_or(AgencyRole::Any))),
+        include_predecessors: p.include_predecessors.unwrap_or(false),
         status: p.status,
         overdue: p.overdue,
         at_risk_days: p.at_risk_days,
