@@ -197,6 +197,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Uuid,
+        credential_version -> Int4,
+        csrf_token -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -449,6 +460,7 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(evidence_documents -> files (file_id));
 diesel::joinable!(file_chunks -> file_blobs (sha256));
 diesel::joinable!(files -> file_blobs (sha256));
@@ -493,6 +505,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     extension_requests,
     audit_events,
     refresh_tokens,
+    web_sessions,
     idempotency_records,
     login_failures,
     app_settings,
