@@ -45,6 +45,18 @@ pub struct Config {
     pub cors_origins: CorsOrigins,
     /// The daily reminder run and webhook targets.
     pub workers: crate::worker::WorkerConfig,
+    /// Where browsers reach the service (`PUBLIC_URL`); https makes the web
+    /// pages' cookies `Secure`.
+    pub public_url: Option<url::Url>,
+}
+
+impl Config {
+    /// Whether the web pages' cookies are `Secure`: when `PUBLIC_URL` is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
 }
 
 /// Origins (`https://dashboard.example.gov.vn`) whose pages may call the API
@@ -187,7 +199,22 @@ impl Config {
         let login_concurrency =
             parse_number(&get, "LOGIN_CONCURRENCY", cores.div_ceil(2) as i64, 1, 64)? as usize;
         let workers = workers(&get)?;
+        let public_url = match get("PUBLIC_URL") {
+            None => None,
+            Some(text) => Some(
+                url::Url::parse(text.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                    .ok_or_else(|| {
+                        bad(
+                            "PUBLIC_URL",
+                            "must be an http:// or https:// URL such as https://cchc.example.gov.vn",
+                        )
+                    })?,
+            ),
+        };
         Ok(Config {
+            public_url,
             database_url,
             bind,
             data_dir,

@@ -544,6 +544,7 @@ impl TestApp {
                 allow_private: true,
             },
             exports: Default::default(),
+            secure_cookies: false,
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
