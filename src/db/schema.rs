@@ -47,6 +47,7 @@ diesel::table! {
         programme -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        public -> Bool,
     }
 }
 
