@@ -9,11 +9,11 @@ use crate::domain::policy::Principal;
 /// The pages a navigation bar may link to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
+    Overview,
     Tasks,
     MyAgency,
     Queue,
     Inspect,
-    None,
 }
 
 /// Where a signed-in user starts: an officer at its agency's tasks, the
@@ -77,6 +77,7 @@ pub fn frame(user: &WebUser, current: Nav, title: &str, body: Markup) -> Markup 
                     nav aria-label="Chính" {
                         ul {
                             li { a.brand href="/" { "Kế hoạch CCHC" } }
+                            (link(Nav::Overview, "/tong-quan", "Tổng quan"))
                             (link(Nav::Tasks, "/nhiem-vu", "Nhiệm vụ"))
                             @if officer { (link(Nav::MyAgency, "/co-quan", "Cơ quan tôi")) }
                             @if reviewer { (link(Nav::Queue, "/hang-cho", "Hàng chờ")) }

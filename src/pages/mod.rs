@@ -11,6 +11,8 @@
 mod inspect;
 mod layout;
 mod login;
+mod overview;
+mod public;
 mod queue;
 mod tasks;
 
@@ -62,7 +64,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(queue::review),
         )
         .route("/hang-cho/gia-han/{id}", web::post().to(queue::decide))
-        .route("/kiem-tra", web::get().to(inspect::page));
+        .route("/kiem-tra", web::get().to(inspect::page))
+        .route("/tong-quan", web::get().to(overview::page))
+        .route(
+            "/tong-quan/cong-khai/{id}",
+            web::post().to(overview::publish),
+        )
+        .route("/cong-khai", web::get().to(public::plans))
+        .route("/cong-khai/{id}", web::get().to(public::plan));
 }
 
 const STYLE_SHEET: &str = include_str!("site.css");

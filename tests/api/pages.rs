@@ -511,3 +511,122 @@ async fn the_pages_are_not_part_of_the_api_spec() {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.content_type().starts_with("text/css"));
 }
+
+#[actix_web::test]
+async fn the_overview_draws_the_plan_as_of_a_day_with_svg_bars() {
+    let app = TestApp::demo().await;
+    let plan = Actor::inspector(&app).demo_plan_id().await;
+    let mut browser = Browser::signed_in(&app, "sonoivu").await;
+    let page = browser
+        .get(&format!("/tong-quan?plan_id={plan}&as_of=2023-09-30"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.raw);
+    assert!(page.raw.contains("Tính đến ngày 30/9/2023"));
+    assert!(page
+        .raw
+        .contains(&format!("<dd id=\"tong\">{}</dd>", demo::TASKS)));
+    assert!(page.raw.contains(&format!(
+        "<dd id=\"qua-han\">{}</dd>",
+        demo::OVERDUE_AT_Q3_END
+    )));
+    assert!(page
+        .raw
+        .contains("<svg role=\"img\" aria-label=\"Nhiệm vụ theo lĩnh vực\""));
+    assert!(page.raw.contains("Cải cách thể chế"));
+    // a day that is not one is a message beside its field; an unknown plan a 404
+    let bad = browser
+        .get(&format!("/tong-quan?plan_id={plan}&as_of=2023-13-01"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.raw.contains("data-field=\"as_of\""));
+    let unknown = format!("/tong-quan?plan_id={}", uuid::Uuid::new_v4());
+    assert_eq!(browser.get(&unknown).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        browser.get("/tong-quan?plan_id=x").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn a_plan_marked_public_has_a_page_without_login_and_a_private_one_is_404() {
+    let app = TestApp::demo().await;
+    let plan = Actor::inspector(&app).demo_plan_id().await;
+    let public_page = format!("/cong-khai/{plan}");
+    let mut anyone = Browser::new(&app);
+    assert_eq!(anyone.get(&public_page).await.status, StatusCode::NOT_FOUND);
+
+    // only the coordinator (or an admin) marks a plan public
+    let patch = serde_json::json!({"public": true});
+    Actor::officer(&app, demo::STP)
+        .patch(&format!("{}/{plan}", crate::actors::path::PLANS), &patch)
+        .await
+        .problem(403)
+        .problem_type("not-coordinator");
+    Actor::inspector(&app)
+        .patch(&format!("{}/{plan}", crate::actors::path::PLANS), &patch)
+        .await
+        .problem(403);
+    // the coordinator does it from the overview
+    let mut coordinator = Browser::signed_in(&app, "sonoivu").await;
+    let overview = format!("/tong-quan?plan_id={plan}");
+    let marked = coordinator
+        .submit(
+            &overview,
+            &format!("/tong-quan/cong-khai/{plan}"),
+            &[("public", "true")],
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.raw);
+    let shown = Actor::inspector(&app)
+        .get(&format!("{}/{plan}", crate::actors::path::PLANS))
+        .await
+        .ok();
+    assert_eq!(shown["public"], true);
+
+    let page = anyone.get(&public_page).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.raw);
+    assert!(page.raw.contains("Đã hoàn thành đúng hạn"));
+    assert!(page.raw.contains("Sở Tư pháp"));
+    assert!(page.raw.contains(&format!("{} nhiệm vụ", demo::TASKS)));
+    // no person's name, no report text
+    let report = Actor::inspector(&app).demo_task("NV01").await;
+    let reports = Actor::inspector(&app).reports(&report.id()).await;
+    let summary = reports[0]["summary"].as_str().unwrap();
+    assert!(!page.raw.contains(summary));
+    assert!(!page.raw.contains("csrf_token"));
+    let index = anyone.get("/cong-khai").await;
+    assert!(index.raw.contains(&public_page));
+
+    // another plan (this year's, never marked) is 404, as is one that does not exist
+    let plans = Actor::inspector(&app)
+        .get(crate::actors::path::PLANS)
+        .await
+        .ok();
+    let private = plans
+        .items()
+        .into_iter()
+        .find(|p| p["public"] == false)
+        .expect("a private plan")
+        .id();
+    assert_eq!(
+        anyone.get(&format!("/cong-khai/{private}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = format!("/cong-khai/{}", uuid::Uuid::new_v4());
+    assert_eq!(anyone.get(&unknown).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anyone.get("/cong-khai/x").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // and back to private
+    let unmarked = coordinator
+        .submit(
+            &overview,
+            &format!("/tong-quan/cong-khai/{plan}"),
+            &[("public", "false")],
+        )
+        .await;
+    assert_eq!(unmarked.status, StatusCode::SEE_OTHER);
+    assert_eq!(anyone.get(&public_page).await.status, StatusCode::NOT_FOUND);
+}
