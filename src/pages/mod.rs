@@ -57,6 +57,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/nhiem-vu", web::get().to(tasks::list))
         .route("/nhiem-vu/{id}", web::get().to(tasks::page))
         .route("/nhiem-vu/{id}/bao-cao", web::post().to(tasks::post_report))
+        .route(
+            "/nhiem-vu/{id}/hoan-thanh",
+            web::post().to(tasks::post_claim),
+        )
+        .route(
+            "/nhiem-vu/{id}/gia-han",
+            web::post().to(tasks::post_extension),
+        )
         .route("/co-quan", web::get().to(tasks::my_agency))
         .route("/hang-cho", web::get().to(queue::page))
         .route(

@@ -165,7 +165,19 @@ fn field(
     values: &HashMap<String, String>,
     errors: &[FieldError],
 ) -> Markup {
-    let id = format!("f-{}", name.replace(['[', ']', '.'], "-"));
+    field_in("f", name, label, kind, values, errors)
+}
+
+/// `field` in a form whose ids start with `prefix` (several forms on a page).
+fn field_in(
+    prefix: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Markup {
+    let id = format!("{prefix}-{}", name.replace(['[', ']', '.'], "-"));
     let error = error_of(errors, name);
     let error_id = format!("{id}-loi");
     html! {
@@ -291,6 +303,7 @@ struct TaskView {
     reports: Vec<Report>,
     history: Vec<(String, String)>,
     may_report: bool,
+    may_act_as_lead: bool,
 }
 
 async fn task_view(
@@ -308,6 +321,13 @@ async fn task_view(
             Action::ReportOnTask {
                 lead_agency_id: task.lead_agency.id,
                 supporting_agency_ids: &supporting,
+            },
+        )
+        .is_ok();
+        let may_act_as_lead = authorize(
+            principal,
+            Action::ActAsLeadAgency {
+                lead_agency_id: task.lead_agency.id,
             },
         )
         .is_ok();
@@ -337,6 +357,7 @@ async fn task_view(
             reports,
             history,
             may_report,
+            may_act_as_lead,
         })
     })
     .await?)
@@ -443,12 +464,110 @@ fn report_form(
     }
 }
 
-fn task_body(
-    user: &WebUser,
-    view: &TaskView,
+/// A labelled text area with its error beside it.
+fn text_area(
+    prefix: &str,
+    name: &str,
+    label: &str,
     values: &HashMap<String, String>,
     errors: &[FieldError],
 ) -> Markup {
+    let id = format!("{prefix}-{name}");
+    let error = error_of(errors, name);
+    let error_id = format!("{id}-loi");
+    html! {
+        div {
+            label for=(id) { (label) }
+            textarea id=(id) name=(name)
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[error.map(|_| error_id.as_str())] {
+                (values.get(name).map(String::as_str).unwrap_or(""))
+            }
+            @if let Some(message) = error {
+                p.error id=(error_id) data-field=(name) { (message) }
+            }
+        }
+    }
+}
+
+/// The lead agency's claim of completion: the day, a summary, one document.
+fn claim_form(
+    user: &WebUser,
+    task: &Task,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Markup {
+    html! {
+        form.card id="de-nghi-hoan-thanh" method="post" action={ "/nhiem-vu/" (task.id) "/hoan-thanh" } {
+            h2 { "Đề nghị công nhận hoàn thành" }
+            @if !errors.is_empty() {
+                div.alert role="alert" { "Đề nghị chưa được gửi; xem các ô được đánh dấu." }
+            }
+            (csrf_field(&user.csrf_token))
+            (field_in("ht", "completed_on", "Ngày hoàn thành", "date", values, errors))
+            (text_area("ht", "summary", "Kết quả đã đạt", values, errors))
+            fieldset {
+                legend { "Văn bản minh chứng (không bắt buộc)" }
+                (field_in("ht", "evidence[0].document_number", "Số, ký hiệu", "text", values, errors))
+                (field_in("ht", "evidence[0].issued_on", "Ngày ban hành", "date", values, errors))
+                (field_in("ht", "evidence[0].issuer", "Cơ quan ban hành", "text", values, errors))
+                (field_in("ht", "evidence[0].title", "Trích yếu", "text", values, errors))
+                (field_in("ht", "evidence[0].url", "Đường dẫn (http/https)", "url", values, errors))
+            }
+            button type="submit" { "Gửi đề nghị" }
+        }
+    }
+}
+
+/// The lead agency's request for a later due date.
+fn extension_form(
+    user: &WebUser,
+    task: &Task,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Markup {
+    html! {
+        form.card id="de-nghi-gia-han" method="post" action={ "/nhiem-vu/" (task.id) "/gia-han" } {
+            h2 { "Đề nghị gia hạn" }
+            @if !errors.is_empty() {
+                div.alert role="alert" { "Đề nghị chưa được gửi; xem các ô được đánh dấu." }
+            }
+            (csrf_field(&user.csrf_token))
+            (field_in("gh", "requested_due_on", "Gia hạn đến ngày", "date", values, errors))
+            (text_area("gh", "reason", "Lý do", values, errors))
+            button type="submit" { "Gửi đề nghị" }
+        }
+    }
+}
+
+/// Which of a task page's forms was sent back with errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskForm {
+    Report,
+    Claim,
+    Extension,
+}
+
+/// A refused form: which, what was typed, the API's field errors.
+pub struct Refused {
+    pub form: TaskForm,
+    pub values: HashMap<String, String>,
+    pub errors: Vec<FieldError>,
+}
+
+fn task_body(user: &WebUser, view: &TaskView, refused: Option<&Refused>) -> Markup {
+    let none = HashMap::new();
+    let of = |form: TaskForm| match refused {
+        Some(r) if r.form == form => (&r.values, r.errors.as_slice()),
+        _ => (&none, &[][..]),
+    };
+    let (values, errors) = of(TaskForm::Report);
+    let (claim_values, claim_errors) = of(TaskForm::Claim);
+    let (extension_values, extension_errors) = of(TaskForm::Extension);
+    let open = !matches!(
+        view.task.current_status,
+        TaskStatus::Completed | TaskStatus::Cancelled | TaskStatus::Submitted
+    );
     let t = &view.task;
     let agency_name = |id: &str| {
         t.supporting_agencies
@@ -521,6 +640,12 @@ fn task_body(
         @if view.may_report && !matches!(t.current_status, TaskStatus::Completed | TaskStatus::Cancelled) {
             (report_form(user, t, values, errors))
         }
+        @if view.may_act_as_lead && open {
+            (claim_form(user, t, claim_values, claim_errors))
+            @if t.pending_extension_request.is_none() {
+                (extension_form(user, t, extension_values, extension_errors))
+            }
+        }
         section.card aria-labelledby="lich-su" {
             h2 id="lich-su" { "Lịch sử" }
             ol {
@@ -539,7 +664,7 @@ pub async fn page(
     let id: TaskId = uuid_in_path(&id)?;
     let view = task_view(&pool, &user, id).await?;
     let title = format!("Nhiệm vụ {}", view.task.code);
-    let body = task_body(&user, &view, &HashMap::new(), &[]);
+    let body = task_body(&user, &view, None);
     Ok(page_response(
         StatusCode::OK,
         frame(&user, Nav::Tasks, &title, body),
@@ -581,39 +706,99 @@ pub fn report_body(form: &Form) -> Value {
     Value::Object(body)
 }
 
-/// Posts a progress report from the form; a refusal shows the page again
-/// with the API's messages beside the fields.
-pub async fn post_report(
+/// The claim form's fields as the API's `CreateCompletionClaim` body.
+pub fn claim_body(form: &Form) -> Value {
+    let mut body = report_body(form);
+    if let Value::Object(map) = &mut body {
+        map.remove("progress_percent");
+        map.insert(
+            "completed_on".into(),
+            Value::from(form.get("completed_on").trim()),
+        );
+    }
+    body
+}
+
+/// The extension form's fields as the API's `CreateExtensionRequest` body.
+pub fn extension_body(form: &Form) -> Value {
+    json!({
+        "requested_due_on": form.get("requested_due_on").trim(),
+        "reason": form.get("reason"),
+    })
+}
+
+/// Runs a task form's use case on the API's parsing of its body; a refusal
+/// shows the page again with the API's messages beside the fields.
+async fn submit_task_form(
     user: WebUser,
     pool: web::Data<DbPool>,
     id: web::Path<String>,
     body: web::Bytes,
+    which: TaskForm,
 ) -> Result<HttpResponse, PageError> {
+    use crate::service::completion::CreateCompletionClaim;
+    use crate::service::extensions::CreateExtensionRequest;
     let form = Form::parse(&body);
     user.check_csrf(&form)?;
     let id: TaskId = uuid_in_path(&id)?;
-    let json = report_body(&form).to_string();
-    let result = match parse_json::<CreateReport>(json.as_bytes()) {
-        Ok(input) => act(&pool, user.authenticated(), move |conn, actor| {
-            crate::service::reports::post(conn, actor, id, input, None)
-        })
-        .await
-        .map(|_| ()),
-        Err(e) => Err(e),
+    let who = user.authenticated();
+    let result = match which {
+        TaskForm::Report => {
+            match parse_json::<CreateReport>(report_body(&form).to_string().as_bytes()) {
+                Ok(input) => {
+                    act(&pool, who, move |conn, actor| {
+                        crate::service::reports::post(conn, actor, id, input, None).map(|_| ())
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        TaskForm::Claim => {
+            match parse_json::<CreateCompletionClaim>(claim_body(&form).to_string().as_bytes()) {
+                Ok(input) => {
+                    act(&pool, who, move |conn, actor| {
+                        crate::service::completion::claim(conn, actor, id, input).map(|_| ())
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        TaskForm::Extension => {
+            match parse_json::<CreateExtensionRequest>(extension_body(&form).to_string().as_bytes())
+            {
+                Ok(input) => {
+                    act(&pool, who, move |conn, actor| {
+                        crate::service::extensions::request(conn, actor, id, input).map(|_| ())
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let anchor = match which {
+        TaskForm::Report => "bao-cao",
+        TaskForm::Claim | TaskForm::Extension => "thong-tin",
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/nhiem-vu/{id}#bao-cao"))),
+        Ok(()) => Ok(see_other(&format!("/nhiem-vu/{id}#{anchor}"))),
         Err(e) => match field_errors(&e) {
             Some(errors) => {
                 let view = task_view(&pool, &user, id).await?;
-                let values: HashMap<String, String> = form
-                    .0
-                    .iter()
-                    .filter(|(k, _)| k != super::CSRF_FIELD)
-                    .cloned()
-                    .collect();
+                let refused = Refused {
+                    form: which,
+                    values: form
+                        .0
+                        .iter()
+                        .filter(|(k, _)| k != super::CSRF_FIELD)
+                        .cloned()
+                        .collect(),
+                    errors,
+                };
                 let title = format!("Nhiệm vụ {}", view.task.code);
-                let body = task_body(&user, &view, &values, &errors);
+                let body = task_body(&user, &view, Some(&refused));
                 Ok(page_response(
                     e.status_code_of(),
                     frame(&user, Nav::Tasks, &title, body),
@@ -622,6 +807,36 @@ pub async fn post_report(
             None => Err(e.into()),
         },
     }
+}
+
+/// Posts a progress report from the form.
+pub async fn post_report(
+    user: WebUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    submit_task_form(user, pool, id, body, TaskForm::Report).await
+}
+
+/// Claims completion from the form (an officer of the lead agency).
+pub async fn post_claim(
+    user: WebUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    submit_task_form(user, pool, id, body, TaskForm::Claim).await
+}
+
+/// Requests an extension from the form (an officer of the lead agency).
+pub async fn post_extension(
+    user: WebUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    submit_task_form(user, pool, id, body, TaskForm::Extension).await
 }
 
 /// `Cơ quan tôi`: the tasks the officer's agency leads or supports, overdue

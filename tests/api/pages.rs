@@ -630,3 +630,107 @@ async fn a_plan_marked_public_has_a_page_without_login_and_a_private_one_is_404(
     assert_eq!(unmarked.status, StatusCode::SEE_OTHER);
     assert_eq!(anyone.get(&public_page).await.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn the_lead_agency_claims_completion_and_asks_for_more_time_through_forms() {
+    let app = TestApp::demo().await;
+    let task = stp_task(&app, "W5").await;
+    let page = format!("/nhiem-vu/{task}");
+    // a supporting agency sees neither form
+    let mut supporter = Browser::signed_in(&app, "stttt").await;
+    let shown = supporter.get(&page).await;
+    assert!(shown.raw.contains("id=\"bao-cao-moi\""));
+    assert!(!shown.raw.contains("id=\"de-nghi-hoan-thanh\""));
+
+    let mut lead = Browser::signed_in(&app, "stp").await;
+    // an extension to a day before the one in force: the API's message beside the date
+    let refused = lead
+        .submit(
+            &page,
+            &format!("{page}/gia-han"),
+            &[
+                ("requested_due_on", "2024-01-15"),
+                ("reason", "Chờ ý kiến Bộ"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.raw
+    );
+    assert!(
+        refused.raw.contains("data-field=\"requested_due_on\""),
+        "{}",
+        refused.raw
+    );
+    assert!(refused.raw.contains("Chờ ý kiến Bộ"));
+    let asked = lead
+        .submit(
+            &page,
+            &format!("{page}/gia-han"),
+            &[
+                ("requested_due_on", "2025-03-31"),
+                ("reason", "Chờ ý kiến Bộ"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.raw);
+    let shown = lead.get(&page).await;
+    assert!(shown.raw.contains("Đến 31/3/2025"), "{}", shown.raw);
+
+    // the coordinator approves it from the queue; the task's due date moves
+    let mut coordinator = Browser::signed_in(&app, "sonoivu").await;
+    let queue = coordinator.get("/hang-cho").await;
+    assert!(queue.raw.contains("id=\"gia-han-W5\""));
+    let marker = "action=\"/hang-cho/gia-han/";
+    let start = queue.raw.find(marker).unwrap() + "action=\"".len();
+    let action = queue.raw[start..].split('"').next().unwrap().to_string();
+    let approved = coordinator
+        .submit("/hang-cho", &action, &[("decision", "approve")])
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.raw);
+    assert_eq!(
+        Actor::inspector(&app).task(&task).await["current_due_on"],
+        "2025-03-31"
+    );
+
+    // a claim with a date as an official might type it: the message beside it
+    let refused = lead
+        .submit(
+            &page,
+            &format!("{page}/hoan-thanh"),
+            &[
+                ("completed_on", "20/6/2024"),
+                ("summary", "Đã ban hành quyết định"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.raw);
+    assert!(refused
+        .raw
+        .contains("aria-describedby=\"ht-completed_on-loi\""));
+    let claimed = lead
+        .submit(
+            &page,
+            &format!("{page}/hoan-thanh"),
+            &[
+                ("completed_on", "2024-06-20"),
+                ("summary", "Đã ban hành quyết định"),
+                ("evidence[0].document_number", "123/QĐ-STP"),
+                ("evidence[0].issued_on", "2024-06-20"),
+                ("evidence[0].issuer", "Sở Tư pháp"),
+                ("evidence[0].title", "Quyết định công bố"),
+            ],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.raw);
+    assert_eq!(
+        Actor::inspector(&app).task(&task).await["status"],
+        "submitted"
+    );
+    let shown = lead.get(&page).await;
+    assert!(shown.raw.contains("chờ Sở Nội vụ xem xét"));
+    assert!(!shown.raw.contains("id=\"de-nghi-hoan-thanh\""));
+}
