@@ -66,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(tasks::post_extension),
         )
         .route("/co-quan", web::get().to(tasks::my_agency))
+        .route("/tai-ve/nhiem-vu", web::get().to(tasks::download))
         .route("/hang-cho", web::get().to(queue::page))
         .route(
             "/hang-cho/hoan-thanh/{task_id}",

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 
+use super::inspect::on_time_rate;
 use super::layout::{frame, Nav};
 use super::{field_errors, page_response, vn_date, PageError, WebUser};
 use crate::api::common::{query_date, read};
@@ -113,16 +114,6 @@ fn truncate(text: &str, chars: usize) -> String {
         let mut cut: String = text.chars().take(chars - 1).collect();
         cut.push('…');
         cut
-    }
-}
-
-/// The on-time rate of a standing, for ranking agencies: tasks completed on
-/// time out of all they lead.
-fn on_time_rate(s: &Standing) -> f64 {
-    if s.total == 0 {
-        0.0
-    } else {
-        s.completed_on_time as f64 / s.total as f64
     }
 }
 

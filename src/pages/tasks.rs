@@ -91,9 +91,17 @@ pub async fn list(
                 query.append_pair("cursor", cursor);
                 format!("/nhiem-vu?{}", query.finish())
             });
+            let filters: Vec<(String, String)> = form_urlencoded::parse(encoded.as_bytes())
+                .filter(|(k, _)| !matches!(k.as_ref(), "cursor" | "limit" | "format"))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let filters = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&filters)
+                .finish();
             let body = html! {
                 (filter_form(&values, &choices, &[]))
                 p { (tasks.items.len()) " nhiệm vụ trên trang này, tính đến ngày " (vn_date(as_of)) "." }
+                (download_links(&filters))
                 (task_table(&tasks.items))
                 @if let Some(next) = next {
                     p { a.button href=(next) rel="next" { "Trang sau" } }
@@ -116,6 +124,37 @@ pub async fn list(
         status,
         frame(&user, Nav::Tasks, "Nhiệm vụ", body),
     ))
+}
+
+/// `/tai-ve/nhiem-vu?format=csv|xlsx&…`: the filtered task list as a file,
+/// as `GET /api/v1/tasks?format=…` gives it, for the signed-in user.
+pub async fn download(
+    req: HttpRequest,
+    user: WebUser,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, PageError> {
+    let (params, _) = list_params(req.query_string())?;
+    let format = params
+        .format
+        .unwrap_or(crate::api::sheets::ExportFormat::Csv);
+    let query = task_query(&params, user.today())?;
+    Ok(
+        crate::api::tasks::list::task_file(&req, &pool, user.authenticated(), format, query)
+            .await?,
+    )
+}
+
+/// Links to the list under `query` (a query string of the list's filters) as files.
+pub fn download_links(query: &str) -> Markup {
+    let and = if query.is_empty() { "" } else { "&" };
+    html! {
+        p {
+            "Tải danh sách: "
+            a href={ "/tai-ve/nhiem-vu?format=csv" (and) (query) } { "CSV" }
+            " · "
+            a href={ "/tai-ve/nhiem-vu?format=xlsx" (and) (query) } { "Excel (XLSX)" }
+        }
+    }
 }
 
 trait StatusOf {

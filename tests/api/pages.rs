@@ -451,6 +451,33 @@ async fn the_inspector_sees_eleven_tasks_overdue_on_30_9_2023() {
     assert!(list
         .raw
         .contains("11 nhiệm vụ trên trang này, tính đến ngày 30/9/2023."));
+    // agencies ranked by their on-time rate on that day
+    assert!(page
+        .raw
+        .contains("Cơ quan chủ trì, xếp theo tỷ lệ hoàn thành đúng hạn"));
+    assert!(page.raw.contains("<td data-label=\"Hạng\">1</td>"));
+    // the overdue list as a spreadsheet, as the API exports it, through the session
+    let start = page.raw.find("href=\"/tai-ve/nhiem-vu?format=csv").unwrap() + "href=\"".len();
+    let link = page.raw[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let csv = browser.get(&link).await;
+    assert_eq!(csv.status, StatusCode::OK, "{link}: {}", csv.raw);
+    assert!(
+        csv.content_type().starts_with("text/csv"),
+        "{}",
+        csv.content_type()
+    );
+    let lines = csv.raw.trim_end().lines().count();
+    assert_eq!(lines as i64, 1 + demo::OVERDUE_AT_Q3_END, "{}", csv.raw);
+    // without a session, no file
+    let anonymous = app.get(&link).send().await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    // an unknown plan is a missing page
+    let unknown = format!("/kiem-tra?plan_id={}", uuid::Uuid::new_v4());
+    assert_eq!(browser.get(&unknown).await.status, StatusCode::NOT_FOUND);
     // a day that is not one: a message beside the field, not a 500
     let bad = browser.get("/kiem-tra?as_of=30-9-2023").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);

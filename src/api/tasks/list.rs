@@ -99,17 +99,29 @@ pub async fn list_tasks(
     let p = params.into_inner();
     let query = task_query(&p, who.today())?;
     if let Wanted::File(format) = wanted(&req, p.format) {
-        let sheet = Export {
-            name: format!("Danh sách nhiệm vụ đến ngày {}", day_for_file(query.as_of)),
-            columns: TASK_COLUMNS.to_vec(),
-            line: task_line,
-        };
-        let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
-            tasks::list(conn, &query, after, limit)
-        };
-        return export(&req, &pool, who, format, sheet, fetch).await;
+        return task_file(&req, &pool, who, format, query).await;
     }
     Ok(HttpResponse::Ok().json(task_page(&pool, who, &p, query).await?))
+}
+
+/// The whole filtered list as a file: what `GET /tasks` answers for CSV or
+/// XLSX, and what the web pages' download links give.
+pub(crate) async fn task_file(
+    req: &HttpRequest,
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    format: ExportFormat,
+    query: TaskQuery,
+) -> ApiResult<HttpResponse> {
+    let sheet = Export {
+        name: format!("Danh sách nhiệm vụ đến ngày {}", day_for_file(query.as_of)),
+        columns: TASK_COLUMNS.to_vec(),
+        line: task_line,
+    };
+    let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
+        tasks::list(conn, &query, after, limit)
+    };
+    export(req, pool, who, format, sheet, fetch).await
 }
 
 /// A page of the task list for these parameters (checked into `query`), with
