@@ -317,6 +317,26 @@ mod tests {
     }
 
     #[test]
+    fn an_https_public_url_makes_the_pages_cookies_secure() {
+        assert!(!from(&[]).unwrap().secure_cookies());
+        let http = from(&[("PUBLIC_URL", "http://127.0.0.1:8080")]).unwrap();
+        assert!(!http.secure_cookies());
+        let https = from(&[("PUBLIC_URL", "https://cchc.example.gov.vn")]).unwrap();
+        assert!(https.secure_cookies());
+        for bad in [
+            "cchc.example.gov.vn",
+            "ftp://cchc.example.gov.vn",
+            "https://",
+        ] {
+            assert_eq!(
+                from(&[("PUBLIC_URL", bad)]).unwrap_err().var,
+                "PUBLIC_URL",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn malformed_values_name_the_variable() {
         assert_eq!(from(&[("BIND", "nowhere")]).unwrap_err().var, "BIND");
         assert_eq!(
