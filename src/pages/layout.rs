@@ -73,6 +73,7 @@ pub fn frame(user: &WebUser, current: Nav, title: &str, body: Markup) -> Markup 
         html lang="vi" {
             (head(title))
             body {
+                a.skip href="#noi-dung" { "Bỏ qua, đến nội dung chính" }
                 header {
                     nav aria-label="Chính" {
                         ul {

@@ -206,6 +206,28 @@ async fn a_login_opens_a_session_in_the_database_and_logout_ends_it() {
 }
 
 #[actix_web::test]
+async fn behind_an_https_public_url_the_cookies_are_secure() {
+    let app = TestApp::demo_over_https().await;
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/dang-nhap").await;
+    let login_cookie = form.header("set-cookie").unwrap_or("").to_string();
+    assert!(login_cookie.ends_with("; Secure"), "{login_cookie}");
+    let signed_in = browser.log_in("sonoivu", PASSWORD).await;
+    let session = signed_in
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("par_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && session.ends_with("; Secure"),
+        "{session}"
+    );
+}
+
+#[actix_web::test]
 async fn a_password_change_ends_the_accounts_sessions() {
     let app = TestApp::demo().await;
     let mut browser = Browser::signed_in(&app, "thanhtra").await;
