@@ -14,6 +14,7 @@ use crate::api::extract::parse_query;
 use crate::api::tasks::list::{task_page, task_query, TaskListParams};
 use crate::db::DbPool;
 use crate::domain::ids::PlanId;
+use crate::service::inspections::agency_findings;
 use crate::service::standing::{plan_summary, Standing};
 use crate::store;
 
@@ -107,8 +108,14 @@ pub async fn page(
     ))?;
     let query = task_query(&risk_params, user.today())?;
     let at_risk = task_page(&pool, user.authenticated(), &risk_params, query).await?;
-    let summary = read(&pool, user.authenticated(), move |conn, _| {
-        plan_summary(conn, plan_id, day)
+    let (summary, findings) = read(&pool, user.authenticated(), move |conn, _| {
+        let summary = plan_summary(conn, plan_id, day)?;
+        let mut findings = std::collections::HashMap::new();
+        for a in &summary.by_lead_agency {
+            let tally = agency_findings(conn, a.agency_id, Some(plan_id), day)?;
+            findings.insert(a.agency_id, tally);
+        }
+        Ok((summary, findings))
     })
     .await?;
     let mut ranked: Vec<_> = summary.by_lead_agency.iter().collect();
@@ -136,7 +143,7 @@ pub async fn page(
         section.card aria-labelledby="xep-hang" {
             h2 id="xep-hang" { "Cơ quan chủ trì, xếp theo tỷ lệ hoàn thành đúng hạn" }
             table.responsive {
-                thead { tr { th { "Hạng" } th { "Cơ quan" } th { "Chủ trì" } th { "Đúng hạn" } th { "Hoàn thành quá hạn" } th { "Quá hạn" } th { "Tỷ lệ đúng hạn" } } }
+                thead { tr { th { "Hạng" } th { "Cơ quan" } th { "Chủ trì" } th { "Đúng hạn" } th { "Hoàn thành quá hạn" } th { "Quá hạn" } th { "Tỷ lệ đúng hạn" } th { "Kết luận kiểm tra chưa khắc phục (quá hạn)" } } }
                 tbody {
                     @for (rank, a) in ranked.iter().enumerate() {
                         tr {
@@ -147,6 +154,8 @@ pub async fn page(
                             td data-label="Hoàn thành quá hạn" { (a.standing.completed_late) }
                             td data-label="Quá hạn" class=[(a.standing.overdue > 0).then_some("late")] { (a.standing.overdue) }
                             td data-label="Tỷ lệ đúng hạn" { (percent(&a.standing)) "%" }
+                            @let (open, late) = findings.get(&a.agency_id).map_or((0, 0), |t| (t.open, t.overdue));
+                            td data-label="Kết luận chưa khắc phục" { (open) " (" (late) ")" }
                         }
                     }
                 }

@@ -478,6 +478,13 @@ async fn the_inspector_sees_eleven_tasks_overdue_on_30_9_2023() {
         .raw
         .contains("Cơ quan chủ trì, xếp theo tỷ lệ hoàn thành đúng hạn"));
     assert!(page.raw.contains("<td data-label=\"Hạng\">1</td>"));
+    // with each agency's findings still open on that day (the scorecard's figures)
+    assert!(page
+        .raw
+        .contains("Kết luận kiểm tra chưa khắc phục (quá hạn)"));
+    assert!(page
+        .raw
+        .contains("<td data-label=\"Kết luận chưa khắc phục\">"));
     // the overdue list as a spreadsheet, as the API exports it, through the session
     let start = page.raw.find("href=\"/tai-ve/nhiem-vu?format=csv").unwrap() + "href=\"".len();
     let link = page.raw[start..]
