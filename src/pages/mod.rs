@@ -32,8 +32,6 @@ use crate::domain::error::{DomainError, FieldError};
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
 
-pub use layout::Nav;
-
 /// Whether the pages' cookies are `Secure` (`PUBLIC_URL` is https).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CookiePolicy {

@@ -115,7 +115,7 @@ pub async fn list(
                 div.alert role="alert" { "Bộ lọc chưa hợp lệ; xem các ô được đánh dấu." }
                 (filter_form(&values, &choices, &errors))
             };
-            (e.status_code_of(), body)
+            (actix_web::ResponseError::status_code(&e), body)
         }
         Err(e) => return Err(e),
     };
@@ -154,16 +154,6 @@ pub fn download_links(query: &str) -> Markup {
             " · "
             a href={ "/tai-ve/nhiem-vu?format=xlsx" (and) (query) } { "Excel (XLSX)" }
         }
-    }
-}
-
-trait StatusOf {
-    fn status_code_of(&self) -> StatusCode;
-}
-
-impl StatusOf for crate::error::ApiError {
-    fn status_code_of(&self) -> StatusCode {
-        actix_web::ResponseError::status_code(self)
     }
 }
 
@@ -839,7 +829,7 @@ async fn submit_task_form(
                 let title = format!("Nhiệm vụ {}", view.task.code);
                 let body = task_body(&user, &view, Some(&refused));
                 Ok(page_response(
-                    e.status_code_of(),
+                    actix_web::ResponseError::status_code(&e),
                     frame(&user, Nav::Tasks, &title, body),
                 ))
             }
