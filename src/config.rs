@@ -45,6 +45,18 @@ pub struct Config {
     pub cors_origins: CorsOrigins,
     /// The daily reminder run and webhook targets.
     pub workers: crate::worker::WorkerConfig,
+    /// Where browsers reach the service (`PUBLIC_URL`); https makes the web
+    /// pages' cookies `Secure`.
+    pub public_url: Option<url::Url>,
+}
+
+impl Config {
+    /// Whether the web pages' cookies are `Secure`: when `PUBLIC_URL` is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
 }
 
 /// Origins (`https://dashboard.example.gov.vn`) whose pages may call the API
@@ -187,7 +199,22 @@ impl Config {
         let login_concurrency =
             parse_number(&get, "LOGIN_CONCURRENCY", cores.div_ceil(2) as i64, 1, 64)? as usize;
         let workers = workers(&get)?;
+        let public_url = match get("PUBLIC_URL") {
+            None => None,
+            Some(text) => Some(
+                url::Url::parse(text.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                    .ok_or_else(|| {
+                        bad(
+                            "PUBLIC_URL",
+                            "must be an http:// or https:// URL such as https://cchc.example.gov.vn",
+                        )
+                    })?,
+            ),
+        };
         Ok(Config {
+            public_url,
             database_url,
             bind,
             data_dir,
@@ -287,6 +314,26 @@ mod tests {
         assert!(c.database_url.is_none());
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.tokens.access_ttl_seconds, 900);
+    }
+
+    #[test]
+    fn an_https_public_url_makes_the_pages_cookies_secure() {
+        assert!(!from(&[]).unwrap().secure_cookies());
+        let http = from(&[("PUBLIC_URL", "http://127.0.0.1:8080")]).unwrap();
+        assert!(!http.secure_cookies());
+        let https = from(&[("PUBLIC_URL", "https://cchc.example.gov.vn")]).unwrap();
+        assert!(https.secure_cookies());
+        for bad in [
+            "cchc.example.gov.vn",
+            "ftp://cchc.example.gov.vn",
+            "https://",
+        ] {
+            assert_eq!(
+                from(&[("PUBLIC_URL", bad)]).unwrap_err().var,
+                "PUBLIC_URL",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod pages;
 pub mod seed;
 pub mod service;
 pub mod startup;

@@ -40,6 +40,8 @@ pub struct AppState {
     pub webhook_targets: crate::service::webhooks::TargetPolicy,
     /// Bounds the spreadsheet exports running at once (shared by this node's workers).
     pub exports: Arc<crate::api::sheets::Exports>,
+    /// The web pages' cookies are `Secure` (`PUBLIC_URL` is https).
+    pub secure_cookies: bool,
 }
 
 pub use crate::clock::Clock;
@@ -72,6 +74,9 @@ pub fn app(
                 .app_data(web::Data::from(state.exports.clone()))
                 .app_data(web::Data::new(state.cors_origins.clone()))
                 .app_data(web::Data::new(state.webhook_targets))
+                .app_data(web::Data::new(crate::pages::CookiePolicy {
+                    secure: state.secure_cookies,
+                }))
                 .app_data(payload)
                 .app_data(path)
         })
@@ -81,6 +86,8 @@ pub fn app(
     api::finish_spec(&mut spec);
     let known_routes = web::Data::new(api::KnownRoutes::from_spec(&spec));
     app.app_data(known_routes)
+        // The web pages: HTML, outside /api/v1 and outside the spec.
+        .configure(crate::pages::routes)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .url("/openapi.json", spec)
@@ -209,7 +216,8 @@ pub fn housekeeping(
 ) -> Result<(usize, usize, usize), crate::domain::error::DomainError> {
     let (keys, counters) = db::transaction(pool, |conn| {
         let keys = crate::store::idempotency::purge_expired(conn)?;
-        let counters = crate::store::auth::purge_stale_failures(conn, chrono::Utc::now())?;
+        let counters = crate::store::auth::purge_stale_failures(conn, chrono::Utc::now())?
+            + crate::store::web_sessions::purge_expired(conn, chrono::Utc::now())?;
         Ok((keys, counters))
     })?;
     // apart: a sweep that loses a race with an evidence item only waits for the next run
@@ -276,6 +284,7 @@ async fn serve_with(
         exports: Default::default(),
         cors_origins: config.cors_origins.clone(),
         webhook_targets: config.workers.targets,
+        secure_cookies: config.secure_cookies(),
     };
     crate::worker::spawn(state.pool.clone(), config.workers.clone());
     let background = state.pool.clone();
@@ -286,7 +295,7 @@ async fn serve_with(
             let pool = background.clone();
             match web::block(move || housekeeping(&pool)).await {
                 Ok(Ok((keys, counters, files))) if keys + counters + files > 0 => log::info!(
-                    "housekeeping: forgot {keys} idempotency records, {counters} login counters, \
+                    "housekeeping: forgot {keys} idempotency records, {counters} login counters and sessions, \
                      {files} uploads no evidence cited"
                 ),
                 Ok(Ok(_)) => {}

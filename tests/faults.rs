@@ -144,6 +144,7 @@ async fn run_fault(fault: Fault) {
         cors_origins: Default::default(),
         webhook_targets: Default::default(),
         exports: Default::default(),
+        secure_cookies: false,
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 
@@ -345,6 +346,7 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
         cors_origins: Default::default(),
         webhook_targets: Default::default(),
         exports: Default::default(),
+        secure_cookies: false,
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

@@ -6,7 +6,9 @@
 #      openapi-fetch), type-checked with `tsc --strict`, drives it too;
 #   4. the README's walk-through runs, twice;
 #   5. the README's spreadsheet block runs, and openpyxl and csv read its files;
-#   6. schemathesis, with its default checks, as each role in turn, each
+#   6. the web pages in a real browser (Playwright with Debian's chromium), with
+#      screenshots at 1280 and 360 px under target/pages-screenshots;
+#   7. schemathesis, with its default checks, as each role in turn, each
 #      against a live server on a fresh local database with the demo plan.
 # Tools are pinned and installed under target/ci-tools.
 set -euo pipefail
@@ -92,6 +94,11 @@ stop_server
 echo "== spreadsheets: the README's block, its files read by openpyxl and csv"
 start_server
 bash scripts/ci/sheets.sh "$BASE" "$TOOLS/venv/bin/python"
+stop_server
+
+echo "== web pages in a real browser (playwright-core, chromium)"
+start_server
+bash scripts/ci/pages.sh "$BASE" "$TOOLS"
 stop_server
 
 # One fresh server per role: a run as admin may deactivate the accounts the next run uses.

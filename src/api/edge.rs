@@ -20,6 +20,19 @@ const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'
 style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 /// The API sends JSON only: nothing may run or be framed.
 const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+/// The web pages (`pages`): their own style sheet, forms posted to themselves,
+/// no script, nothing from another host.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Whether a path is one of the web pages rather than the API, its spec or its docs.
+fn is_page(path: &str) -> bool {
+    !(path.starts_with("/api/")
+        || path.starts_with("/docs")
+        || path == "/openapi.json"
+        || path == "/healthz"
+        || path == "/readyz")
+}
 
 /// What a browser page from an allowed origin may send and read (CORS).
 const CORS_METHODS: &str = "GET, HEAD, POST, PATCH";
@@ -92,6 +105,8 @@ pub async fn edge(
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     let policy = if path.starts_with("/docs") {
         DOCS_POLICY
+    } else if is_page(&path) {
+        PAGE_POLICY
     } else {
         API_POLICY
     };

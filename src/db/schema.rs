@@ -49,6 +49,7 @@ diesel::table! {
         programme -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        public -> Bool,
     }
 }
 
@@ -196,6 +197,17 @@ diesel::table! {
         task_id -> Nullable<Uuid>,
         changes -> Jsonb,
         inspection_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Uuid,
+        credential_version -> Int4,
+        csrf_token -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -504,6 +516,7 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(evidence_documents -> files (file_id));
 diesel::joinable!(file_chunks -> file_blobs (sha256));
 diesel::joinable!(files -> file_blobs (sha256));
@@ -548,6 +561,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     extension_requests,
     audit_events,
     refresh_tokens,
+    web_sessions,
     idempotency_records,
     login_failures,
     app_settings,

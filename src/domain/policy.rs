@@ -23,6 +23,8 @@ pub enum Action<'a> {
     ManageUsers,
     /// Create or edit agencies, plans, objectives, tasks.
     EditPlan,
+    /// Mark a plan public (its read-only page, without login) or private again.
+    PublishPlan,
     /// Post a progress report on a task.
     ReportOnTask {
         lead_agency_id: AgencyId,
@@ -160,9 +162,11 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     }
     let allowed = match action {
         Action::ManageUsers => false,
-        Action::EditPlan | Action::Review | Action::ManageWebhooks | Action::Reorganise => {
-            role == Role::Coordinator
-        }
+        Action::EditPlan
+        | Action::PublishPlan
+        | Action::Review
+        | Action::ManageWebhooks
+        | Action::Reorganise => role == Role::Coordinator,
         Action::ReportOnTask {
             lead_agency_id,
             supporting_agency_ids,
@@ -199,7 +203,7 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     }
     Err(match action {
         Action::ManageUsers => Denied::NotAdmin,
-        Action::EditPlan | Action::ManageWebhooks | Action::Reorganise => {
+        Action::EditPlan | Action::PublishPlan | Action::ManageWebhooks | Action::Reorganise => {
             Denied::NotCoordinator { reviewing: false }
         }
         Action::Review => Denied::NotCoordinator { reviewing: true },
@@ -300,7 +304,7 @@ mod tests {
             })
             .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
             .collect();
-        assert_eq!(rows.len(), 15, "one row per kind of action");
+        assert_eq!(rows.len(), 16, "one row per kind of action");
         let (own, other) = (AgencyId::new(), AgencyId::new());
         let roles = [
             Role::Admin,
@@ -376,6 +380,9 @@ mod tests {
                             decide(Action::Reorganise)
                         }
                         // the rows of an agency's claims and requests
+                        "mark a plan public (its page without login)" => {
+                            decide(Action::PublishPlan)
+                        }
                         "see completion claims and extension requests in the queues" => {
                             queue_scope(&who).includes(own)
                         }

@@ -197,17 +197,32 @@ pub fn conclude(
     verified: Option<&UserRow>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> DomainResult<Outcome> {
+    match settle(conn, attempt, verified, now)? {
+        Some(user) => Ok(Outcome::Issued(issue_pair(
+            conn,
+            tokens,
+            user,
+            Uuid::new_v4(),
+            now,
+        )?)),
+        None => Ok(Outcome::Refused("wrong username or password")),
+    }
+}
+
+/// The counters' side of a login's last step, shared by the API's tokens and
+/// the web pages' sessions: a verified account clears its failures; a refusal
+/// is counted against the address, the pair and the username.
+pub fn settle<'u>(
+    conn: &mut PgConnection,
+    attempt: &Login<'_>,
+    verified: Option<&'u UserRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Option<&'u UserRow>> {
     match verified {
         Some(user) => {
             store::auth::clear_failures(conn, &attempt.pair_subject())?;
             store::auth::clear_failures(conn, &attempt.user_subject())?;
-            Ok(Outcome::Issued(issue_pair(
-                conn,
-                tokens,
-                user,
-                Uuid::new_v4(),
-                now,
-            )?))
+            Ok(Some(user))
         }
         None => {
             store::auth::record_failure(
@@ -220,9 +235,73 @@ pub fn conclude(
                 // (the pair counted it already, in `screen`)
                 store::auth::record_failure(conn, &attempt.user_subject(), i32::MAX, now)?;
             }
-            Ok(Outcome::Refused("wrong username or password"))
+            Ok(None)
         }
     }
+}
+
+/// How long a web session lasts from its login (a working day and then some).
+pub const SESSION_HOURS: i64 = 12;
+
+/// A new web session: the cookie's value (stored only as its hash) and the
+/// CSRF token its forms carry.
+#[derive(Debug)]
+pub struct NewSession {
+    pub cookie: String,
+    pub csrf_token: String,
+}
+
+/// Opens a web session for a verified account (the pages' login).
+pub fn open_session(
+    conn: &mut PgConnection,
+    user: &UserRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<NewSession> {
+    let session = NewSession {
+        cookie: new_refresh_token(),
+        csrf_token: new_refresh_token(),
+    };
+    store::web_sessions::insert(
+        conn,
+        &refresh_token_hash(&session.cookie),
+        user.id,
+        user.credential_version,
+        &session.csrf_token,
+        now + Duration::hours(SESSION_HOURS),
+    )?;
+    Ok(session)
+}
+
+/// The account behind a session cookie, as it is now, and the session's CSRF
+/// token; `None` for an unknown or expired session, an inactive account, or
+/// one whose password changed since the login.
+pub fn session(
+    conn: &mut PgConnection,
+    cookie: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Option<(Principal, String)>> {
+    let hash = refresh_token_hash(cookie);
+    let Some((user_id, version, csrf)) = store::web_sessions::find(conn, &hash, now)? else {
+        return Ok(None);
+    };
+    let current = store::users::find(conn, user_id)?;
+    let Some(user) = current.filter(|u| u.active && u.credential_version == version) else {
+        return Ok(None);
+    };
+    let principal = Principal {
+        user_id: user.id,
+        username: user.username,
+        role: user.role,
+        agency_id: user.agency_id,
+        credential_version: user.credential_version,
+    };
+    Ok(Some((principal, csrf)))
+}
+
+/// Ends a web session (logout).
+pub fn close_session(conn: &mut PgConnection, cookie: &str) -> DomainResult<()> {
+    store::web_sessions::delete(conn, &refresh_token_hash(cookie))?;
+    Ok(())
 }
 
 /// A screened login whose password was never checked (no capacity): its

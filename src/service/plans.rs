@@ -26,6 +26,9 @@ pub struct Plan {
     pub title: String,
     /// The longer programme the plan belongs to (e.g. 2021-2030).
     pub programme: Option<String>,
+    /// Marked public by the coordinator: its read-only page (tasks, their
+    /// status, lead agency and deadline) is open without login at `/cong-khai/{id}`.
+    pub public: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -38,6 +41,7 @@ impl From<PlanRow> for Plan {
             year: r.year,
             title: r.title,
             programme: r.programme,
+            public: r.public,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -106,6 +110,9 @@ pub struct UpdatePlan {
     )]
     #[schema(value_type = Option<PlanTitle>)]
     pub programme: Option<Option<PlanTitle>>,
+    /// `true`: the plan's read-only page is open without login; `false`: closed again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
 }
 
 /// Changes a plan (coordinator).
@@ -115,9 +122,16 @@ pub fn update(
     id: PlanId,
     patch: UpdatePlan,
 ) -> DomainResult<Plan> {
-    actor.may(Action::EditPlan)?;
+    let edits = patch.code.is_some() || patch.title.is_some() || patch.programme.is_some();
+    if edits || patch.public.is_none() {
+        actor.may(Action::EditPlan)?;
+    }
+    if patch.public.is_some() {
+        actor.may(Action::PublishPlan)?;
+    }
     store::plans::find(conn, id)?.ok_or(DomainError::not_found("plan"))?;
     let changes = PlanChangeset {
+        public: patch.public,
         code: patch.code.as_ref().map(Code::to_string),
         title: patch.title.as_ref().map(PlanTitle::to_string),
         programme: patch

@@ -17,6 +17,7 @@ pub mod reports;
 pub mod sql_types;
 pub mod tasks;
 pub mod users;
+pub mod web_sessions;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,8 @@ pub struct PlanRow {
     pub programme: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its read-only page is open to anyone (`/cong-khai/{id}`).
+    pub public: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -35,6 +37,7 @@ pub struct PlanChangeset {
     pub code: Option<String>,
     pub title: Option<String>,
     pub programme: Option<Option<String>>,
+    pub public: Option<bool>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

@@ -485,6 +485,18 @@ impl TestApp {
         test_app
     }
 
+    /// A demo app behind an https `PUBLIC_URL`: the pages' cookies are `Secure`.
+    pub async fn demo_over_https() -> TestApp {
+        let mut test_app = Self::demo().await;
+        test_app.state.secure_cookies = true;
+        let svc = actix_web::test::init_service(app(&test_app.state)).await;
+        test_app.svc = actix_service::boxed::service(actix_service::ServiceExt::map(
+            svc,
+            |res: ServiceResponse<_>| res.map_into_boxed_body(),
+        ));
+        test_app
+    }
+
     /// A demo app whose requests are all served at the instant `clock` gives.
     pub async fn demo_with_clock(clock: par_tracker::startup::Clock) -> TestApp {
         let mut test_app = Self::demo().await;
@@ -544,6 +556,7 @@ impl TestApp {
                 allow_private: true,
             },
             exports: Default::default(),
+            secure_cookies: false,
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(

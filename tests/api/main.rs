@@ -20,6 +20,7 @@ mod hardening;
 mod history;
 mod inspections;
 mod notify;
+mod pages;
 mod periods;
 mod queues;
 mod races;

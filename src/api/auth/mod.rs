@@ -2,7 +2,7 @@
 
 mod me;
 mod refresh;
-mod token;
+pub(crate) mod token;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 /// The client's address (see `ClientAddress`). Only a parsed IP is used: the
 /// value becomes a key in PostgreSQL.
-fn client_ip(req: &HttpRequest) -> String {
+pub(crate) fn client_ip(req: &HttpRequest) -> String {
     let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
         return "unknown".into();
     };
@@ -56,30 +56,68 @@ pub async fn issue_token(
     checks: web::Data<PasswordChecks>,
     body: JsonBody<TokenRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    let (tokens, body) = (tokens.into_inner(), body.into_inner());
+    let outcome = log_in(
+        &req,
+        &pool,
+        &clock,
+        &checks,
+        body,
+        move |conn, login, verified, now| {
+            service::auth::conclude(conn, &tokens, login, verified, now)
+        },
+    )
+    .await?;
+    answer(outcome.unwrap_or_else(Outcome::Locked))
+}
+
+/// A login's steps, shared by the API's tokens and the web pages' sessions:
+/// a place among the password checks, the throttles, the password checked
+/// off the database, then `finish` in a short transaction with the verified
+/// account (`None`: refused). `Err(seconds)` when the attempt is locked out.
+pub(crate) async fn log_in<T, F>(
+    req: &HttpRequest,
+    pool: &web::Data<DbPool>,
+    clock: &web::Data<Clock>,
+    checks: &web::Data<PasswordChecks>,
+    body: TokenRequest,
+    finish: F,
+) -> ApiResult<Result<T, i64>>
+where
+    T: Send + 'static,
+    F: FnOnce(
+            &mut diesel::PgConnection,
+            &Login<'_>,
+            Option<&UserRow>,
+            chrono::DateTime<chrono::Utc>,
+        ) -> crate::domain::error::DomainResult<T>
+        + Send
+        + 'static,
+{
     let login = Arc::new(Attempt {
-        body: body.into_inner(),
-        address: client_ip(&req),
+        body,
+        address: client_ip(req),
     });
     // A place among the password checks first: a login beyond capacity is
     // refused before anything is counted or locked.
     let slot = checks.clone().into_inner().try_start().ok_or_else(busy)?;
     let (l, now) = (login.clone(), clock.now());
-    let screened = transaction(&pool, move |conn| {
+    let screened = transaction(pool, move |conn| {
         service::auth::screen(conn, &l.login(), now)
     })
     .await?;
     let (account, delay) = match screened {
-        Screened::Locked(seconds) => return answer(Outcome::Locked(seconds)),
+        Screened::Locked(seconds) => return Ok(Err(seconds)),
         Screened::Check { account, delay } => (account, delay),
     };
-    let slot = wait_out(delay, slot, &checks, &pool, &login).await?;
+    let slot = wait_out(delay, slot, checks, pool, &login).await?;
     let verified = check(slot, account, login.clone()).await?;
-    let (tokens, now) = (tokens.into_inner(), clock.now());
-    let outcome = transaction(&pool, move |conn| {
-        service::auth::conclude(conn, &tokens, &login.login(), verified.as_ref(), now)
+    let now = clock.now();
+    let finished = transaction(pool, move |conn| {
+        finish(conn, &login.login(), verified.as_ref(), now)
     })
     .await?;
-    answer(outcome)
+    Ok(Ok(finished))
 }
 
 /// The account if the password opens it, checked on a password-check thread.

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::tasks::{self, TaskPosition, TaskQuery};
 use serde::Serialize;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TaskListParams {
@@ -101,19 +101,42 @@ pub async fn list_tasks(
     params: QueryParams<TaskListParams>,
 ) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
-    let mut query = task_query(&p, who.today())?;
+    let query = task_query(&p, who.today())?;
     if let Wanted::File(format) = wanted(&req, p.format) {
-        let sheet = Export {
-            name: format!("Danh sách nhiệm vụ đến ngày {}", day_for_file(query.as_of)),
-            columns: TASK_COLUMNS.to_vec(),
-            line: task_line,
-        };
-        let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
-            tasks::list(conn, &query, after, limit)
-        };
-        return export(&req, &pool, who, format, sheet, fetch).await;
+        return task_file(&req, &pool, who, format, query).await;
     }
-    let scope = list_scope("tasks", &filters(&p));
+    Ok(HttpResponse::Ok().json(task_page(&pool, who, &p, query).await?))
+}
+
+/// The whole filtered list as a file: what `GET /tasks` answers for CSV or
+/// XLSX, and what the web pages' download links give.
+pub(crate) async fn task_file(
+    req: &HttpRequest,
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    format: ExportFormat,
+    query: TaskQuery,
+) -> ApiResult<HttpResponse> {
+    let sheet = Export {
+        name: format!("Danh sách nhiệm vụ đến ngày {}", day_for_file(query.as_of)),
+        columns: TASK_COLUMNS.to_vec(),
+        line: task_line,
+    };
+    let fetch = move |conn: &mut diesel::PgConnection, after: Option<&TaskPosition>, limit| {
+        tasks::list(conn, &query, after, limit)
+    };
+    export(req, pool, who, format, sheet, fetch).await
+}
+
+/// A page of the task list for these parameters (checked into `query`), with
+/// the cursor of the next: what `GET /tasks` answers, and what the web pages show.
+pub(crate) async fn task_page(
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    p: &TaskListParams,
+    mut query: TaskQuery,
+) -> ApiResult<TaskPage> {
+    let scope = list_scope("tasks", &filters(p));
     let request = page_request::<TaskCursor>(p.limit, p.cursor.as_deref(), &scope)?;
     // Overdue days depend on the day judged on: the next page is judged on
     // the cursor's day, even when it is asked for after midnight.
@@ -129,7 +152,7 @@ pub async fn list_tasks(
         query.as_of = cursor.as_of;
     }
     let as_of = query.as_of;
-    let page = read(&pool, who, move |conn, _| {
+    let page = read(pool, who, move |conn, _| {
         let after = request.after.as_ref().map(|c| &c.after);
         tasks::list(conn, &query, after, request.limit)
     })
@@ -137,10 +160,10 @@ pub async fn list_tasks(
     let next_cursor = page
         .next
         .and_then(|after| cursor_of(&scope, TaskCursor { after, as_of }));
-    Ok(HttpResponse::Ok().json(TaskPage {
+    Ok(TaskPage {
         items: page.items,
         next_cursor,
-    }))
+    })
 }
 
 /// Where a page of the task list ended, and the day it was judged on.
