@@ -41,7 +41,12 @@ pub async fn upload_file(
         return Err(too_large());
     }
     let form = Multipart::new(req.headers(), payload);
-    let upload = actix_web::rt::time::timeout(UPLOAD_TIMEOUT, receive(form))
+    // Room for the whole file at once, never grown by copying: memory is
+    // taken only as the bytes arrive, and a refused upload held at most 20 MiB.
+    let room = declared_length(&req)
+        .unwrap_or(MAX_FILE_BYTES)
+        .min(MAX_FILE_BYTES);
+    let upload = actix_web::rt::time::timeout(UPLOAD_TIMEOUT, receive(form, room as usize))
         .await
         .map_err(|_| {
             ApiError::RequestTimeout(format!(
@@ -58,7 +63,7 @@ pub async fn upload_file(
 }
 
 /// Reads the one part `file`, counting its bytes as they arrive.
-async fn receive(mut form: Multipart) -> ApiResult<Upload> {
+async fn receive(mut form: Multipart, room: usize) -> ApiResult<Upload> {
     let mut received: Option<(String, Vec<u8>)> = None;
     while let Some(part) = form.next().await {
         let mut part = part.map_err(refused)?;
@@ -80,19 +85,11 @@ async fn receive(mut form: Multipart) -> ApiResult<Upload> {
             })
             .unwrap_or_default();
         let name = file_name(&given).map_err(|m| ApiError::field("file", m))?;
-        let mut content = Vec::new();
+        let mut content = Vec::with_capacity(room);
         while let Some(piece) = part.next().await {
             let piece = piece.map_err(refused)?;
-            let needed = content.len() + piece.len();
-            if needed as u64 > MAX_FILE_BYTES {
+            if (content.len() + piece.len()) as u64 > MAX_FILE_BYTES {
                 return Err(too_large());
-            }
-            if needed > content.capacity() {
-                // doubling, but never past the limit: at most 20 MiB held
-                let target = (content.capacity() * 2)
-                    .max(needed)
-                    .min(MAX_FILE_BYTES as usize);
-                content.reserve_exact(target - content.len());
             }
             content.extend_from_slice(&piece);
         }
