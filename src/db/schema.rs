@@ -512,6 +512,7 @@ diesel::table! {
         from_agency_id -> Uuid,
         to_agency_id -> Uuid,
         effective_on -> Date,
+        joined -> Bool,
     }
 }
 

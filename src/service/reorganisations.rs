@@ -129,6 +129,10 @@ pub struct TaskMove {
     pub role: TaskRole,
     pub from_agency_id: AgencyId,
     pub to_agency_id: AgencyId,
+    /// For a supporting role: the successor joined the task by it (it did not
+    /// support it already, nor lead it). Kept to read the task as of earlier days.
+    #[serde(skip)]
+    pub joined: bool,
 }
 
 /// A task that keeps its agency: completed before `effective_on`, or cancelled.
@@ -437,6 +441,7 @@ pub fn reorganise(
             };
             let mut lead = task.lead_agency_id;
             let mut supports = false;
+            let (first_move, supporting_before) = (moves.len(), support.clone());
             for (role, from) in roles {
                 moves.push(TaskMove {
                     task_id: task.id,
@@ -444,6 +449,7 @@ pub fn reorganise(
                     role,
                     from_agency_id: from,
                     to_agency_id: to,
+                    joined: false,
                 });
                 match role {
                     TaskRole::Lead => lead = to,
@@ -456,6 +462,11 @@ pub fn reorganise(
                 support.push(to);
             }
             support.retain(|a| *a != lead);
+            for m in &mut moves[first_move..] {
+                m.joined = m.role == TaskRole::Supporting
+                    && support.contains(&m.to_agency_id)
+                    && !supporting_before.contains(&m.to_agency_id);
+            }
             if lead != task.lead_agency_id {
                 lead_after.insert(task.id, lead);
             }
@@ -640,6 +651,7 @@ pub fn reorganise(
             from_agency_id: m.from_agency_id,
             to_agency_id: m.to_agency_id,
             effective_on: on,
+            joined: m.joined,
         })
         .collect();
     store::reorganisations::record_moves(conn, &moves)?;

@@ -36,6 +36,8 @@ pub struct NewMove {
     pub from_agency_id: AgencyId,
     pub to_agency_id: AgencyId,
     pub effective_on: NaiveDate,
+    /// A supporting role's successor joined the task by this move.
+    pub joined: bool,
 }
 
 /// Locks the rows of `ids` against other reorganisations until the

@@ -283,9 +283,19 @@ const PROGRESS_AS_OF: &str = "CASE
                      AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
                    ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END";
 
-/// A task's supporting agencies as a JSON array, ordered by code.
-const SUPPORTING: &str = "COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code)
-    FROM task_supporting_agencies s JOIN agencies a ON a.id = s.agency_id WHERE s.task_id = p.id), '[]'::json)";
+/// A task's supporting agencies on $1 as a JSON array, ordered by code, each
+/// under the name it had that day: today's, with the predecessors of supporting
+/// roles handed on after $1 put back and the successors that joined by them
+/// taken out.
+const SUPPORTING: &str = "COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.code,
+        'name', COALESCE((SELECT n.name FROM agency_names n WHERE n.agency_id = a.id AND n.valid_to > $1
+                          ORDER BY n.valid_to LIMIT 1), a.name)) ORDER BY a.code)
+    FROM (SELECT s.agency_id FROM task_supporting_agencies s WHERE s.task_id = p.id
+          UNION SELECT m.from_agency_id FROM task_agency_moves m
+                WHERE m.task_id = p.id AND m.role = 'supporting' AND m.effective_on > $1) x
+    JOIN agencies a ON a.id = x.agency_id
+    WHERE NOT EXISTS (SELECT 1 FROM task_agency_moves j WHERE j.task_id = p.id AND j.role = 'supporting'
+                        AND j.joined AND j.to_agency_id = x.agency_id AND j.effective_on > $1)), '[]'::json)";
 
 /// The claim awaiting review now, as JSON (`null` when none). The workflow
 /// allows one at a time (a claim moves the task to `submitted`); the latest
@@ -437,8 +447,15 @@ fn view_query(
             "SELECT m.task_id FROM task_agency_moves m WHERE m.role = 'lead' \
              AND m.from_agency_id = ANY({p}) AND m.effective_on > $1"
         );
+        // Supporting on $1, as `SUPPORTING` tells it.
+        let joined_later = "SELECT 1 FROM task_agency_moves j WHERE j.role = 'supporting' \
+                            AND j.joined AND j.effective_on > $1";
         let supports = format!(
-            "SELECT s.task_id FROM task_supporting_agencies s WHERE s.agency_id = ANY({p})"
+            "SELECT s.task_id FROM task_supporting_agencies s WHERE s.agency_id = ANY({p}) \
+             AND NOT EXISTS ({joined_later} AND j.task_id = s.task_id AND j.to_agency_id = s.agency_id) \
+             UNION SELECT m.task_id FROM task_agency_moves m WHERE m.role = 'supporting' \
+             AND m.from_agency_id = ANY({p}) AND m.effective_on > $1 \
+             AND NOT EXISTS ({joined_later} AND j.task_id = m.task_id AND j.to_agency_id = m.from_agency_id)"
         );
         match role {
             AgencyRole::Lead => {

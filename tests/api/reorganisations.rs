@@ -1041,3 +1041,96 @@ async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_r
         .await
         .ok();
 }
+
+#[actix_web::test]
+async fn reorg_supporting_roles_as_of_a_day_are_those_of_that_day() {
+    let app = TestApp::demo().await;
+    let (plan, [_, _, k3]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    // K4: supported by the merged agency and, already, by the absorbing one
+    let k4 = coordinator
+        .create_task(
+            &plan,
+            &TaskBody::new("K4")
+                .lead(STP)
+                .supporting(&[MERGED, ABSORBING])
+                .date("2025-10-31"),
+        )
+        .await
+        .id();
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created();
+    let inspector = Actor::inspector(&app);
+    let supporting_on = |task: &str, day: &str| {
+        let (task, day) = (task.to_string(), day.to_string());
+        let inspector = &inspector;
+        async move { supporting_codes(&inspector.task_as_of(&task, &day).await) }
+    };
+    // the day before: who supported it then, under that day's names
+    assert_eq!(supporting_on(&k3, "2025-02-28").await, [MERGED, STTTT]);
+    assert_eq!(supporting_on(&k4, "2025-02-28").await, [MERGED, ABSORBING]);
+    let before = inspector.task_as_of(&k3, "2025-02-28").await;
+    let merged = before["supporting_agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["code"] == MERGED)
+        .unwrap()
+        .clone();
+    assert_eq!(merged["name"], "Sở Du lịch");
+    // from effective_on: the successor, once
+    assert_eq!(supporting_on(&k3, "2025-03-01").await, [STTTT, ABSORBING]);
+    assert_eq!(supporting_on(&k4, "2025-03-01").await, [ABSORBING]);
+
+    // the list filtered by a supporting agency, and the scorecards, agree
+    let supported_by = |code: &str, day: &str| {
+        format!(
+            "plan_id={plan}&agency_id={}&agency_role=supporting&as_of={day}&sort=code",
+            app.agency_id(code)
+        )
+    };
+    assert_eq!(
+        inspector
+            .task_codes(&supported_by(MERGED, "2025-02-28"))
+            .await,
+        ["K3", "K4"]
+    );
+    assert!(inspector
+        .task_codes(&supported_by(MERGED, "2025-03-01"))
+        .await
+        .is_empty());
+    assert_eq!(
+        inspector
+            .task_codes(&supported_by(ABSORBING, "2025-02-28"))
+            .await,
+        ["K4"]
+    );
+    assert_eq!(
+        inspector
+            .task_codes(&supported_by(ABSORBING, "2025-03-01"))
+            .await,
+        ["K3", "K4"]
+    );
+    let supporting = |card: Value| card["supporting"].as_i64().unwrap();
+    assert_eq!(
+        supporting(inspector.scorecard(MERGED, &plan, "2025-02-28").await),
+        2
+    );
+    assert_eq!(
+        supporting(inspector.scorecard(MERGED, &plan, "2025-03-01").await),
+        0
+    );
+    assert_eq!(
+        supporting(inspector.scorecard(ABSORBING, &plan, "2025-02-28").await),
+        1
+    );
+    assert_eq!(
+        supporting(inspector.scorecard(ABSORBING, &plan, "2025-03-01").await),
+        2
+    );
+}

@@ -1,0 +1,1 @@
+ALTER TABLE task_agency_moves DROP COLUMN joined;
