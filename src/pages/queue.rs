@@ -174,25 +174,16 @@ pub async fn review(
     task_id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form = Form::parse(&body);
-    user.check_csrf(&form)?;
     let task_id: TaskId = uuid_in_path(&task_id)?;
-    let result = match parse_json::<ReviewRequest>(decision_body(&form).to_string().as_bytes()) {
-        Ok(input) => act(&pool, user.authenticated(), move |conn, actor| {
-            crate::service::completion::review(conn, actor, task_id, input)
-        })
-        .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(see_other("/hang-cho")),
-        Err(e) if shown_on_page(&e) => {
-            let status = actix_web::ResponseError::status_code(&e);
-            queue_page(&user, &pool, status, Some(refusal(&e))).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    decision_from_queue(
+        user,
+        pool,
+        body,
+        move |conn, actor, input: ReviewRequest| {
+            crate::service::completion::review(conn, actor, task_id, input).map(|_| ())
+        },
+    )
+    .await
 }
 
 /// Approves or rejects a pending extension request.
@@ -203,15 +194,46 @@ pub async fn decide(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
+    let id: ExtensionId = uuid_in_path(&id)?;
+    decision_from_queue(
+        user,
+        pool,
+        body,
+        move |conn, actor, input: DecisionRequest| {
+            crate::service::extensions::decide(conn, actor, id, input).map(|_| ())
+        },
+    )
+    .await
+}
+
+/// A decision posted from the queue: the form checked (CSRF) and read as the
+/// API's body, the use case run, then back to the queue, or the queue again
+/// with the refusal shown.
+async fn decision_from_queue<I, F>(
+    user: WebUser,
+    pool: web::Data<DbPool>,
+    body: web::Bytes,
+    work: F,
+) -> Result<HttpResponse, PageError>
+where
+    I: serde::de::DeserializeOwned + Send + 'static,
+    F: FnOnce(
+            &mut diesel::PgConnection,
+            &crate::service::Actor<'_>,
+            I,
+        ) -> crate::domain::error::DomainResult<()>
+        + Send
+        + 'static,
+{
     let form = Form::parse(&body);
     user.check_csrf(&form)?;
-    let id: ExtensionId = uuid_in_path(&id)?;
-    let result = match parse_json::<DecisionRequest>(decision_body(&form).to_string().as_bytes()) {
-        Ok(input) => act(&pool, user.authenticated(), move |conn, actor| {
-            crate::service::extensions::decide(conn, actor, id, input)
-        })
-        .await
-        .map(|_| ()),
+    let result = match parse_json::<I>(decision_body(&form).to_string().as_bytes()) {
+        Ok(input) => {
+            act(&pool, user.authenticated(), move |conn, actor| {
+                work(conn, actor, input)
+            })
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {
