@@ -317,6 +317,9 @@ pub fn tasks(
     let mut filter = query.filter();
     filter.as_of = period.data_to;
     filter.plan_id = Some(period.plan_id);
+    if let (true, Some((agency, _))) = (query.include_predecessors, query.agency) {
+        filter.predecessors = store::reorganisations::predecessors_of(conn, agency)?;
+    }
     let (rows, summaries) = match period.status {
         PeriodStatus::Closed => {
             let frozen =

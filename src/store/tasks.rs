@@ -421,18 +421,20 @@ fn view_query(
         );
     }
     if let (Some((AgencyId(agency), role)), Source::Frozen(_)) = (filter.agency, source) {
-        match role {
-            AgencyRole::Lead => sql.uuid(" AND t.lead_agency_id = ", agency, ""),
-            AgencyRole::Supporting => sql.uuid(" AND ", agency, " = ANY(t.supporting_agency_ids)"),
+        // The copy has each task's agencies as they were on data_to: the
+        // agency, and when asked its predecessors, among them.
+        let mut ids = vec![agency];
+        ids.extend(filter.predecessors.iter().map(|a| a.0));
+        let p = sql.placeholder();
+        sql.push(&match role {
+            AgencyRole::Lead => format!(" AND t.lead_agency_id = ANY({p})"),
+            AgencyRole::Supporting => format!(" AND t.supporting_agency_ids && {p}"),
             AgencyRole::Any => {
-                let p = sql.placeholder();
-                sql.push(&format!(
-                    " AND (t.lead_agency_id = {p} OR {p} = ANY(t.supporting_agency_ids))"
-                ));
-                let q = std::mem::replace(&mut sql.query, diesel::sql_query("").into_boxed());
-                sql.query = q.bind::<SqlUuid, _>(agency);
+                format!(" AND (t.lead_agency_id = ANY({p}) OR t.supporting_agency_ids && {p})")
             }
-        }
+        });
+        let q = std::mem::replace(&mut sql.query, diesel::sql_query("").into_boxed());
+        sql.query = q.bind::<diesel::sql_types::Array<SqlUuid>, _>(ids);
     } else if let Some((AgencyId(agency), role)) = filter.agency {
         // The agency and, when asked, its predecessors. A task counts as led
         // by the agency that led it on $1: one whose lead passed on after $1

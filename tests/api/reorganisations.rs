@@ -1134,3 +1134,72 @@ async fn reorg_supporting_roles_as_of_a_day_are_those_of_that_day() {
         2
     );
 }
+
+#[actix_web::test]
+async fn reorg_a_closed_period_lists_a_successor_s_predecessors_when_asked() {
+    let app = TestApp::demo().await;
+    let (plan, _) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    // the first quarter, closed before the merger is recorded: its copy has
+    // the merged agency as it stood on data_to
+    let period = coordinator
+        .post(
+            &path::plan_periods(&plan),
+            &json!({"kind": "quarter", "value": "2025-Q1"}),
+        )
+        .await
+        .created()
+        .id();
+    coordinator
+        .post_empty(&path::period(&period, "/close"))
+        .await
+        .ok();
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created();
+    let inspector = Actor::inspector(&app);
+    let codes = |query: String| {
+        let (inspector, period) = (&inspector, period.clone());
+        async move {
+            let mut codes: Vec<String> = inspector
+                .get(&path::period(&period, &format!("/tasks?{query}")))
+                .await
+                .ok()
+                .items()
+                .iter()
+                .map(|t| t.text("code").to_string())
+                .collect();
+            codes.sort();
+            codes
+        }
+    };
+    let absorbing = app.agency_id(ABSORBING);
+    assert!(codes(format!("agency_id={absorbing}")).await.is_empty());
+    assert_eq!(
+        codes(format!("agency_id={absorbing}&include_predecessors=true")).await,
+        ["K1", "K2", "K3"]
+    );
+    assert_eq!(
+        codes(format!(
+            "agency_id={absorbing}&agency_role=lead&include_predecessors=true"
+        ))
+        .await,
+        ["K1", "K2"]
+    );
+    assert_eq!(
+        codes(format!(
+            "agency_id={absorbing}&agency_role=supporting&include_predecessors=true"
+        ))
+        .await,
+        ["K3"]
+    );
+    // and without an agency it is a mistake, named
+    inspector
+        .get(&path::period(&period, "/tasks?include_predecessors=true"))
+        .await
+        .field_error(422, "include_predecessors");
+}

@@ -32,6 +32,9 @@ pub struct PeriodTaskParams {
     pub agency_id: Option<AgencyId>,
     /// With `agency_id`: `lead`, `supporting` or `any` (default).
     pub agency_role: Option<AgencyRole>,
+    /// With `agency_id`: the tasks of the agencies it succeeded too (through
+    /// reorganisations, directly or through others).
+    pub include_predecessors: Option<bool>,
     /// Status when read (for a closed period: when it was closed).
     pub status: Option<TaskStatus>,
     /// `true`: only tasks overdue on `data_to`; `false`: only tasks not overdue.
@@ -99,7 +102,7 @@ pub async fn list_period_tasks(
         objective_id: p.objective_id,
         agency_id: p.agency_id,
         agency_role: p.agency_role,
-        include_predecessors: None,
+        include_predecessors: p.include_predecessors,
         status: p.status,
         overdue: p.overdue,
         at_risk_days: p.at_risk_days,
