@@ -104,7 +104,8 @@ impl Modify for BearerAuth {
 /// say); utoipa does not carry `deny_unknown_fields` into the variants of a
 /// tagged enum, so the spec closes them here.
 pub fn finish_spec(openapi: &mut utoipa::openapi::OpenApi) {
-    name_deadline_variants(openapi);
+    name_tagged_variants(openapi, "Deadline");
+    name_tagged_variants(openapi, "Change");
     for (path, item) in openapi.paths.paths.iter_mut() {
         for (method, operation) in [
             ("GET", item.get.as_mut()),
@@ -121,19 +122,21 @@ pub fn finish_spec(openapi: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// `Deadline` as a `oneOf` of named schemas with a `discriminator` on `kind`,
-/// so that generators name the variants (`DateDeadline`, not `Deadline1`) and
-/// validators check one variant, not four.
-fn name_deadline_variants(openapi: &mut utoipa::openapi::OpenApi) {
+/// A tagged enum (`Deadline`, a reorganisation's `Change`) as a `oneOf` of
+/// named, closed schemas with a `discriminator` on `kind`, so that generators
+/// name the variants (`DateDeadline`, not `Deadline1`), validators check one
+/// variant, not four, and a field of another variant is refused by the spec
+/// as by the server. Each variant needs a `#[schema(title = …)]`.
+fn name_tagged_variants(openapi: &mut utoipa::openapi::OpenApi, enum_name: &str) {
     use utoipa::openapi::schema::{AdditionalProperties, Discriminator, Schema};
     use utoipa::openapi::{Ref, RefOr};
     let Some(components) = openapi.components.as_mut() else {
         return;
     };
-    let mut one_of = match components.schemas.remove("Deadline") {
+    let mut one_of = match components.schemas.remove(enum_name) {
         Some(RefOr::T(Schema::OneOf(one_of))) => one_of,
         Some(other) => {
-            components.schemas.insert("Deadline".into(), other);
+            components.schemas.insert(enum_name.into(), other);
             return;
         }
         None => return,
@@ -166,7 +169,7 @@ fn name_deadline_variants(openapi: &mut utoipa::openapi::OpenApi) {
     one_of.discriminator = Some(discriminator);
     components
         .schemas
-        .insert("Deadline".into(), RefOr::T(Schema::OneOf(one_of)));
+        .insert(enum_name.into(), RefOr::T(Schema::OneOf(one_of)));
 }
 
 /// Every route of the service. Called by the server and by `openapi()`.
@@ -194,8 +197,25 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// An id in the path that is not a UUID is a malformed request (400), as the
-/// spec's `format: uuid` says, not a missing object.
+/// spec's `format: uuid` says, not a missing object. But a path the spec has as
+/// a resource of its own (`/agencies/reorganisations`, beside `/agencies/{id}`)
+/// asked with a method it does not take is 405, as for any other path.
 pub fn path_error(_err: PathError, req: &HttpRequest) -> actix_web::Error {
+    let own = req
+        .app_data::<web::Data<KnownRoutes>>()
+        .and_then(|k| k.literal(req.path()));
+    if let Some(methods) = own {
+        return ApiError::MethodNotAllowed {
+            detail: format!(
+                "{} is not allowed on {}; use {}",
+                req.method(),
+                req.path(),
+                methods.join(", ")
+            ),
+            allow: methods.join(", "),
+        }
+        .into();
+    }
     let field = req
         .match_info()
         .iter()
@@ -250,6 +270,18 @@ impl KnownRoutes {
             })
             .collect();
         KnownRoutes(routes)
+    }
+
+    /// The methods allowed on `path`, if the spec has it as a path without
+    /// parameters.
+    pub fn literal(&self, path: &str) -> Option<Vec<&'static str>> {
+        let wanted: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+        self.0
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == wanted.len() && segments.iter().zip(&wanted).all(|(s, w)| s == w)
+            })
+            .map(|(_, methods)| methods.clone())
     }
 
     /// The methods allowed on `path`, if the spec knows the path.

@@ -70,6 +70,7 @@ pub struct TaskRule {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Several agencies into one new or existing agency; the predecessors end.
+    #[schema(title = "MergeChange")]
     Merge {
         #[schema(value_type = Vec<uuid::Uuid>, min_items = 1)]
         predecessor_ids: Vec<AgencyId>,
@@ -77,6 +78,7 @@ pub enum Change {
     },
     /// One agency into several; every task it leads or supports and that is
     /// open on `effective_on` needs a rule in `tasks`.
+    #[schema(title = "SplitChange")]
     Split {
         #[schema(value_type = uuid::Uuid)]
         agency_id: AgencyId,
@@ -86,12 +88,14 @@ pub enum Change {
     },
     /// The same agency (same id) under a new name from `effective_on`; the
     /// old name stays its name for earlier days.
+    #[schema(title = "RenameChange")]
     Rename {
         #[schema(value_type = uuid::Uuid)]
         agency_id: AgencyId,
         name: Name,
     },
     /// The agency ends; `successor_id` takes its open work.
+    #[schema(title = "DissolveChange")]
     Dissolve {
         #[schema(value_type = uuid::Uuid)]
         agency_id: AgencyId,

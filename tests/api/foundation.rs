@@ -47,6 +47,32 @@ async fn unknown_routes_are_problem_documents() {
 }
 
 #[actix_web::test]
+async fn a_path_of_its_own_beside_a_parameter_s_is_405_not_a_bad_id() {
+    // `/agencies/reorganisations` beside `/agencies/{id}`: not "reorganisations
+    // is not a UUID"; an id that is not one stays 400
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    for method in [actix_web::http::Method::GET, actix_web::http::Method::PATCH] {
+        let r = coordinator
+            .request(method, "/api/v1/agencies/reorganisations")
+            .json(&serde_json::json!({"name": "x"}))
+            .send()
+            .await;
+        r.problem(405);
+        assert_eq!(r.header("allow"), Some("POST"));
+    }
+    coordinator
+        .request(
+            actix_web::http::Method::PATCH,
+            "/api/v1/agencies/so-tu-phap",
+        )
+        .json(&serde_json::json!({"name": "x"}))
+        .send()
+        .await
+        .field_error(400, "id");
+}
+
+#[actix_web::test]
 async fn spec_and_docs_are_served() {
     let app = TestApp::empty().await;
     let r = app.get("/openapi.json").send().await;
