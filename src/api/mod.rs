@@ -284,8 +284,12 @@ impl KnownRoutes {
             .map(|(_, methods)| methods.clone())
     }
 
-    /// The methods allowed on `path`, if the spec knows the path.
+    /// The methods allowed on `path`, if the spec knows the path: those of a
+    /// path without parameters that is exactly it, else of every path it fits.
     pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        if let Some(methods) = self.literal(path) {
+            return Some(methods);
+        }
         // A trailing slash is another path (`/tasks/` is not `/tasks`).
         let wanted: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
         let mut found: Option<Vec<&'static str>> = None;

@@ -52,7 +52,11 @@ async fn a_path_of_its_own_beside_a_parameter_s_is_405_not_a_bad_id() {
     // is not a UUID"; an id that is not one stays 400
     let app = TestApp::demo().await;
     let coordinator = Actor::coordinator(&app);
-    for method in [actix_web::http::Method::GET, actix_web::http::Method::PATCH] {
+    for method in [
+        actix_web::http::Method::GET,
+        actix_web::http::Method::PATCH,
+        actix_web::http::Method::OPTIONS,
+    ] {
         let r = coordinator
             .request(method, "/api/v1/agencies/reorganisations")
             .json(&serde_json::json!({"name": "x"}))
