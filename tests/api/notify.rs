@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::actors::{fresh_task, Actor};
-use crate::bodies::{ClaimBody, PlanBody, ReportBody, TaskBody};
+use crate::bodies::{ClaimBody, DecisionBody, ExtensionBody, PlanBody, ReportBody, TaskBody};
 use crate::common::{JsonExt, TestApp};
 use crate::demo::{STP, STTTT};
 use crate::receiver::Receiver;
@@ -154,6 +154,46 @@ async fn each_write_is_an_event_and_the_people_concerned_are_told() {
         .ok()
         .items()
         .is_empty());
+}
+
+#[actix_web::test]
+async fn an_extension_request_and_its_decision_reach_those_concerned() {
+    let app = TestApp::demo().await;
+    let (_, task) = task_due(&app, "2024-06-30").await;
+    let before = outbox_types(&app).len();
+    let asked = Actor::officer(&app, STP)
+        .request_extension(
+            &task,
+            &ExtensionBody::new("2024-09-30", "Chờ ý kiến của Bộ"),
+        )
+        .await;
+    Actor::coordinator(&app)
+        .decide_extension(&asked.id(), &DecisionBody::approve())
+        .await;
+    assert_eq!(
+        outbox_types(&app)[before..],
+        ["extension.requested", "extension.approved"]
+    );
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    let told = |items: Vec<Value>, kind: &str| items.iter().any(|n| n["type"] == kind);
+    let coordinator = Actor::coordinator(&app)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(
+        told(coordinator, "extension.requested"),
+        "the coordinator decides it"
+    );
+    let stp = Actor::officer(&app, STP)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(
+        told(stp, "extension.approved"),
+        "the lead agency hears the decision"
+    );
 }
 
 #[actix_web::test]
