@@ -394,6 +394,35 @@ async fn the_days_of_an_inspection_and_its_findings_keep_their_order() {
 }
 
 #[actix_web::test]
+async fn a_conclusion_comes_no_later_than_the_findings_it_sets_are_due() {
+    let app = TestApp::demo_with_clock(clock_at("2024-06-20T03:00:00Z")).await;
+    let inspector = Actor::inspector(&app);
+    let plan = Actor::coordinator(&app)
+        .create_plan(&PlanBody::year(2024))
+        .await
+        .id();
+    let id = inspector
+        .plan_inspection(&plan, &InspectionBody::new(STP, "2024-06-03"))
+        .await
+        .id();
+    inspector
+        .update_inspection(&id, &json!({"conducted_on": "2024-06-03"}))
+        .await;
+    inspector
+        .record_finding(&id, &FindingBody::due("2024-06-10"))
+        .await;
+    // the day after the finding is due: 422; on its day: concluded
+    inspector
+        .patch(&path::inspection(&id, ""), &conclusion("2024-06-11"))
+        .await
+        .field_error(422, "conclusion_document.issued_on");
+    let concluded = inspector
+        .update_inspection(&id, &conclusion("2024-06-10"))
+        .await;
+    assert_eq!(concluded["status"], "concluded");
+}
+
+#[actix_web::test]
 async fn bad_input_is_a_problem_naming_the_field_never_a_500() {
     let app = TestApp::demo().await;
     let (plan, inspection) = inspected_stp(&app, "2024-05-15").await;

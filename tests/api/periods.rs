@@ -388,8 +388,22 @@ async fn an_agency_drafts_submits_and_resubmits_once_returned() {
         .field_error(422, "document_number");
     let draft = officer.put(&mine, &agency_report("12/BC-STP")).await.ok();
     assert_eq!(draft["status"], "draft");
+    let tracker_path = path::period(&period, "/agency-reports");
+    let counts = || async {
+        let c = &coordinator.get(&tracker_path).await.ok()["counts"];
+        [
+            c["owed"].clone(),
+            c["missing"].clone(),
+            c["draft"].clone(),
+            c["submitted"].clone(),
+            c["accepted"].clone(),
+            c["returned"].clone(),
+        ]
+    };
+    assert_eq!(counts().await, [2, 1, 1, 0, 0, 0]);
     let sent = officer.post_empty(&format!("{mine}/submit")).await.ok();
     assert_eq!(sent["status"], "submitted");
+    assert_eq!(counts().await, [2, 1, 0, 1, 0, 0]);
     officer
         .put(&mine, &agency_report("13/BC-STP"))
         .await
@@ -408,6 +422,7 @@ async fn an_agency_drafts_submits_and_resubmits_once_returned() {
         .await
         .ok();
     assert_eq!(returned["status"], "returned");
+    assert_eq!(counts().await, [2, 1, 0, 0, 0, 1]);
     let edited = officer.put(&mine, &agency_report("14/BC-STP")).await.ok();
     assert_eq!(
         edited["status"], "returned",
@@ -688,12 +703,24 @@ async fn agencies_figures_add_up_as_a_ratio_and_the_provinces_own_figure_prevail
             json!({"code": "X3", "name": "X", "unit": "count", "direction": "increase", "aggregation": "ratio"}),
             "aggregation",
         ),
+        // a rank's place may be the last, not beyond it
+        (
+            json!({"code": "X4", "name": "X", "unit": "rank", "direction": "decrease", "target": {"value": 64, "out_of": 63}}),
+            "target.out_of",
+        ),
     ] {
         coordinator
             .post(&path::plan_indicators(&plan), &body)
             .await
             .field_error(422, field);
     }
+    coordinator
+        .post(
+            &path::plan_indicators(&plan),
+            &json!({"code": "X5", "name": "X", "unit": "rank", "direction": "decrease", "target": {"value": 63, "out_of": 63}}),
+        )
+        .await
+        .created();
     coordinator
         .post(
             &path::plan_indicators(&plan),
