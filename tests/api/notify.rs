@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::actors::{fresh_task, Actor};
-use crate::bodies::{ClaimBody, DecisionBody, ExtensionBody, PlanBody, ReportBody, TaskBody};
+use crate::bodies::{
+    ClaimBody, DecisionBody, ExtensionBody, PlanBody, ReportBody, ReviewBody, TaskBody,
+};
 use crate::common::{JsonExt, TestApp};
 use crate::demo::{STP, STTTT};
 use crate::receiver::Receiver;
@@ -194,6 +196,27 @@ async fn an_extension_request_and_its_decision_reach_those_concerned() {
         told(stp, "extension.approved"),
         "the lead agency hears the decision"
     );
+}
+
+#[actix_web::test]
+async fn a_returned_claim_reaches_the_lead_agency() {
+    let app = TestApp::demo().await;
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    Actor::officer(&app, STP)
+        .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
+        .await;
+    let before = outbox_types(&app).len();
+    Actor::coordinator(&app)
+        .review(&task, &ReviewBody::send_back().comment("Thiếu văn bản"))
+        .await;
+    assert_eq!(outbox_types(&app)[before..], ["claim.returned"]);
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    let stp = Actor::officer(&app, STP)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(stp.iter().any(|n| n["type"] == "claim.returned"));
 }
 
 #[actix_web::test]

@@ -423,6 +423,14 @@ async fn an_agency_drafts_submits_and_resubmits_once_returned() {
         .ok();
     assert_eq!(returned["status"], "returned");
     assert_eq!(counts().await, [2, 1, 0, 0, 0, 1]);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM outbox_events WHERE type = 'agency_report.returned' \
+             AND changes->>'agency_id' = '{stp}'"
+        )),
+        1,
+        "the agency is told its report came back"
+    );
     let edited = officer.put(&mine, &agency_report("14/BC-STP")).await.ok();
     assert_eq!(
         edited["status"], "returned",
@@ -932,4 +940,32 @@ async fn a_period_report_carries_its_signed_copy() {
     // saved again without it, the draft no longer cites it
     body.as_object_mut().unwrap().remove("file_id");
     assert!(officer.put(&mine, &body).await.ok()["file"].is_null());
+}
+
+#[actix_web::test]
+async fn a_period_report_may_be_signed_today_in_the_province_not_tomorrow() {
+    // 23:59 on 20/3/2024 in the province
+    let mut app = TestApp::demo_with_clock(clock_at("2024-03-20T16:59:00Z")).await;
+    let (plan, _) = plan_2024(&app).await;
+    let period = open_period(&app, &plan, json!({"kind": "quarter", "value": "2024-Q1"}))
+        .await
+        .id();
+    let mine = path::agency_report(&period, &app.agency_id(STP), "");
+    let signed = |day: &str| {
+        let mut body = agency_report("12/BC-STP");
+        body["issued_on"] = json!(day);
+        body
+    };
+    let officer = Actor::officer(&app, STP);
+    officer.put(&mine, &signed("2024-03-20")).await.ok();
+    officer
+        .put(&mine, &signed("2024-03-21"))
+        .await
+        .field_error(422, "issued_on");
+    // midnight in the province: the 21st is today
+    app.set_clock(clock_at("2024-03-20T17:00:00Z")).await;
+    Actor::officer(&app, STP)
+        .put(&mine, &signed("2024-03-21"))
+        .await
+        .ok();
 }
