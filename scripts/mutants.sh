@@ -53,9 +53,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#areas[@]} -gt 0 ] || areas=(domain auth accounts service store)
 
-# Files of each area (cargo-mutants -f/-e globs), and the tests of its first
-# pass. Pass 1 builds only the test targets it runs (-C), so a domain mutant
-# costs a library rebuild and the unit tests, not the HTTP suite.
+# Files of each area (cargo-mutants -f/-e globs).
 files_of() {
   case "$1" in
     domain) echo "-f src/domain/**" ;;
@@ -67,22 +65,71 @@ files_of() {
     store) echo "-f src/store/tasks.rs" ;;
   esac
 }
-pass1_args() {
+
+# Pass 1 runs each group of an area's files against the tests of that group
+# ("files|arguments", one group per line). It builds only the test targets
+# it runs (-C), so a domain mutant costs a library rebuild and the unit
+# tests, not the HTTP suite; a service mutant costs the HTTP tests of its
+# use case (about 10 s), not those of every use case (about 60 s). A file
+# whose tests miss a mutant only makes pass 2 run it: slow, not wrong.
+service_tests="service:: tasks:: workflow:: boundaries:: history:: reporting:: foundation::demo"
+pass1_groups() {
   case "$1" in
-    domain|auth) echo "-C --lib" ;;
-    accounts) echo "-C --test=api -- -- auth::" ;;
-    # Its unit tests and the HTTP tests of every use case's area (pass 2 has
-    # the role matrix and the rest). An area missing here shows its mutants as
-    # pass-1 survivors that pass 2 then catches: slow, not wrong.
-    service) echo "-C --lib -C --test=api -- -- service:: tasks:: workflow:: boundaries:: history:: reporting:: foundation::demo periods:: inspections:: notify:: files:: queues:: sheets:: reorganisations:: pages::" ;;
-    store) echo "-C --lib -C --test=api -- -- store:: tasks:: workflow:: boundaries:: history:: foundation::demo" ;;
+    domain|auth) echo "$(files_of "$1")|-C --lib" ;;
+    accounts) echo "$(files_of "$1")|-C --test=api -- -- auth::" ;;
+    service)
+      local grouped=() line files
+      while IFS='|' read -r files line; do
+        echo "$files|$line"
+        for f in $files; do [ "$f" = -f ] || grouped+=(-e "$f"); done
+      done <<EOF_GROUPS
+-f src/service/inspections.rs|-C --test=api -- -- inspections::
+-f src/service/sheets.rs|-C --test=api -- -- sheets::
+-f src/service/reorganisations.rs|-C --test=api -- -- reorganisations::
+-f src/service/periods.rs -f src/service/agency_reports.rs -f src/service/indicators.rs -f src/service/period_report.rs|-C --lib -C --test=api -- -- periods::
+-f src/service/webhooks.rs -f src/service/notifications.rs -f src/service/fanout.rs|-C --lib -C --test=api -- -- notify::
+-f src/service/evidence.rs -f src/service/files.rs|-C --lib -C --test=api -- -- files:: workflow::
+-f src/service/queues.rs|-C --test=api -- -- queues:: pages::
+-f src/service/standing.rs|-C --lib -C --test=api -- -- reporting:: boundaries:: periods:: reorganisations::
+EOF_GROUPS
+      # Everything else (tasks, reports, completion, extensions, audit, plans):
+      # the task and workflow suites.
+      echo "$(files_of service) ${grouped[*]}|-C --lib -C --test=api -- -- $service_tests notify::"
+      ;;
+    store) echo "$(files_of "$1")|-C --lib -C --test=api -- -- store:: tasks:: workflow:: boundaries:: history:: foundation::demo" ;;
   esac
 }
 
-# Builds of mutated trees share one target directory, kept between runs, so
-# only this crate is rebuilt, never its dependencies.
+# Mutants are made in place in one copy of the tree at a fixed path, synced
+# from the working tree before each run, and built in one target directory
+# kept between runs: only the mutated file's crate is rebuilt, incrementally,
+# and no run starts with a full build of a fresh copy (6 minutes here).
+tree="$root/target/mutants-tree"
 export CARGO_TARGET_DIR="$root/target/mutants-build"
-common=(--jobs 1 --test-tool cargo --minimum-test-timeout 60)
+# No debug info, and mold when it is installed: a mutant's build is mostly linking.
+export CARGO_PROFILE_DEV_DEBUG=0
+if command -v mold >/dev/null; then export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-fuse-ld=mold"; fi
+common=(--in-place --test-tool cargo --minimum-test-timeout 60)
+
+sync_tree() {
+  mkdir -p "$tree"
+  local f
+  # The working tree as it is now (tracked files and new ones not ignored);
+  # an unchanged file keeps its time, so cargo does not rebuild for it. This
+  # also undoes a mutation left behind by an interrupted run.
+  git ls-files -co --exclude-standard >"$root/target/mutants-files.txt"
+  while IFS= read -r f; do
+    [ -f "$f" ] || continue
+    if ! cmp -s "$f" "$tree/$f"; then
+      mkdir -p "$tree/$(dirname "$f")"
+      cp -p "$f" "$tree/$f"
+    fi
+  done <"$root/target/mutants-files.txt"
+  # and nothing the working tree no longer has
+  (cd "$tree" && find . -type f | sed 's|^\./||' | sort) >"$root/target/mutants-tree-files.txt"
+  sort "$root/target/mutants-files.txt" | comm -23 "$root/target/mutants-tree-files.txt" - |
+    while IFS= read -r f; do rm -f "$tree/$f"; done
+}
 
 diff_file=""
 if [ -n "$changed" ]; then
@@ -97,6 +144,7 @@ if [ -n "$changed" ]; then
 fi
 [ -z "$shard" ] || common+=(--shard "$shard")
 # A sample is pass 1's only: pass 2 runs the sample's survivors, whatever their index.
+# Round-robin within each group of files: a sample stratified by use case.
 pass1_sample=()
 [ -z "$sample" ] || pass1_sample=(--shard "0/$sample" --sharding round-robin)
 
@@ -109,6 +157,7 @@ survivor_patterns() {
     sed -E 's/[][\\.^$|?*+(){}]/\\&/g; s/^([^:]+):[0-9]+:[0-9]+: /^\1:[0-9]+:[0-9]+: /; s/$/$/'
 }
 
+$list || sync_tree
 status=0
 summary=()
 for area in "${areas[@]}"; do
@@ -124,14 +173,26 @@ for area in "${areas[@]}"; do
   pass2="$out/pass2/mutants.out"
   # No stale results: an area with no mutant to test writes none.
   rm -rf "$out/pass2"
-  if $resume && [ -f "$pass1/outcomes.json" ]; then
-    echo "== $area: pass 1 kept from $(date -r "$pass1/outcomes.json" '+%F %T')"
+  if $resume && [ -f "$out/pass1/done" ]; then
+    echo "== $area: pass 1 kept from $(date -r "$out/pass1/done" '+%F %T')"
   else
     rm -rf "$out/pass1"
-    echo "== $area: pass 1 ($(pass1_args "$area"))"
-    # shellcheck disable=SC2046 # the pass-1 arguments are words on purpose
-    cargo mutants "${common[@]}" ${pass1_sample[@]+"${pass1_sample[@]}"} "${files[@]}" \
-      --output "$out/pass1" $(pass1_args "$area") || true
+    mkdir -p "$pass1"
+    group=0
+    while IFS='|' read -r group_files group_args; do
+      group=$((group + 1))
+      echo "== $area: pass 1, group $group: $group_files ($group_args)"
+      # (words without globbing: the file patterns are cargo-mutants' to expand)
+      read -r -a group_file_args <<<"$group_files"
+      read -r -a group_test_args <<<"$group_args"
+      (cd "$tree" && cargo mutants "${common[@]}" ${pass1_sample[@]+"${pass1_sample[@]}"} \
+        "${group_file_args[@]}" --output "$out/pass1/group$group" "${group_test_args[@]}" \
+        </dev/null) || true
+    done < <(pass1_groups "$area")
+    for outcome in caught missed timeout unviable; do
+      cat "$out"/pass1/group*/mutants.out/"$outcome.txt" >"$pass1/$outcome.txt" 2>/dev/null || true
+    done
+    date >"$out/pass1/done"
   fi
   caught=$(count "$pass1/caught.txt")
   missed=$(count "$pass1/missed.txt")
@@ -153,8 +214,8 @@ for area in "${areas[@]}"; do
     done <"$out/survivors.re"
     echo "== $area: pass 2, the $present survivors still in the tree against the whole suite"
     if [ "$present" -gt 0 ]; then
-      cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass2" --iterate \
-        --baseline skip --timeout 300 || true
+      (cd "$tree" && cargo mutants "${common[@]}" "${files[@]}" --output "$out/pass2" --iterate \
+        --baseline skip --timeout 300 </dev/null) || true
     else
       : >"$pass2/missed.txt"
     fi
