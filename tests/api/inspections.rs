@@ -796,6 +796,13 @@ async fn inspections_and_findings_are_listed_page_by_page() {
     )
     .await;
     assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 7]);
+    // a page as long as what remains is the last: no cursor to an empty page
+    let exact = every_page(
+        &inspector,
+        &path::inspections(&format!("plan_id={plan}&limit=9")),
+    )
+    .await;
+    assert_eq!(exact.iter().map(Vec::len).collect::<Vec<_>>(), [9, 9, 9]);
     let all: Vec<&Value> = pages.iter().flatten().collect();
     let days: Vec<&str> = all.iter().map(|i| i.text("scheduled_on")).collect();
     assert!(days.windows(2).all(|w| w[0] <= w[1]), "{days:?}");
@@ -830,6 +837,17 @@ async fn inspections_and_findings_are_listed_page_by_page() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len() as i64, demo::FINDINGS, "no row twice");
+    let half = demo::FINDINGS / 2;
+    let exact = every_page(
+        &inspector,
+        &path::findings(&format!("plan_id={plan}&limit={half}")),
+    )
+    .await;
+    assert_eq!(
+        exact.iter().map(Vec::len).collect::<Vec<_>>(),
+        [half as usize, half as usize],
+        "a page as long as what remains is the last"
+    );
     let due: Vec<&str> = findings.iter().map(|f| f.text("due_on")).collect();
     assert!(due.windows(2).all(|w| w[0] <= w[1]));
     // every remedy cites its evidence

@@ -627,6 +627,24 @@ async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
         .as_str()
         .unwrap()
         .contains("lead agency"));
+    // the deadline alone, within its kind (a quarter for another quarter)
+    let moved = String::from_utf8(sheet("Rà soát văn bản"))
+        .unwrap()
+        .replace("Quý 2 năm 2024", "Quý 3 năm 2024");
+    let r = import(&coordinator, &plan, "", "text/csv", moved.into_bytes()).await;
+    r.problem(422).problem_type("import-rejected");
+    assert_eq!(r.body["errors"].as_array().unwrap().len(), 1, "{}", r.raw);
+    assert!(
+        r.body["errors"][0]
+            .text("message")
+            .contains("deadlines move by extension requests"),
+        "{}",
+        r.raw
+    );
+    assert_eq!(
+        plan_tasks(&coordinator, &plan).await[0]["deadline"]["label"],
+        "Quý II/2024"
+    );
 
     // others may not import
     for who in [Actor::inspector(&app), Actor::officer(&app, demo::STP)] {
@@ -1091,4 +1109,41 @@ async fn rows_name_the_plans_objectives_by_code() {
         .ok();
     assert_eq!(results(&report), ["updated"]);
     assert!(coordinator.tasks(&format!("plan_id={plan}")).await[0]["objective_id"].is_null());
+}
+
+/// An appendix lists every task of a plan up to its cap, and refuses (naming
+/// the plan) one task more rather than print a truncated appendix.
+#[actix_web::test]
+async fn an_appendix_lists_as_many_tasks_as_its_cap_and_refuses_one_more() {
+    use par_tracker::service::sheets::MAX_APPENDIX_TASKS;
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2025-LON", 2025))
+        .await
+        .id();
+    let add_tasks = |from: usize, to: usize| {
+        app.execute(&format!(
+            "INSERT INTO tasks (id, plan_id, code, title, area, lead_agency_id, deadline_kind,
+                                deadline_value, deadline_label, original_due_on, due_on,
+                                expected_output, status, progress_percent, search_text)
+             SELECT gen_random_uuid(), '{plan}', 'NV' || t, 'Nhiệm vụ số ' || t, 'institution',
+                    (SELECT id FROM agencies WHERE code = 'STP'), 'date', '2025-06-30',
+                    '30/6/2025', DATE '2025-06-30', DATE '2025-06-30', 'Báo cáo',
+                    'in_progress', 0, 'nv' || t
+             FROM generate_series({from}, {to}) t"
+        ))
+    };
+    let appendix = format!("/api/v1/plans/{plan}/appendix?as_of=2025-06-30");
+    add_tasks(1, MAX_APPENDIX_TASKS);
+    let full = coordinator.get(&appendix).await;
+    assert_eq!(full.status.as_u16(), 200, "{}", full.raw);
+    add_tasks(MAX_APPENDIX_TASKS + 1, MAX_APPENDIX_TASKS + 1);
+    let over = coordinator.get(&appendix).await;
+    over.field_error(422, "id");
+    assert!(
+        over.raw.contains("more than an appendix lists"),
+        "{}",
+        over.raw
+    );
 }
