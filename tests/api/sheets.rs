@@ -1103,6 +1103,25 @@ async fn rows_name_the_plans_objectives_by_code() {
         .ok();
     let tasks = coordinator.tasks(&format!("plan_id={plan}")).await;
     assert_eq!(tasks[0]["objective_id"], objective.as_str());
+    // a sheet without the column leaves the objective as it is
+    let without_column = String::from_utf8(sheet(""))
+        .unwrap()
+        .replace(",Mục tiêu\r\n", "\r\n")
+        .replace("Báo cáo,\r\n", "Báo cáo\r\n");
+    let report = import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        without_column.into_bytes(),
+    )
+    .await
+    .ok();
+    assert_eq!(results(&report), ["unchanged"]);
+    assert_eq!(
+        coordinator.tasks(&format!("plan_id={plan}")).await[0]["objective_id"],
+        objective.as_str()
+    );
     // an empty cell in the column takes the objective away
     let report = import(&coordinator, &plan, "", "text/csv", sheet(""))
         .await
