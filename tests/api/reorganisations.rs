@@ -505,6 +505,18 @@ async fn reorg_every_broken_rule_is_named_at_once() {
         .await;
     reply.field_error(422, "decision.issued_on");
     reply.field_error(422, "change.predecessor_ids[1]");
+    // a decision may be issued on the day it takes effect (one day later it may not)
+    let on_the_day = coordinator
+        .post(
+            &format!("{REORG}?dry_run=true"),
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)).set(
+                "decision",
+                json!({"document_number": "15/NQ-HĐND", "issued_on": "2025-03-01", "issuer": "HĐND tỉnh"}),
+            ),
+        )
+        .await
+        .ok();
+    assert_eq!(on_the_day["decision"]["issued_on"], "2025-03-01");
     reply.field_error(422, "change.successor.agency_id");
     // an unknown agency is named too
     coordinator
