@@ -347,6 +347,22 @@ async fn reorg_a_split_needs_a_successor_for_every_open_task() {
         )
         .await
         .field_error(422, "change.tasks[2].task_id");
+    // two new successors under one code: the second is named, in a dry run too
+    coordinator
+        .post(
+            &format!("{REORG}?dry_run=true"),
+            &ReorgBody::split(
+                MERGED,
+                &[
+                    Successor::new("SKT", "Sở Kinh tế"),
+                    Successor::new("SKT", "Sở Kinh tế 2"),
+                ],
+            )
+            .task(&k1, "SKT")
+            .task(&k3, "SKT"),
+        )
+        .await
+        .field_error(422, "change.successors[1].new_agency.code");
     assert_eq!(written(&app), before);
 
     let done = coordinator
