@@ -969,3 +969,48 @@ async fn a_period_report_may_be_signed_today_in_the_province_not_tomorrow() {
         .await
         .ok();
 }
+
+/// A period's task list pages like the task list, open (live rows) or closed
+/// (the frozen copy): every task once, in order, and a page as long as what
+/// remains is the last.
+#[actix_web::test]
+async fn a_periods_tasks_come_page_by_page_open_or_closed() {
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    let plan = inspector.demo_plan_id().await;
+    let periods = inspector.get(&path::plan_periods(&plan)).await.ok().items();
+    for kind in ["nine_months", "year"] {
+        let period = periods
+            .iter()
+            .find(|p| p["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} period"));
+        let whole: Vec<String> = inspector
+            .get(&path::period(&period.id(), "/tasks?limit=200"))
+            .await
+            .ok()
+            .items()
+            .iter()
+            .map(|t| t.id())
+            .collect();
+        assert_eq!(whole.len(), 64, "{kind}");
+        for (limit, sizes) in [(10, vec![10, 10, 10, 10, 10, 10, 4]), (16, vec![16; 4])] {
+            let first = path::period(&period.id(), &format!("/tasks?limit={limit}"));
+            let mut url = first.clone();
+            let mut pages = Vec::new();
+            loop {
+                let page = inspector.get(&url).await.ok();
+                pages.push(page.items().iter().map(|t| t.id()).collect::<Vec<_>>());
+                match page["next_cursor"].as_str() {
+                    Some(cursor) => url = format!("{first}&cursor={cursor}"),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                pages.iter().map(Vec::len).collect::<Vec<_>>(),
+                sizes,
+                "{kind}, limit {limit}"
+            );
+            assert_eq!(pages.concat(), whole, "{kind}, limit {limit}");
+        }
+    }
+}
