@@ -698,3 +698,83 @@ async fn a_subscription_failing_for_a_day_is_paused_and_its_owner_told() {
         (json!(true), Value::Null)
     );
 }
+
+#[actix_web::test]
+async fn an_inspection_reaches_the_inspected_agency() {
+    let app = TestApp::demo().await;
+    let plan = Actor::coordinator(&app)
+        .create_plan(&PlanBody::year(2024))
+        .await
+        .id();
+    let before = outbox_types(&app).len();
+    Actor::inspector(&app)
+        .plan_inspection(
+            &plan,
+            &crate::bodies::InspectionBody::new(STP, "2024-06-10"),
+        )
+        .await;
+    assert_eq!(outbox_types(&app)[before..], ["inspection.created"]);
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    for (code, concerned) in [(STP, true), (STTTT, false)] {
+        let told = Actor::officer(&app, code)
+            .get("/api/v1/me/notifications")
+            .await
+            .ok()
+            .items()
+            .iter()
+            .any(|n| n["type"] == "inspection.created");
+        assert_eq!(told, concerned, "{code}: only the inspected agency is told");
+    }
+}
+
+#[actix_web::test]
+async fn notifications_come_page_by_page() {
+    let app = TestApp::demo().await;
+    // three writes the coordinator hears of
+    for due in ["2024-10-31", "2024-11-30", "2024-12-31"] {
+        let (_, task) = task_due(&app, due).await;
+        Actor::officer(&app, STP)
+            .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
+            .await;
+    }
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    let coordinator = Actor::coordinator(&app);
+    let whole: Vec<String> = coordinator
+        .get("/api/v1/me/notifications?limit=100")
+        .await
+        .ok()
+        .items()
+        .iter()
+        .map(|n| n.id())
+        .collect();
+    assert!(whole.len() >= 3, "{whole:?}");
+    let first = "/api/v1/me/notifications?limit=1";
+    let mut url = first.to_string();
+    let mut seen = Vec::new();
+    loop {
+        let page = coordinator.get(&url).await.ok();
+        let items = page.items();
+        assert_eq!(items.len(), 1, "a full page until the last");
+        seen.push(items[0].id());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("{first}&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, whole);
+}
+
+#[actix_web::test]
+async fn a_webhook_description_is_at_most_500_characters() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let hook = |description: String| json!({"url": "http://127.0.0.1:9/hook", "events": ["claim.submitted"], "description": description});
+    coordinator
+        .post("/api/v1/webhooks", &hook("ử".repeat(500)))
+        .await
+        .created();
+    coordinator
+        .post("/api/v1/webhooks", &hook("ử".repeat(501)))
+        .await
+        .field_error(400, "description");
+}
