@@ -727,10 +727,33 @@ async fn an_inspection_reaches_the_inspected_agency() {
     }
 }
 
+/// Every page of a list, following `next_cursor`: the ids on each page.
+async fn id_pages(actor: &Actor<'_>, first: &str) -> Vec<Vec<String>> {
+    let mut url = first.to_string();
+    let mut pages = Vec::new();
+    loop {
+        let page = actor.get(&url).await.ok();
+        pages.push(page.items().iter().map(|n| n.id()).collect::<Vec<_>>());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("{first}&cursor={cursor}"),
+            None => return pages,
+        }
+    }
+}
+
 #[actix_web::test]
-async fn notifications_come_page_by_page() {
+async fn notifications_and_deliveries_come_page_by_page() {
     let app = TestApp::demo().await;
-    // three writes the coordinator hears of
+    let coordinator = Actor::coordinator(&app);
+    let hook = coordinator
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": "http://127.0.0.1:9/hook", "events": ["claim.submitted"]}),
+        )
+        .await
+        .created()
+        .id();
+    // three claims the coordinator hears of, each delivered to the hook
     for due in ["2024-10-31", "2024-11-30", "2024-12-31"] {
         let (_, task) = task_due(&app, due).await;
         Actor::officer(&app, STP)
@@ -738,30 +761,25 @@ async fn notifications_come_page_by_page() {
             .await;
     }
     worker::fan_out(app.pool(), false, Utc::now()).unwrap();
-    let coordinator = Actor::coordinator(&app);
-    let whole: Vec<String> = coordinator
-        .get("/api/v1/me/notifications?limit=100")
-        .await
-        .ok()
-        .items()
-        .iter()
-        .map(|n| n.id())
-        .collect();
-    assert!(whole.len() >= 3, "{whole:?}");
-    let first = "/api/v1/me/notifications?limit=1";
-    let mut url = first.to_string();
-    let mut seen = Vec::new();
-    loop {
-        let page = coordinator.get(&url).await.ok();
-        let items = page.items();
-        assert_eq!(items.len(), 1, "a full page until the last");
-        seen.push(items[0].id());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => url = format!("{first}&cursor={cursor}"),
-            None => break,
-        }
+    for list in [
+        "/api/v1/me/notifications?".to_string(),
+        format!("/api/v1/webhooks/{hook}/deliveries?"),
+    ] {
+        let whole = id_pages(&coordinator, &format!("{list}limit=100")).await;
+        assert_eq!(whole.len(), 1, "{list}");
+        let total = whole[0].len();
+        assert!(total >= 3, "{list}: {whole:?}");
+        // one by one, every row once, in order, and no empty page at the end
+        let pages = id_pages(&coordinator, &format!("{list}limit=1")).await;
+        assert_eq!(pages.concat(), whole[0], "{list}");
+        assert!(pages.iter().all(|p| p.len() == 1), "{list}: {pages:?}");
+        // a page as long as the list is the only one
+        assert_eq!(
+            id_pages(&coordinator, &format!("{list}limit={total}")).await,
+            whole,
+            "{list}"
+        );
     }
-    assert_eq!(seen, whole);
 }
 
 #[actix_web::test]
