@@ -88,7 +88,7 @@ pass1_groups() {
 -f src/service/reorganisations.rs|-C --test=api -- -- reorganisations::
 -f src/service/periods.rs -f src/service/agency_reports.rs -f src/service/indicators.rs -f src/service/period_report.rs|-C --lib -C --test=api -- -- periods::
 -f src/service/webhooks.rs -f src/service/notifications.rs -f src/service/fanout.rs|-C --lib -C --test=api -- -- notify::
--f src/service/evidence.rs -f src/service/files.rs|-C --lib -C --test=api -- -- files:: workflow::
+-f src/service/evidence.rs -f src/service/files.rs|-C --lib -C --test=api -- -- files:: workflow:: queues::
 -f src/service/queues.rs|-C --test=api -- -- queues:: pages::
 -f src/service/standing.rs|-C --lib -C --test=api -- -- reporting:: boundaries:: periods:: reorganisations::
 EOF_GROUPS
