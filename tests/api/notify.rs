@@ -196,6 +196,30 @@ async fn an_extension_request_and_its_decision_reach_those_concerned() {
         told(stp, "extension.approved"),
         "the lead agency hears the decision"
     );
+    // and of a refusal
+    let asked = Actor::officer(&app, STP)
+        .request_extension(
+            &task,
+            &ExtensionBody::new("2024-12-31", "Chờ ý kiến của Bộ"),
+        )
+        .await;
+    Actor::coordinator(&app)
+        .decide_extension(&asked.id(), &DecisionBody::reject())
+        .await;
+    assert_eq!(
+        outbox_types(&app)[before + 2..],
+        ["extension.requested", "extension.rejected"]
+    );
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    let stp = Actor::officer(&app, STP)
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items();
+    assert!(
+        told(stp, "extension.rejected"),
+        "the lead agency hears the refusal"
+    );
 }
 
 #[actix_web::test]

@@ -441,6 +441,21 @@ async fn an_agency_drafts_submits_and_resubmits_once_returned() {
         .post(&format!("{mine}/review"), &json!({"decision": "accept"}))
         .await
         .ok();
+    // (the demo's 2023 reports of STP come first)
+    let steps = app.texts(&format!(
+        "SELECT type AS t FROM outbox_events WHERE type LIKE 'agency_report.%' \
+         AND changes->>'agency_id' = '{stp}' ORDER BY occurred_at"
+    ));
+    assert_eq!(
+        steps[steps.len().saturating_sub(4)..],
+        [
+            "agency_report.submitted",
+            "agency_report.returned",
+            "agency_report.submitted",
+            "agency_report.accepted"
+        ],
+        "each step but the drafts is published, and the acceptance reaches the agency"
+    );
     coordinator
         .post(&format!("{mine}/review"), &json!({"decision": "accept"}))
         .await
