@@ -394,7 +394,20 @@ async fn patch_needs_the_current_etag_and_one_of_two_racing_editors_wins() {
         .collect();
     assert_eq!(codes, vec![SNV, STTTT]);
     assert_eq!(patched["title"], now.body["title"]);
-    let etag = r.etag();
+    let mut etag = r.etag();
+    // each field alone is a change: a new version with the field changed
+    for (field, value) in [
+        ("expected_output", json!("Quyết định ban hành")),
+        ("area", json!("digital_government")),
+    ] {
+        let r = coordinator
+            .patch_if_match(&task_path, &etag, &json!({ field: value }))
+            .await;
+        let edited = r.ok();
+        assert_eq!(edited[field], value, "{field}");
+        assert_ne!(r.etag(), etag, "{field}: a new version");
+        etag = r.etag();
+    }
     // the lead cannot also support
     coordinator
         .patch_if_match(
