@@ -152,9 +152,20 @@ count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
 
 # A survivor's name without its line and column, as a regex: pass 2 finds it
 # even if lines moved since pass 1.
+# (exactly where it still is; by file, function and description, at any
+# line, only where it moved: otherwise another mutant of the same function
+# with the same description, outside a sample, would be run and counted)
 survivor_patterns() {
-  cat "$@" 2>/dev/null |
-    sed -E 's/[][\\.^$|?*+(){}]/\\&/g; s/^([^:]+):[0-9]+:[0-9]+: /^\1:[0-9]+:[0-9]+: /; s/$/$/'
+  local all=$1 name re
+  shift
+  cat "$@" 2>/dev/null | while IFS= read -r name; do
+    re=$(printf '%s\n' "$name" | sed -E 's/[][\\.^$|?*+(){}]/\\&/g')
+    if grep -qxF -e "$name" "$all"; then
+      echo "^$re\$"
+    else
+      printf '%s\n' "$re" | sed -E 's/^([^:]+):[0-9]+:[0-9]+: /^\1:[0-9]+:[0-9]+: /; s/$/$/'
+    fi
+  done
 }
 
 $list || sync_tree
@@ -203,8 +214,8 @@ for area in "${areas[@]}"; do
     # Pass 2 runs the survivors, found by file and description in the tree as
     # it is now, through --iterate: everything else is marked done already.
     # (cargo-mutants' -F/-E filters let struct-field mutants through.)
-    survivor_patterns "$pass1/missed.txt" >"$out/survivors.re"
     cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} >"$out/all.txt"
+    survivor_patterns "$out/all.txt" "$pass1/missed.txt" >"$out/survivors.re"
     mkdir -p "$pass2"
     grep -v -E -f "$out/survivors.re" "$out/all.txt" >"$pass2/caught.txt" || true
     # (in a sample, the mutants outside it are marked done too: only survivors run)
