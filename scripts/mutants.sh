@@ -13,7 +13,11 @@
 #   scripts/mutants.sh --changed BASE [AREA...]
 #                                           # only mutants in lines changed since BASE (for CI)
 #   scripts/mutants.sh --shard K/N AREA     # one shard of an area (0-based K), e.g. 0/4
-#   scripts/mutants.sh --sample N [AREA...] # every Nth mutant only (a systematic sample):
+#   scripts/mutants.sh --sample N[:K] [AREA...]
+#                                           # every Nth mutant only (a systematic sample),
+#                                           # starting at the Kth (default 0; another K is a
+#                                           # fresh sample, untouched by tests written for
+#                                           # the survivors of the first):
 #                                           # an estimate of the score, with its 95% interval,
 #                                           # for areas too large to run whole here
 #   scripts/mutants.sh --list [AREA...]     # list the mutants, run nothing
@@ -43,7 +47,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --changed) changed=${2:?--changed needs a base revision}; shift 2 ;;
     --shard) shard=${2:?--shard needs K/N}; shift 2 ;;
-    --sample) sample=${2:?--sample needs N}; shift 2 ;;
+    --sample) sample=${2:?--sample needs N or N:K}; shift 2 ;;
     --list) list=true; shift ;;
     --resume) resume=true; shift ;;
     -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -146,7 +150,10 @@ fi
 # A sample is pass 1's only: pass 2 runs the sample's survivors, whatever their index.
 # Round-robin within each group of files: a sample stratified by use case.
 pass1_sample=()
-[ -z "$sample" ] || pass1_sample=(--shard "0/$sample" --sharding round-robin)
+sample_every=${sample%%:*}
+sample_from=0
+[[ $sample != *:* ]] || sample_from=${sample#*:}
+[ -z "$sample" ] || pass1_sample=(--shard "$sample_from/$sample_every" --sharding round-robin)
 
 count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
 
@@ -172,7 +179,7 @@ $list || sync_tree
 status=0
 summary=()
 for area in "${areas[@]}"; do
-  out="$root/target/mutants/${changed:+changed/}${sample:+sample-$sample/}$area"
+  out="$root/target/mutants/${changed:+changed/}${sample:+sample-${sample/:/-}/}$area"
   mkdir -p "$out"
   read -r -a files <<<"$(files_of "$area")"
   if $list; then
@@ -246,7 +253,7 @@ for area in "${areas[@]}"; do
   line="$area: $((caught + timeouts))/$viable caught ($score), $missed missed, $timeouts timed out, $unviable unviable, ${elapsed}s"
   if [ -n "$sample" ] && [ "$viable" -gt 0 ]; then
     # Wilson's 95% interval for the whole area's score, from the sample's
-    line+=$(awk -v c=$((caught + timeouts)) -v n="$viable" -v k="$sample" 'BEGIN {
+    line+=$(awk -v c=$((caught + timeouts)) -v n="$viable" -v k="$sample_every" 'BEGIN {
       z = 1.96; p = c / n; d = 1 + z * z / n
       m = (p + z * z / (2 * n)) / d; h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
       printf " [sample: every %dth mutant; area score 95%% within %.1f%%-%.1f%%]", k, 100 * (m - h), 100 * (m + h) }')
