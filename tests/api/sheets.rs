@@ -573,6 +573,10 @@ async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
     .await
     .ok();
     assert_eq!(results(&report), ["created", "created", "created"]);
+    assert_eq!(
+        (report["created"].clone(), report["updated"].clone()),
+        (serde_json::json!(3), serde_json::json!(0))
+    );
     let tasks = plan_tasks(&coordinator, &plan).await;
     assert_eq!(tasks[0]["lead"], "STP");
     assert_eq!(
@@ -602,6 +606,22 @@ async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
     assert_eq!(
         plan_tasks(&coordinator, &plan).await[0]["title"],
         "Rà soát, hệ thống hóa văn bản"
+    );
+    // another supporting agency in place of one, as many as before, is a change
+    let swapped = String::from_utf8(sheet("Rà soát, hệ thống hóa văn bản"))
+        .unwrap()
+        .replace("Sở Nội vụ, UBND TP Nha Trang", "Sở Nội vụ, STTTT");
+    let report = import(&coordinator, &plan, "", "text/csv", swapped.into_bytes())
+        .await
+        .ok();
+    assert_eq!(results(&report), ["updated", "unchanged", "unchanged"]);
+    assert_eq!(
+        (report["updated"].clone(), report["unchanged"].clone()),
+        (serde_json::json!(1), serde_json::json!(2))
+    );
+    assert_eq!(
+        plan_tasks(&coordinator, &plan).await[0]["supporting"],
+        serde_json::json!(["SNV", "STTTT"])
     );
 
     // the task list exported as CSV reads back as itself
