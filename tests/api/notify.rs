@@ -731,12 +731,13 @@ async fn an_inspection_reaches_the_inspected_agency() {
         .await
         .id();
     let before = outbox_types(&app).len();
-    Actor::inspector(&app)
+    let inspection = Actor::inspector(&app)
         .plan_inspection(
             &plan,
             &crate::bodies::InspectionBody::new(STP, "2024-06-10"),
         )
-        .await;
+        .await
+        .id();
     assert_eq!(outbox_types(&app)[before..], ["inspection.created"]);
     worker::fan_out(app.pool(), false, Utc::now()).unwrap();
     for (code, concerned) in [(STP, true), (STTTT, false)] {
@@ -748,6 +749,52 @@ async fn an_inspection_reaches_the_inspected_agency() {
             .iter()
             .any(|n| n["type"] == "inspection.created");
         assert_eq!(told, concerned, "{code}: only the inspected agency is told");
+    }
+    // a remedy the agency reports reaches those who verify it
+    let inspector = Actor::inspector(&app);
+    inspector
+        .update_inspection(&inspection, &json!({"conducted_on": "2024-06-10"}))
+        .await;
+    Actor::coordinator(&app)
+        .update_inspection(
+            &inspection,
+            &json!({
+                "conclusion_document": {"document_number": "35/TB-SNV", "issued_on": "2024-06-20", "issuer": "Sở Nội vụ"},
+                "conclusion": "Còn hạn chế cần khắc phục.",
+            }),
+        )
+        .await;
+    let finding = inspector
+        .record_finding(&inspection, &crate::bodies::FindingBody::due("2024-07-31"))
+        .await
+        .id();
+    Actor::officer(&app, STP)
+        .report_remedy(
+            &finding,
+            &crate::bodies::RemedyBody::new("Đã niêm yết công khai các thủ tục").evidence(
+                crate::bodies::Evidence::new(
+                    "12/BC-STP",
+                    "2024-07-20",
+                    "Sở Tư pháp",
+                    "Báo cáo khắc phục",
+                ),
+            ),
+        )
+        .await;
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    for (who, actor, concerned) in [
+        ("the inspector", Actor::inspector(&app), true),
+        ("the coordinator", Actor::coordinator(&app), true),
+        ("another agency", Actor::officer(&app, STTTT), false),
+    ] {
+        let told = actor
+            .get("/api/v1/me/notifications")
+            .await
+            .ok()
+            .items()
+            .iter()
+            .any(|n| n["type"] == "finding.remedy_reported");
+        assert_eq!(told, concerned, "{who}");
     }
 }
 
