@@ -331,6 +331,20 @@ impl<'a> Actor<'a> {
     pub async fn findings(&self, query: &str) -> Vec<Value> {
         self.get(&path::findings(query)).await.ok().items()
     }
+    /// Every page of a list from `first` (a URL with a query), following
+    /// `next_cursor` to the end: the items of each page.
+    pub async fn every_page(&self, first: &str) -> Vec<Vec<Value>> {
+        let mut pages = Vec::new();
+        let mut url = first.to_string();
+        loop {
+            let page = self.get(&url).await.ok();
+            pages.push(page.items());
+            match page["next_cursor"].as_str() {
+                Some(cursor) => url = format!("{first}&cursor={cursor}"),
+                None => return pages,
+            }
+        }
+    }
 
     /// The id of the demo plan, the only plan of a demo database.
     pub async fn demo_plan_id(&self) -> String {

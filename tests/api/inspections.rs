@@ -771,37 +771,19 @@ async fn a_finding_is_overdue_from_the_first_minute_after_its_due_day_in_the_pro
     );
 }
 
-/// Every page of a list, following `next_cursor`.
-async fn every_page(actor: &Actor<'_>, first: &str) -> Vec<Vec<Value>> {
-    let mut pages = Vec::new();
-    let mut url = first.to_string();
-    loop {
-        let page = actor.get(&url).await.ok();
-        pages.push(page.items());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => url = format!("{first}&cursor={cursor}"),
-            None => return pages,
-        }
-    }
-}
-
 #[actix_web::test]
 async fn inspections_and_findings_are_listed_page_by_page() {
     let app = TestApp::demo().await;
     let inspector = Actor::inspector(&app);
     let plan = inspector.demo_plan_id().await;
-    let pages = every_page(
-        &inspector,
-        &path::inspections(&format!("plan_id={plan}&limit=10")),
-    )
-    .await;
+    let pages = inspector
+        .every_page(&path::inspections(&format!("plan_id={plan}&limit=10")))
+        .await;
     assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 7]);
     // a page as long as what remains is the last: no cursor to an empty page
-    let exact = every_page(
-        &inspector,
-        &path::inspections(&format!("plan_id={plan}&limit=9")),
-    )
-    .await;
+    let exact = inspector
+        .every_page(&path::inspections(&format!("plan_id={plan}&limit=9")))
+        .await;
     assert_eq!(exact.iter().map(Vec::len).collect::<Vec<_>>(), [9, 9, 9]);
     let all: Vec<&Value> = pages.iter().flatten().collect();
     let days: Vec<&str> = all.iter().map(|i| i.text("scheduled_on")).collect();
@@ -830,7 +812,7 @@ async fn inspections_and_findings_are_listed_page_by_page() {
     assert_eq!(stp[0]["plan_document"], "45/KH-UBND");
 
     let first = path::findings(&format!("plan_id={plan}&limit=7"));
-    let pages = every_page(&inspector, &first).await;
+    let pages = inspector.every_page(&first).await;
     let findings: Vec<&Value> = pages.iter().flatten().collect();
     assert_eq!(findings.len() as i64, demo::FINDINGS);
     let mut ids: Vec<String> = findings.iter().map(|f| f.id()).collect();
@@ -838,11 +820,9 @@ async fn inspections_and_findings_are_listed_page_by_page() {
     ids.dedup();
     assert_eq!(ids.len() as i64, demo::FINDINGS, "no row twice");
     let half = demo::FINDINGS / 2;
-    let exact = every_page(
-        &inspector,
-        &path::findings(&format!("plan_id={plan}&limit={half}")),
-    )
-    .await;
+    let exact = inspector
+        .every_page(&path::findings(&format!("plan_id={plan}&limit={half}")))
+        .await;
     assert_eq!(
         exact.iter().map(Vec::len).collect::<Vec<_>>(),
         [half as usize, half as usize],

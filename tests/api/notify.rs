@@ -798,18 +798,13 @@ async fn an_inspection_reaches_the_inspected_agency() {
     }
 }
 
-/// Every page of a list, following `next_cursor`: the ids on each page.
+/// The ids on each page of a list, to its end.
 async fn id_pages(actor: &Actor<'_>, first: &str) -> Vec<Vec<String>> {
-    let mut url = first.to_string();
-    let mut pages = Vec::new();
-    loop {
-        let page = actor.get(&url).await.ok();
-        pages.push(page.items().iter().map(|n| n.id()).collect::<Vec<_>>());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => url = format!("{first}&cursor={cursor}"),
-            None => return pages,
-        }
-    }
+    let pages = actor.every_page(first).await;
+    pages
+        .iter()
+        .map(|page| page.iter().map(|n| n.id()).collect())
+        .collect()
 }
 
 #[actix_web::test]

@@ -1010,16 +1010,12 @@ async fn a_periods_tasks_come_page_by_page_open_or_closed() {
         assert_eq!(whole.len(), 64, "{kind}");
         for (limit, sizes) in [(10, vec![10, 10, 10, 10, 10, 10, 4]), (16, vec![16; 4])] {
             let first = path::period(&period.id(), &format!("/tasks?limit={limit}"));
-            let mut url = first.clone();
-            let mut pages = Vec::new();
-            loop {
-                let page = inspector.get(&url).await.ok();
-                pages.push(page.items().iter().map(|t| t.id()).collect::<Vec<_>>());
-                match page["next_cursor"].as_str() {
-                    Some(cursor) => url = format!("{first}&cursor={cursor}"),
-                    None => break,
-                }
-            }
+            let pages: Vec<Vec<String>> = inspector
+                .every_page(&first)
+                .await
+                .iter()
+                .map(|page| page.iter().map(|t| t.id()).collect())
+                .collect();
             assert_eq!(
                 pages.iter().map(Vec::len).collect::<Vec<_>>(),
                 sizes,
