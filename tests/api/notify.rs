@@ -158,68 +158,46 @@ async fn each_write_is_an_event_and_the_people_concerned_are_told() {
         .is_empty());
 }
 
+/// Whether `actor` has a notification of `event_type`.
+async fn told(actor: &Actor<'_>, event_type: &str) -> bool {
+    actor
+        .get("/api/v1/me/notifications")
+        .await
+        .ok()
+        .items()
+        .iter()
+        .any(|n| n["type"] == event_type)
+}
+
 #[actix_web::test]
 async fn an_extension_request_and_its_decision_reach_those_concerned() {
     let app = TestApp::demo().await;
     let (_, task) = task_due(&app, "2024-06-30").await;
-    let before = outbox_types(&app).len();
-    let asked = Actor::officer(&app, STP)
-        .request_extension(
-            &task,
-            &ExtensionBody::new("2024-09-30", "Chờ ý kiến của Bộ"),
-        )
-        .await;
-    Actor::coordinator(&app)
-        .decide_extension(&asked.id(), &DecisionBody::approve())
-        .await;
-    assert_eq!(
-        outbox_types(&app)[before..],
-        ["extension.requested", "extension.approved"]
-    );
-    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
-    let told = |items: Vec<Value>, kind: &str| items.iter().any(|n| n["type"] == kind);
-    let coordinator = Actor::coordinator(&app)
-        .get("/api/v1/me/notifications")
-        .await
-        .ok()
-        .items();
-    assert!(
-        told(coordinator, "extension.requested"),
-        "the coordinator decides it"
-    );
-    let stp = Actor::officer(&app, STP)
-        .get("/api/v1/me/notifications")
-        .await
-        .ok()
-        .items();
-    assert!(
-        told(stp, "extension.approved"),
-        "the lead agency hears the decision"
-    );
-    // and of a refusal
-    let asked = Actor::officer(&app, STP)
-        .request_extension(
-            &task,
-            &ExtensionBody::new("2024-12-31", "Chờ ý kiến của Bộ"),
-        )
-        .await;
-    Actor::coordinator(&app)
-        .decide_extension(&asked.id(), &DecisionBody::reject())
-        .await;
-    assert_eq!(
-        outbox_types(&app)[before + 2..],
-        ["extension.requested", "extension.rejected"]
-    );
-    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
-    let stp = Actor::officer(&app, STP)
-        .get("/api/v1/me/notifications")
-        .await
-        .ok()
-        .items();
-    assert!(
-        told(stp, "extension.rejected"),
-        "the lead agency hears the refusal"
-    );
+    for (to, decision, published) in [
+        ("2024-09-30", DecisionBody::approve(), "extension.approved"),
+        ("2024-12-31", DecisionBody::reject(), "extension.rejected"),
+    ] {
+        let before = outbox_types(&app).len();
+        let asked = Actor::officer(&app, STP)
+            .request_extension(&task, &ExtensionBody::new(to, "Chờ ý kiến của Bộ"))
+            .await;
+        Actor::coordinator(&app)
+            .decide_extension(&asked.id(), &decision)
+            .await;
+        assert_eq!(
+            outbox_types(&app)[before..],
+            ["extension.requested", published]
+        );
+        worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+        assert!(
+            told(&Actor::coordinator(&app), "extension.requested").await,
+            "the coordinator decides it"
+        );
+        assert!(
+            told(&Actor::officer(&app, STP), published).await,
+            "the lead agency hears the decision: {published}"
+        );
+    }
 }
 
 #[actix_web::test]
@@ -235,12 +213,7 @@ async fn a_returned_claim_reaches_the_lead_agency() {
         .await;
     assert_eq!(outbox_types(&app)[before..], ["claim.returned"]);
     worker::fan_out(app.pool(), false, Utc::now()).unwrap();
-    let stp = Actor::officer(&app, STP)
-        .get("/api/v1/me/notifications")
-        .await
-        .ok()
-        .items();
-    assert!(stp.iter().any(|n| n["type"] == "claim.returned"));
+    assert!(told(&Actor::officer(&app, STP), "claim.returned").await);
 }
 
 #[actix_web::test]
@@ -741,14 +714,11 @@ async fn an_inspection_reaches_the_inspected_agency() {
     assert_eq!(outbox_types(&app)[before..], ["inspection.created"]);
     worker::fan_out(app.pool(), false, Utc::now()).unwrap();
     for (code, concerned) in [(STP, true), (STTTT, false)] {
-        let told = Actor::officer(&app, code)
-            .get("/api/v1/me/notifications")
-            .await
-            .ok()
-            .items()
-            .iter()
-            .any(|n| n["type"] == "inspection.created");
-        assert_eq!(told, concerned, "{code}: only the inspected agency is told");
+        assert_eq!(
+            told(&Actor::officer(&app, code), "inspection.created").await,
+            concerned,
+            "{code}: only the inspected agency is told"
+        );
     }
     // a remedy the agency reports reaches those who verify it
     let inspector = Actor::inspector(&app);
@@ -787,14 +757,11 @@ async fn an_inspection_reaches_the_inspected_agency() {
         ("the coordinator", Actor::coordinator(&app), true),
         ("another agency", Actor::officer(&app, STTTT), false),
     ] {
-        let told = actor
-            .get("/api/v1/me/notifications")
-            .await
-            .ok()
-            .items()
-            .iter()
-            .any(|n| n["type"] == "finding.remedy_reported");
-        assert_eq!(told, concerned, "{who}");
+        assert_eq!(
+            told(&actor, "finding.remedy_reported").await,
+            concerned,
+            "{who}"
+        );
     }
 }
 
