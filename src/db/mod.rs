@@ -76,9 +76,27 @@ pub fn build_pool(database_url: &str, max_size: u32) -> Result<DbPool, DbError> 
         .min_idle(Some(1))
         .test_on_check_out(false)
         .connection_timeout(CHECKOUT_TIMEOUT)
+        .connection_customizer(Box::new(GenericPlans))
         .error_handler(Box::new(QuietErrors))
         .build(manager)
         .map_err(|e| DbError::Connect(e.to_string()))
+}
+
+/// Every statement the app sends is prepared once per connection (diesel's
+/// statement cache); this makes PostgreSQL plan it once as well. Left to
+/// itself it re-plans a statement with parameters on every call whenever a
+/// generic plan looks costlier on paper (any `LIMIT $n` does), and planning
+/// the task view costs ten times running it.
+#[derive(Debug)]
+struct GenericPlans;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for GenericPlans {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
 }
 
 /// Connection failures while the database is down are reported per request

@@ -238,6 +238,15 @@ pub fn load_demo_if_empty(conn: &mut PgConnection) -> Result<bool, BoxError> {
             .execute(conn)?;
         Ok(true)
     })
+    .and_then(|loaded| {
+        // Statistics for the plans: the small tables (agencies, the demo's
+        // 64 tasks) stay under autovacuum's threshold and would be planned
+        // as if they held hundreds of rows.
+        if loaded {
+            diesel::sql_query("ANALYZE").execute(conn)?;
+        }
+        Ok(loaded)
+    })
 }
 
 fn load(conn: &mut PgConnection, demo: &Demo, password_hash: &str) -> Result<People, BoxError> {

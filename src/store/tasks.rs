@@ -206,12 +206,6 @@ impl Sql {
         let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
         self.query = q.bind::<Timestamptz, _>(v);
     }
-    fn bigint(&mut self, text_before: &str, v: i64, text_after: &str) {
-        let p = self.placeholder();
-        self.push(&format!("{text_before}{p}{text_after}"));
-        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
-        self.query = q.bind::<diesel::sql_types::BigInt, _>(v);
-    }
     fn int(&mut self, text_before: &str, v: i32, text_after: &str) {
         let p = self.placeholder();
         self.push(&format!("{text_before}{p}{text_after}"));
@@ -283,19 +277,21 @@ const PROGRESS_AS_OF: &str = "CASE
                      AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
                    ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END";
 
-/// A task's supporting agencies on $1 as a JSON array, ordered by code, each
-/// under the name it had that day: today's, with the predecessors of supporting
-/// roles handed on after $1 put back and the successors that joined by them
-/// taken out.
-const SUPPORTING: &str = "COALESCE((SELECT json_agg(json_build_object('id', a.id, 'code', a.code,
+/// The supporting agencies on $1 of every task of the page, as a JSON array
+/// per task, ordered by code, each under the name it had that day: today's,
+/// with the predecessors of supporting roles handed on after $1 put back and
+/// the successors that joined by them taken out. One pass for the whole page
+/// (a subquery per task cost more than the rest of the page together).
+const SUPPORTING_OF_PAGE: &str = "SELECT x.task_id, json_agg(json_build_object('id', a.id, 'code', a.code,
         'name', COALESCE((SELECT n.name FROM agency_names n WHERE n.agency_id = a.id AND n.valid_to > $1
-                          ORDER BY n.valid_to LIMIT 1), a.name)) ORDER BY a.code)
-    FROM (SELECT s.agency_id FROM task_supporting_agencies s WHERE s.task_id = p.id
-          UNION SELECT m.from_agency_id FROM task_agency_moves m
-                WHERE m.task_id = p.id AND m.role = 'supporting' AND m.effective_on > $1) x
+                          ORDER BY n.valid_to LIMIT 1), a.name)) ORDER BY a.code) AS supporting
+    FROM (SELECT s.task_id, s.agency_id FROM task_supporting_agencies s WHERE s.task_id IN (SELECT id FROM page)
+          UNION SELECT m.task_id, m.from_agency_id FROM task_agency_moves m
+                WHERE m.task_id IN (SELECT id FROM page) AND m.role = 'supporting' AND m.effective_on > $1) x
     JOIN agencies a ON a.id = x.agency_id
-    WHERE NOT EXISTS (SELECT 1 FROM task_agency_moves j WHERE j.task_id = p.id AND j.role = 'supporting'
-                        AND j.joined AND j.to_agency_id = x.agency_id AND j.effective_on > $1)), '[]'::json)";
+    WHERE NOT EXISTS (SELECT 1 FROM task_agency_moves j WHERE j.task_id = x.task_id AND j.role = 'supporting'
+                        AND j.joined AND j.to_agency_id = x.agency_id AND j.effective_on > $1)
+    GROUP BY x.task_id";
 
 /// The claim awaiting review now, as JSON (`null` when none). The workflow
 /// allows one at a time (a claim moves the task to `submitted`); the latest
@@ -322,7 +318,23 @@ pub fn list_view(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
-    Prepared(view_query("", Source::Live, filter, sort, after, limit)).load(conn)
+    let mut rows: Vec<TaskViewRow> =
+        Prepared(view_query("", Source::Live, filter, sort, after, limit)).load(conn)?;
+    if let Some(limit) = limit {
+        rows.truncate(limit.clamp(1, 10_000) as usize);
+    }
+    Ok(rows)
+}
+
+/// The `LIMIT` written into a task view statement for a page of `limit` rows:
+/// one of a few sizes, at most twice what was asked.
+fn rows_to_fetch(limit: i64) -> i64 {
+    const SIZES: [i64; 9] = [1, 2, 11, 21, 51, 101, 201, 501, 1001];
+    let limit = limit.clamp(1, 10_000);
+    SIZES
+        .into_iter()
+        .find(|&size| size >= limit)
+        .unwrap_or(limit)
 }
 
 /// Where the task view reads from.
@@ -345,7 +357,12 @@ pub fn list_frozen(
     limit: Option<i64>,
 ) -> QueryResult<Vec<FrozenTaskRow>> {
     let source = Source::Frozen(period);
-    Prepared(view_query("", source, filter, sort, after, limit)).load(conn)
+    let mut rows: Vec<FrozenTaskRow> =
+        Prepared(view_query("", source, filter, sort, after, limit)).load(conn)?;
+    if let Some(limit) = limit {
+        rows.truncate(limit.clamp(1, 10_000) as usize);
+    }
+    Ok(rows)
 }
 
 #[derive(Debug, QueryableByName)]
@@ -382,16 +399,12 @@ fn view_query(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-    // The page is chosen inside; its rows' supporting agencies and pending
-    // requests are gathered outside, for those rows only, in the same
+    // The page is chosen first; its rows' supporting agencies and pending
+    // requests are gathered after, for those rows only, in the same
     // statement. A frozen copy has its standing already, under the same names;
     // what was pending then is not kept (the period shows status as of data_to).
     let head = match source {
-        Source::Live => format!(
-            "{prefix}SELECT p.*, {SUPPORTING}::text AS supporting, {STATUS_AS_OF} AS status_as_of, \
-             {PROGRESS_AS_OF} AS progress_as_of, {PENDING_CLAIM}::text AS pending_claim, \
-             {PENDING_EXTENSION}::text AS pending_extension_request FROM ({VIEW_HEAD}"
-        ),
+        Source::Live => format!("{prefix}WITH page AS MATERIALIZED ({VIEW_HEAD}"),
         Source::Frozen(_) => format!(
             // (`supporting` is a json column, which PostgreSQL sends as its text)
             "{prefix}SELECT p.*, NULL::text AS pending_claim, NULL::text AS pending_extension_request \
@@ -449,7 +462,7 @@ fn view_query(
             "SELECT m.task_id FROM task_agency_moves m WHERE m.role = 'lead' \
              AND m.from_agency_id = ANY({p}) AND m.effective_on > $1"
         );
-        // Supporting on $1, as `SUPPORTING` tells it.
+        // Supporting on $1, as `SUPPORTING_OF_PAGE` tells it.
         let joined_later = "SELECT 1 FROM task_agency_moves j WHERE j.role = 'supporting' \
                             AND j.joined AND j.effective_on > $1";
         let supports = format!(
@@ -539,11 +552,26 @@ fn view_query(
     let dir = if descending { "DESC" } else { "ASC" };
     sql.push(&format!(" ORDER BY {column} {dir}, v.id {dir}"));
     if let Some(limit) = limit {
-        // Bound, not written in: one statement text serves every page size.
-        sql.bigint(" LIMIT ", limit.clamp(1, 10_000), "");
+        // Written in, not bound: a plan made for `LIMIT $n` (planned once, see
+        // `db::GenericPlans`) is costed for a tenth of the table, and at a
+        // million tasks that is a sort of all of them instead of an index
+        // walk. Page sizes are rounded up to a few sizes, so that a handful
+        // of statement texts serve them all (`list_view` cuts the extra rows).
+        sql.push(&format!(" LIMIT {}", rows_to_fetch(limit)));
     }
     let outer = column.replacen("v.", "p.", 1);
-    sql.push(&format!(") p ORDER BY {outer} {dir}, p.id {dir}"));
+    match source {
+        Source::Live => sql.push(&format!(
+            "), supporting AS ({SUPPORTING_OF_PAGE}) \
+             SELECT p.*, COALESCE(sp.supporting, '[]'::json)::text AS supporting, \
+             {STATUS_AS_OF} AS status_as_of, {PROGRESS_AS_OF} AS progress_as_of, \
+             {PENDING_CLAIM}::text AS pending_claim, \
+             {PENDING_EXTENSION}::text AS pending_extension_request \
+             FROM page p LEFT JOIN supporting sp ON sp.task_id = p.id \
+             ORDER BY {outer} {dir}, p.id {dir}"
+        )),
+        Source::Frozen(_) => sql.push(&format!(") p ORDER BY {outer} {dir}, p.id {dir}")),
+    }
     sql.query
 }
 
@@ -750,5 +778,17 @@ mod tests {
         assert!(!TaskKey::Code("NV\u{0}01".into()).fits(TaskSort::Code));
         let year_zero = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
         assert!(!TaskKey::DueOn(year_zero).fits(TaskSort::DueOn));
+    }
+
+    #[test]
+    fn a_page_is_fetched_with_one_of_a_few_limits_at_most_twice_its_size() {
+        let fetched: Vec<i64> = [0, 1, 2, 3, 11, 12, 51, 52, 201, 202, 1001, 1002, 20_000]
+            .into_iter()
+            .map(rows_to_fetch)
+            .collect();
+        assert_eq!(
+            fetched,
+            [1, 1, 2, 11, 11, 21, 51, 101, 201, 501, 1001, 1002, 10_000]
+        );
     }
 }
