@@ -111,12 +111,13 @@ impl TokenService {
 }
 
 /// Why a token was refused, in words a client developer can act on (the
-/// library's own messages name its internals).
+/// library's own messages name its internals). A token without a claim the
+/// service needs fails to parse, before the library could call it missing;
+/// `nbf` is not checked: neither can happen here, so neither has an arm.
 fn plain_reason(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
     use jsonwebtoken::errors::ErrorKind;
     match kind {
         ErrorKind::ExpiredSignature => "the access token has expired; refresh it or log in again",
-        ErrorKind::ImmatureSignature => "the access token is not valid yet",
         ErrorKind::InvalidSignature => "the access token's signature is invalid",
         ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
             "the access token is not signed with HS256"
@@ -124,7 +125,6 @@ fn plain_reason(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
         ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
             "the access token was issued for another service"
         }
-        ErrorKind::MissingRequiredClaim(_) => "the access token lacks a required claim",
         _ => "the access token is malformed",
     }
 }
@@ -194,6 +194,69 @@ mod tests {
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         assert!(s.verify(&format!("{none_header}.{payload}.")).is_err());
         assert!(s.verify("not-a-token").is_err());
+    }
+
+    #[test]
+    fn each_refusal_says_why_in_plain_words() {
+        let s = service(&[7u8; 32]);
+        let p = principal();
+        let why = |token: &str| s.verify(token).unwrap_err().0;
+        // a token signed with these claims as they are, with `alg`
+        let signed = |alg: Algorithm, claims: serde_json::Value| {
+            encode(
+                &Header::new(alg),
+                &claims,
+                &EncodingKey::from_secret(&[7u8; 32]),
+            )
+            .unwrap()
+        };
+        let now = Utc::now().timestamp();
+        let claims = serde_json::json!({
+            "sub": p.user_id, "preferred_username": "snv", "role": "agency_officer",
+            "iss": "par-tracker", "aud": "par-tracker-api", "iat": now, "exp": now + 900,
+            "jti": Uuid::new_v4(),
+        });
+        assert_eq!(
+            s.verify(&signed(Algorithm::HS256, claims.clone()))
+                .unwrap()
+                .username,
+            "snv"
+        );
+
+        assert_eq!(
+            why(&s.issue_access_token_at(&p, now - 3600)),
+            "the access token has expired; refresh it or log in again"
+        );
+        assert_eq!(
+            why(&service(&[8u8; 32]).issue_access_token(&p)),
+            "the access token's signature is invalid"
+        );
+        assert_eq!(
+            why(&signed(Algorithm::HS384, claims.clone())),
+            "the access token is not signed with HS256"
+        );
+        for other in [
+            TokenService::new(&[7u8; 32], "par-tracker", "someone-else", 900, 3600),
+            TokenService::new(&[7u8; 32], "elsewhere", "par-tracker-api", 900, 3600),
+        ] {
+            assert_eq!(
+                why(&other.issue_access_token(&p)),
+                "the access token was issued for another service"
+            );
+        }
+        let mut no_exp = claims.clone();
+        no_exp.as_object_mut().unwrap().remove("exp");
+        assert_eq!(
+            why(&signed(Algorithm::HS256, no_exp)),
+            "the access token is malformed"
+        );
+        assert_eq!(why("not-a-token"), "the access token is malformed");
+        let mut odd_role = claims;
+        odd_role["role"] = "overlord".into();
+        assert_eq!(
+            why(&signed(Algorithm::HS256, odd_role)),
+            "the access token names an unknown role"
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+
+use super::prepared::Prepared;
 use uuid::Uuid;
 
 use crate::domain::ids::{InspectionId, TaskId, UserId};
@@ -36,8 +38,7 @@ pub struct NewAuditEvent<'a> {
 }
 
 pub fn record(conn: &mut PgConnection, event: &NewAuditEvent<'_>) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values(event)
+    Prepared(diesel::insert_into(audit_events::table).values(event))
         .execute(conn)
         .map(|_| ())
 }

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+
+use super::prepared::Prepared;
 use diesel::sql_types::{Date, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
@@ -24,8 +26,7 @@ pub struct NewOutboxEvent<'a> {
 }
 
 pub fn insert_event(conn: &mut PgConnection, event: &NewOutboxEvent<'_>) -> QueryResult<()> {
-    diesel::insert_into(outbox_events::table)
-        .values(event)
+    Prepared(diesel::insert_into(outbox_events::table).values(event))
         .execute(conn)
         .map(|_| ())
 }
@@ -63,13 +64,12 @@ pub fn mark_fanned_out(
     payload: &serde_json::Value,
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::update(outbox_events::table.find(id))
-        .set((
-            outbox_events::payload.eq(payload),
-            outbox_events::fanned_out_at.eq(at),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    Prepared(diesel::update(outbox_events::table.find(id)).set((
+        outbox_events::payload.eq(payload),
+        outbox_events::fanned_out_at.eq(at),
+    )))
+    .execute(conn)
+    .map(|_| ())
 }
 
 /// Marks every waiting event sent without sending it: the demo's replayed
@@ -103,38 +103,42 @@ pub struct Recipient {
 
 /// Active officers of these agencies.
 pub fn officers_of(conn: &mut PgConnection, agencies: &[Uuid]) -> QueryResult<Vec<Recipient>> {
-    diesel::sql_query(
-        "SELECT id, email IS NOT NULL AS has_email FROM users
-          WHERE active AND role = 'agency_officer' AND agency_id = ANY($1) ORDER BY id",
+    Prepared(
+        diesel::sql_query(
+            "SELECT id, email IS NOT NULL AS has_email FROM users
+              WHERE active AND role = 'agency_officer' AND agency_id = ANY($1) ORDER BY id",
+        )
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(agencies.to_vec()),
     )
-    .bind::<diesel::sql_types::Array<SqlUuid>, _>(agencies.to_vec())
     .load(conn)
 }
 
 /// Active coordinators.
 pub fn coordinators(conn: &mut PgConnection) -> QueryResult<Vec<Recipient>> {
-    diesel::sql_query(
+    Prepared(diesel::sql_query(
         "SELECT id, email IS NOT NULL AS has_email FROM users
           WHERE active AND role = 'coordinator' ORDER BY id",
-    )
+    ))
     .load(conn)
 }
 
 /// Active inspectors.
 pub fn inspectors(conn: &mut PgConnection) -> QueryResult<Vec<Recipient>> {
-    diesel::sql_query(
+    Prepared(diesel::sql_query(
         "SELECT id, email IS NOT NULL AS has_email FROM users
           WHERE active AND role = 'inspector' ORDER BY id",
-    )
+    ))
     .load(conn)
 }
 
 /// One account, if active.
 pub fn recipient(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Recipient>> {
-    diesel::sql_query(
-        "SELECT id, email IS NOT NULL AS has_email FROM users WHERE active AND id = $1",
+    Prepared(
+        diesel::sql_query(
+            "SELECT id, email IS NOT NULL AS has_email FROM users WHERE active AND id = $1",
+        )
+        .bind::<SqlUuid, _>(user),
     )
-    .bind::<SqlUuid, _>(user)
     .load(conn)
 }
 

@@ -1,8 +1,11 @@
-//! Raw SQL that PostgreSQL plans once per connection: diesel caches its own
-//! query-builder statements, but never `sql_query`, which is parsed and
-//! planned on every call. The task view is built as SQL text (its filters
-//! vary), so each distinct text is prepared once and reused; values are
-//! always bound, never written into the text, which keeps the texts few.
+//! Statements that PostgreSQL parses and plans once per connection: diesel
+//! caches its own query-builder reads, but never `sql_query`, an `INSERT` of
+//! a struct or an `UPDATE`, which are parsed and planned on every call. The
+//! task view is built as SQL text (its filters vary), so each distinct text
+//! is prepared once and reused; values are bound, never written into the
+//! text (a page's `LIMIT`, one of a few sizes, is the one exception), which
+//! keeps the texts few. The hot writes (a report, its audit and outbox rows,
+//! the task's new version) are prepared the same way.
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+
+use super::prepared::Prepared;
 use uuid::Uuid;
 
 use crate::domain::enums::{ClaimStatus, ExtensionStatus};
@@ -158,10 +160,12 @@ pub struct NewExtension<'a> {
 }
 
 pub fn insert_report(conn: &mut PgConnection, new: &NewReport<'_>) -> QueryResult<ReportRow> {
-    diesel::insert_into(progress_reports::table)
-        .values(new)
-        .returning(ReportRow::as_returning())
-        .get_result(conn)
+    Prepared(
+        diesel::insert_into(progress_reports::table)
+            .values(new)
+            .returning(ReportRow::as_returning()),
+    )
+    .get_result(conn)
 }
 
 pub fn insert_evidence(conn: &mut PgConnection, rows: &[NewEvidence]) -> QueryResult<()> {

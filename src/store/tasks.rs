@@ -708,17 +708,20 @@ pub fn update_versioned(
     changes: &TaskChangeset,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<TaskRow>> {
-    diesel::update(
-        tasks::table
-            .filter(tasks::id.eq(id))
-            .filter(tasks::version.eq(expected_version)),
+    // (the text depends on which fields change: a few texts, each prepared once)
+    Prepared(
+        diesel::update(
+            tasks::table
+                .filter(tasks::id.eq(id))
+                .filter(tasks::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            tasks::version.eq(tasks::version + 1),
+            tasks::updated_at.eq(now),
+        ))
+        .returning(TaskRow::as_returning()),
     )
-    .set((
-        changes,
-        tasks::version.eq(tasks::version + 1),
-        tasks::updated_at.eq(now),
-    ))
-    .returning(TaskRow::as_returning())
     .get_result(conn)
     .optional()
 }
