@@ -318,8 +318,19 @@ pub fn list_view(
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
-    let mut rows: Vec<TaskViewRow> =
-        Prepared(view_query("", Source::Live, filter, sort, after, limit)).load(conn)?;
+    let query = Prepared(view_query("", Source::Live, filter, sort, after, limit));
+    let mut rows: Vec<TaskViewRow> = if filter.search_pattern.is_some() {
+        // How many tasks a search matches depends on its words (a task code,
+        // one in a million; a common word, one in a hundred), and the best
+        // plan with it: planned for the words each time, at the cost of
+        // planning and of a transaction (or savepoint) to scope the setting.
+        conn.transaction(|conn| {
+            diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan").execute(conn)?;
+            query.load(conn)
+        })?
+    } else {
+        query.load(conn)?
+    };
     if let Some(limit) = limit {
         rows.truncate(limit.clamp(1, 10_000) as usize);
     }
