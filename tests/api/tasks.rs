@@ -528,3 +528,29 @@ async fn an_as_of_answer_describes_that_day() {
         (json!("completed"), json!(100))
     );
 }
+
+/// The view fetches one of a few page sizes (see `store::tasks::rows_to_fetch`)
+/// and hands back exactly the page asked for: the first rows of the whole list.
+#[actix_web::test]
+async fn the_task_view_returns_exactly_the_rows_asked_for_in_order() {
+    use par_tracker::domain::enums::TaskSort;
+    use par_tracker::store::tasks::{list_view, TaskFilter};
+    let app = TestApp::demo().await;
+    let filter = TaskFilter::as_of(chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap());
+    let codes = |limit| -> Vec<String> {
+        let mut conn = app.pool().get().unwrap();
+        list_view(&mut conn, &filter, TaskSort::Code, None, limit)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.task.code)
+            .collect()
+    };
+    let all = codes(None);
+    assert!(
+        all.len() > 52,
+        "the demo has more tasks than the sizes tried"
+    );
+    for limit in [1, 2, 3, 12, 50, 52] {
+        assert_eq!(codes(Some(limit)), all[..limit as usize], "limit {limit}");
+    }
+}
