@@ -759,3 +759,59 @@ async fn a_password_change_ends_earlier_access_tokens_at_once() {
         .await;
     snv_now.me().await;
 }
+
+/// A password no account can have (empty, or longer than 1,024 characters)
+/// is refused as a wrong one at once, without consulting the account's
+/// lockout: it could not have been a guess that counts.
+#[actix_web::test]
+async fn a_password_no_account_can_have_is_wrong_even_when_the_account_is_locked() {
+    let app = TestApp::demo().await;
+    let stp = officer(STP);
+    let attacker = "203.0.113.67:40000";
+    for i in 0..5 {
+        login_from(&app, attacker, &stp, "doan-mat-khau")
+            .await
+            .unauthorized(&format!("guess {i}"));
+    }
+    login_from(&app, attacker, &stp, "doan-mat-khau-nua")
+        .await
+        .problem(429);
+    let longest = "a".repeat(1024);
+    let too_long = "a".repeat(1025);
+    for password in ["", too_long.as_str()] {
+        login_from(&app, attacker, &stp, password)
+            .await
+            .unauthorized(&format!("a password of {} characters", password.len()));
+    }
+    // one that an account could have is judged by the lockout
+    login_from(&app, attacker, &stp, &longest)
+        .await
+        .problem(429);
+}
+
+/// Failures of one username from anywhere slow its logins down from the
+/// tenth on (0.5 s, doubling), without locking anyone out.
+#[actix_web::test]
+async fn ten_failures_of_a_username_from_many_addresses_slow_its_logins_down() {
+    let app = TestApp::demo().await;
+    let stp = officer(STP);
+    // two from each address: no address nor pair reaches its lockout
+    for i in 0..10 {
+        login_from(
+            &app,
+            &format!("203.0.113.{}:40000", 100 + i / 2),
+            &stp,
+            "doan-mat-khau",
+        )
+        .await
+        .unauthorized(&format!("guess {i}"));
+    }
+    let started = std::time::Instant::now();
+    let r = login_from(&app, "198.51.100.30:5000", &stp, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "slowed down, not locked out");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(500),
+        "the tenth failure slows the next login by 0.5 s, it took {:?}",
+        started.elapsed()
+    );
+}
