@@ -612,8 +612,20 @@ async fn an_admin_cannot_lock_themselves_out() {
     admin
         .patch(&own_account, &json!({"role": "inspector"}))
         .await
-        .problem(409);
+        .problem(409)
+        .problem_type("own-account");
     assert_eq!(admin.me().await["role"], "admin");
+    // what keeps them an active admin is theirs to change, even as the only one
+    let only_admins = app.count("SELECT count(*) AS n FROM users WHERE role = 'admin' AND active");
+    assert_eq!(only_admins, 1);
+    admin
+        .patch(
+            &own_account,
+            &json!({"role": "admin", "active": true, "display_name": "Quản trị hệ thống"}),
+        )
+        .await
+        .ok();
+    assert_eq!(admin.me().await["display_name"], "Quản trị hệ thống");
 }
 
 #[actix_web::test]
