@@ -841,3 +841,46 @@ async fn ten_failures_of_a_username_from_many_addresses_slow_its_logins_down() {
         "after eleven failures, {took:?}"
     );
 }
+
+/// An agency officer works for an agency; no other role has one to need.
+#[actix_web::test]
+async fn an_agency_officer_needs_an_agency_and_no_other_role_does() {
+    let app = TestApp::demo().await;
+    let admin = Actor::admin(&app);
+    let coordinator = admin
+        .post(
+            path::USERS,
+            &UserBody::new(
+                "dieuphoi2",
+                "Điều phối 2",
+                "mat-khau-dieu-phoi-2",
+                "coordinator",
+            ),
+        )
+        .await
+        .created();
+    let account = path::user(&coordinator.id());
+    // a coordinator, without an agency, changes as any account does
+    admin
+        .patch(&account, &json!({"display_name": "Điều phối viên 2"}))
+        .await
+        .ok();
+    // made an officer, it needs one
+    admin
+        .patch(&account, &json!({"role": "agency_officer"}))
+        .await
+        .field_error(422, "agency_id");
+    let officer = admin
+        .patch(
+            &account,
+            &json!({"role": "agency_officer", "agency_id": app.agency_id(STP)}),
+        )
+        .await
+        .ok();
+    assert_eq!(officer["role"], "agency_officer");
+    // and cannot lose it
+    admin
+        .patch(&account, &json!({"agency_id": null}))
+        .await
+        .field_error(422, "agency_id");
+}
