@@ -273,10 +273,15 @@ async fn a_deactivated_user_can_neither_log_in_nor_refresh() {
         Some(STP),
         "mat-khau-dai-2024",
     );
-    let tokens = token_pair(&app, "canbo.stp", "mat-khau-dai-2024").await;
+    let first = token_pair(&app, "canbo.stp", "mat-khau-dai-2024").await;
     let wrong_detail = login(&app, &officer(STP), "nope-nope-nope")
         .await
         .unauthorized("wrong");
+    // an edit that neither deactivates nor sets a password leaves the sessions be
+    admin
+        .update_user(&id, &json!({"display_name": "Cán bộ Sở Tư pháp"}))
+        .await;
+    let tokens = refresh(&app, first.text("refresh_token")).await.ok();
 
     let r = admin
         .request(Method::PATCH, &path::user(&id))
