@@ -103,6 +103,78 @@ async fn two_admins_removing_each_other_leave_one() {
     }
 }
 
+/// The same, with the two requests made to meet: the test holds a lock on
+/// `users` that lets reads and row locks through but no update, until both
+/// requests wait on the database; so both have started before either writes.
+#[actix_web::test]
+async fn two_admins_removing_each_other_at_the_same_moment_leave_one() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::demo().await;
+    let admin = Actor::admin(&app);
+    app.execute("UPDATE users SET active = (username = 'admin') WHERE role = 'admin'");
+    let second = admin
+        .post(
+            path::USERS,
+            &UserBody::new("quantri9", "Quản trị 2", "mat-khau-quan-tri-2", "admin"),
+        )
+        .await
+        .created();
+    let second_actor = Actor::named(&app, "quantri9");
+    let first_id = admin.me().await.id();
+
+    let url = crate::common::url(&app.db_name);
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        conn.transaction::<i64, diesel::result::Error, _>(|conn| {
+            diesel::sql_query("LOCK TABLE users IN SHARE MODE").execute(conn)?;
+            locked_tx.send(()).unwrap();
+            let started = std::time::Instant::now();
+            loop {
+                let waiting = diesel::sql_query(
+                    "SELECT count(*) AS n FROM pg_stat_activity
+                      WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                )
+                .get_result::<Count>(conn)?
+                .n;
+                if waiting >= 2 || started.elapsed() > std::time::Duration::from_secs(10) {
+                    return Ok(waiting);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        })
+        .unwrap()
+    });
+    locked_rx.recv().unwrap();
+    let (by_first, by_second) = futures_util::future::join(
+        admin.patch(&path::user(&second.id()), &json!({"active": false})),
+        second_actor.patch(&path::user(&first_id), &json!({"active": false})),
+    )
+    .await;
+    assert_eq!(
+        holder.join().unwrap(),
+        2,
+        "both requests reached the database"
+    );
+    let statuses = [by_first.status.as_u16(), by_second.status.as_u16()];
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM users WHERE role = 'admin' AND active"),
+        1,
+        "one administrator is left ({statuses:?})"
+    );
+    assert!(
+        statuses == [200, 409] || statuses == [409, 200],
+        "one wins, the other is told why: {} / {}",
+        by_first.raw,
+        by_second.raw
+    );
+}
+
 /// A period closing while an agency submits its report: the submission lands
 /// before the closing or is refused with 409, never half of each.
 #[actix_web::test]
