@@ -900,6 +900,9 @@ mod tests {
             ),
             ("Công tác chỉ đạo, điều hành CCHC", Direction),
             ("admin_procedure", AdminProcedure),
+            // the abbreviation officials write for it
+            ("TTHC", AdminProcedure),
+            ("2. TTHC", AdminProcedure),
         ] {
             assert_eq!(area_from_text(text), Some(area), "{text}");
         }
