@@ -613,14 +613,9 @@ pub fn read_tasks(grid: &Grid) -> Result<SheetTasks, Vec<CellError>> {
         ));
     }
     for (column, at) in &header.columns {
-        if header.columns.iter().filter(|(c, _)| c == column).count() > 1
-            && header
-                .columns
-                .iter()
-                .find(|(c, _)| c == column)
-                .map(|(_, a)| a)
-                != Some(at)
-        {
+        // a column whose first place is elsewhere is there twice
+        let first = header.columns.iter().find(|(c, _)| c == column);
+        if first.map(|(_, a)| a) != Some(at) {
             errors.push(CellError::new(
                 header_row,
                 column.name(),
@@ -809,6 +804,61 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_area_cell_takes_the_heading_s_area_and_a_written_one_its_own() {
+        let sheet = grid(&[
+            &[
+                "STT",
+                "Nhiệm vụ",
+                "Lĩnh vực",
+                "Cơ quan chủ trì",
+                "Thời hạn",
+                "Kết quả",
+            ],
+            &["II. Cải cách thủ tục hành chính", "", "", "", "", ""],
+            &["1", "Công bố TTHC", "", "STP", "Quý II/2024", "Quyết định"],
+            &[
+                "2",
+                "Số hóa hồ sơ",
+                "Chuyển đổi số",
+                "STP",
+                "Quý III/2024",
+                "Báo cáo",
+            ],
+        ]);
+        let read = read_tasks(&sheet).unwrap();
+        assert!(read.has_area);
+        let areas: Vec<_> = read.tasks.iter().map(|t| t.area).collect();
+        assert_eq!(
+            areas,
+            [
+                Some(ReformArea::AdminProcedure),
+                Some(ReformArea::DigitalGovernment)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_column_twice_in_the_header_is_named_once_per_extra_copy() {
+        let sheet = grid(&[
+            &[
+                "Nhiệm vụ",
+                "Cơ quan chủ trì",
+                "Thời hạn",
+                "Kết quả",
+                "Thời hạn",
+            ],
+            &["Một việc", "STP", "30/6/2024", "Báo cáo", "31/12/2024"],
+        ]);
+        let errors = read_tasks(&sheet).unwrap_err();
+        let twice: Vec<_> = errors
+            .iter()
+            .filter(|e| e.message == "appears twice in the header row")
+            .map(|e| e.column.as_str())
+            .collect();
+        assert_eq!(twice, ["Thời hạn"], "{errors:?}");
+    }
+
+    #[test]
     fn a_wrong_header_a_stray_row_and_a_merged_cell_are_named() {
         let no_header = grid(&[&["a", "b"], &["c", "d"]]);
         assert_eq!(read_tasks(&no_header).unwrap_err()[0].row, 1);
@@ -903,6 +953,10 @@ mod tests {
             // the abbreviation officials write for it
             ("TTHC", AdminProcedure),
             ("2. TTHC", AdminProcedure),
+            // each of the names the digital-government area went by
+            ("VI. Xây dựng Chính quyền số", DigitalGovernment),
+            ("VI. Chính phủ số", DigitalGovernment),
+            ("VI. Chuyển đổi số", DigitalGovernment),
         ] {
             assert_eq!(area_from_text(text), Some(area), "{text}");
         }
