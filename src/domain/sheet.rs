@@ -398,7 +398,8 @@ impl<Id: Copy + PartialEq> AgencyMatcher<Id> {
         if let [one] = within.as_slice() {
             return Ok(one.id);
         }
-        if within.len() > 1 {
+        // (not exactly one, so none or several)
+        if !within.is_empty() {
             return Err(NoAgency {
                 message: format!("'{text}' names more than one agency"),
                 suggestions: within.iter().take(3).map(|a| a.name.clone()).collect(),
@@ -929,7 +930,24 @@ mod tests {
         assert_eq!(Column::from_header("Lead agency"), Some(Column::Lead));
         assert_eq!(Column::from_header("Deadline"), Some(Column::Deadline));
         assert_eq!(Column::from_header("STT"), Some(Column::Number));
+        for code in ["Mã", "Mã nhiệm vụ", "Mã số", "Code", "Task code"] {
+            assert_eq!(Column::from_header(code), Some(Column::Code), "{code}");
+        }
         assert_eq!(Column::from_header("Ghi chú"), None);
+    }
+
+    #[test]
+    fn a_header_row_names_the_task_and_two_more_known_columns() {
+        let row = |cells: &[&str]| has_header(&grid(&[cells]));
+        assert!(row(&["Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"]));
+        assert!(
+            !row(&["Nhiệm vụ", "Cơ quan chủ trì", "Ghi chú"]),
+            "two known"
+        );
+        assert!(
+            !row(&["STT", "Cơ quan chủ trì", "Thời hạn", "Kết quả"]),
+            "no task column"
+        );
     }
 
     #[test]
