@@ -221,7 +221,9 @@ for area in "${areas[@]}"; do
     # Pass 2 runs the survivors, found by file and description in the tree as
     # it is now, through --iterate: everything else is marked done already.
     # (cargo-mutants' -F/-E filters let struct-field mutants through.)
-    cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"} >"$out/all.txt"
+    # (listed in the tree pass 2 runs in: the working tree may have moved on
+    # since this run synced it, and its line numbers with it)
+    (cd "$tree" && cargo mutants --list "${files[@]}" ${diff_file:+--in-diff "$diff_file"}) >"$out/all.txt"
     survivor_patterns "$out/all.txt" "$pass1/missed.txt" >"$out/survivors.re"
     mkdir -p "$pass2"
     grep -v -E -f "$out/survivors.re" "$out/all.txt" >"$pass2/caught.txt" || true
