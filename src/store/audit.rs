@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-
-use super::prepared::Prepared;
 use uuid::Uuid;
 
+use super::prepared::Prepared;
 use crate::domain::ids::{InspectionId, TaskId, UserId};
 
 use crate::db::schema::audit_events;

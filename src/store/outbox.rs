@@ -4,11 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-
-use super::prepared::Prepared;
 use diesel::sql_types::{Date, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use super::prepared::Prepared;
 use crate::db::schema::{notifications, outbox_events, webhook_deliveries, webhooks};
 use crate::domain::ids::{TaskId, UserId};
 

@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-
-use super::prepared::Prepared;
 use uuid::Uuid;
 
+use super::prepared::Prepared;
 use crate::domain::enums::{ClaimStatus, ExtensionStatus};
 use crate::domain::ids::{
     AgencyId, ClaimId, ExtensionId, FileId, PlanId, RemedyId, ReportId, TaskId, UserId,

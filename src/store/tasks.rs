@@ -319,7 +319,7 @@ pub fn list_view(
     limit: Option<i64>,
 ) -> QueryResult<Vec<TaskViewRow>> {
     let query = Prepared(view_query("", Source::Live, filter, sort, after, limit));
-    let mut rows: Vec<TaskViewRow> = if filter.search_pattern.is_some() {
+    let rows: Vec<TaskViewRow> = if filter.search_pattern.is_some() {
         // How many tasks a search matches depends on its words (a task code,
         // one in a million; a common word, one in a hundred), and the best
         // plan with it: planned for the words each time, at the cost of
@@ -331,17 +331,28 @@ pub fn list_view(
     } else {
         query.load(conn)?
     };
+    Ok(keep_page(rows, limit))
+}
+
+/// The rows a page of `limit` may hold, from 1 to 10,000.
+fn page_size(limit: i64) -> i64 {
+    limit.clamp(1, 10_000)
+}
+
+/// `rows` cut to the page asked for (the statement fetched one of a few
+/// sizes, see `rows_to_fetch`); all of them when no limit was asked.
+fn keep_page<T>(mut rows: Vec<T>, limit: Option<i64>) -> Vec<T> {
     if let Some(limit) = limit {
-        rows.truncate(limit.clamp(1, 10_000) as usize);
+        rows.truncate(page_size(limit) as usize);
     }
-    Ok(rows)
+    rows
 }
 
 /// The `LIMIT` written into a task view statement for a page of `limit` rows:
 /// one of a few sizes, at most twice what was asked.
 fn rows_to_fetch(limit: i64) -> i64 {
     const SIZES: [i64; 9] = [1, 2, 11, 21, 51, 101, 201, 501, 1001];
-    let limit = limit.clamp(1, 10_000);
+    let limit = page_size(limit);
     SIZES
         .into_iter()
         .find(|&size| size >= limit)
@@ -368,12 +379,8 @@ pub fn list_frozen(
     limit: Option<i64>,
 ) -> QueryResult<Vec<FrozenTaskRow>> {
     let source = Source::Frozen(period);
-    let mut rows: Vec<FrozenTaskRow> =
-        Prepared(view_query("", source, filter, sort, after, limit)).load(conn)?;
-    if let Some(limit) = limit {
-        rows.truncate(limit.clamp(1, 10_000) as usize);
-    }
-    Ok(rows)
+    let rows = Prepared(view_query("", source, filter, sort, after, limit)).load(conn)?;
+    Ok(keep_page(rows, limit))
 }
 
 #[derive(Debug, QueryableByName)]
@@ -563,11 +570,11 @@ fn view_query(
     let dir = if descending { "DESC" } else { "ASC" };
     sql.push(&format!(" ORDER BY {column} {dir}, v.id {dir}"));
     if let Some(limit) = limit {
-        // Written in, not bound: a plan made for `LIMIT $n` (planned once, see
-        // `db::GenericPlans`) is costed for a tenth of the table, and at a
-        // million tasks that is a sort of all of them instead of an index
-        // walk. Page sizes are rounded up to a few sizes, so that a handful
-        // of statement texts serve them all (`list_view` cuts the extra rows).
+        // Written in, not bound: a statement planned once (see
+        // `db::GenericPlans`) cannot see a bound `LIMIT $n`, and PostgreSQL
+        // then costs the page as a large share of the table. Page sizes are
+        // rounded up to a few sizes, so that a handful of statement texts
+        // serve them all (`keep_page` cuts the extra rows).
         sql.push(&format!(" LIMIT {}", rows_to_fetch(limit)));
     }
     let outer = column.replacen("v.", "p.", 1);

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::actors::{path, Actor};
 use crate::bodies::UserBody;
-use crate::common::{JsonExt, TestApp};
+use crate::common::{JsonExt, Reply, TestApp};
 
 #[actix_web::test]
 async fn parallel_moves_never_make_an_agency_loop() {
@@ -57,28 +57,47 @@ async fn parallel_moves_never_make_an_agency_loop() {
     }
 }
 
+/// Exactly two active administrators: the demo's (`admin`) and a new one,
+/// `name`. Returns the new one, its id and the demo admin's id.
+async fn two_admins<'a>(
+    app: &'a TestApp,
+    admin: &Actor<'a>,
+    name: &str,
+) -> (Actor<'a>, String, String) {
+    app.execute("UPDATE users SET active = (username = 'admin') WHERE role = 'admin'");
+    let second = admin
+        .post(
+            path::USERS,
+            &UserBody::new(name, "Quản trị 2", "mat-khau-quan-tri-2", "admin"),
+        )
+        .await
+        .created();
+    (Actor::named(app, name), second.id(), admin.me().await.id())
+}
+
+/// The two administrators deactivating each other at once.
+async fn deactivate_each_other(
+    first: &Actor<'_>,
+    first_id: &str,
+    second: &Actor<'_>,
+    second_id: &str,
+) -> (Reply, Reply) {
+    futures_util::future::join(
+        first.patch(&path::user(second_id), &json!({"active": false})),
+        second.patch(&path::user(first_id), &json!({"active": false})),
+    )
+    .await
+}
+
 #[actix_web::test]
 async fn two_admins_removing_each_other_leave_one() {
     let app = TestApp::demo().await;
     let admin = Actor::admin(&app);
     for round in 0..8 {
-        // exactly two active administrators, who deactivate each other at once
-        app.execute("UPDATE users SET active = (username = 'admin') WHERE role = 'admin'");
-        let name = format!("quantri{round}");
-        let second = admin
-            .post(
-                path::USERS,
-                &UserBody::new(&name, "Quản trị 2", "mat-khau-quan-tri-2", "admin"),
-            )
-            .await
-            .created();
-        let second_actor = Actor::named(&app, &name);
-        let first_id = admin.me().await.id();
-        let (by_first, by_second) = futures_util::future::join(
-            admin.patch(&path::user(&second.id()), &json!({"active": false})),
-            second_actor.patch(&path::user(&first_id), &json!({"active": false})),
-        )
-        .await;
+        let (second, second_id, first_id) =
+            two_admins(&app, &admin, &format!("quantri{round}")).await;
+        let (by_first, by_second) =
+            deactivate_each_other(&admin, &first_id, &second, &second_id).await;
         let active_admins =
             app.count("SELECT count(*) AS n FROM users WHERE role = 'admin' AND active");
         assert!(active_admins >= 1, "round {round}: no administrator left");
@@ -116,16 +135,7 @@ async fn two_admins_removing_each_other_at_the_same_moment_leave_one() {
     }
     let app = TestApp::demo().await;
     let admin = Actor::admin(&app);
-    app.execute("UPDATE users SET active = (username = 'admin') WHERE role = 'admin'");
-    let second = admin
-        .post(
-            path::USERS,
-            &UserBody::new("quantri9", "Quản trị 2", "mat-khau-quan-tri-2", "admin"),
-        )
-        .await
-        .created();
-    let second_actor = Actor::named(&app, "quantri9");
-    let first_id = admin.me().await.id();
+    let (second, second_id, first_id) = two_admins(&app, &admin, "quantri9").await;
 
     let url = crate::common::url(&app.db_name);
     let (locked_tx, locked_rx) = std::sync::mpsc::channel();
@@ -151,11 +161,7 @@ async fn two_admins_removing_each_other_at_the_same_moment_leave_one() {
         .unwrap()
     });
     locked_rx.recv().unwrap();
-    let (by_first, by_second) = futures_util::future::join(
-        admin.patch(&path::user(&second.id()), &json!({"active": false})),
-        second_actor.patch(&path::user(&first_id), &json!({"active": false})),
-    )
-    .await;
+    let (by_first, by_second) = deactivate_each_other(&admin, &first_id, &second, &second_id).await;
     assert_eq!(
         holder.join().unwrap(),
         2,
