@@ -593,6 +593,23 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_is_shown_in_its_inspection_history() {
+        let (inspection, finding) = (InspectionId::new(), FindingId::new());
+        let recorded = Event::FindingRecorded {
+            finding,
+            inspection_id: inspection,
+            agency_id: AgencyId::new(),
+            area: ReformArea::Institution,
+            severity: FindingSeverity::Shortcoming,
+            description: "Chưa công khai thủ tục".into(),
+            required_action: "Công khai đầy đủ".into(),
+            due_on: NaiveDate::from_ymd_opt(2023, 9, 30).unwrap(),
+        };
+        assert_eq!(recorded.action(), "finding.recorded");
+        assert_eq!(recorded.inspection(), Some(inspection));
+    }
+
+    #[test]
     fn a_remedy_is_filed_under_itself_and_shown_in_its_inspection_history() {
         let (inspection, remedy, finding) =
             (InspectionId::new(), RemedyId::new(), FindingId::new());

@@ -829,3 +829,22 @@ async fn a_webhook_description_is_at_most_500_characters() {
         .await
         .field_error(400, "description");
 }
+
+#[actix_web::test]
+async fn a_webhook_url_is_at_most_2000_characters() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let hook = |url: String| json!({"url": url, "events": ["claim.submitted"]});
+    let url = |length: usize| {
+        let head = "http://127.0.0.1:9/hook?";
+        format!("{head}{}", "a".repeat(length - head.len()))
+    };
+    coordinator
+        .post("/api/v1/webhooks", &hook(url(2000)))
+        .await
+        .created();
+    coordinator
+        .post("/api/v1/webhooks", &hook(url(2001)))
+        .await
+        .field_error(400, "url");
+}

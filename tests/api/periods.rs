@@ -620,6 +620,29 @@ async fn agencies_figures_add_up_as_a_ratio_and_the_provinces_own_figure_prevail
         )
         .await
         .ok();
+    // an indicator of another plan is not one of the period's
+    let other_plan = coordinator
+        .create_plan(&PlanBody::new("KH-KHAC-2024", 2024))
+        .await
+        .id();
+    let elsewhere = coordinator
+        .post(
+            &path::plan_indicators(&other_plan),
+            &json!({"code": "HS-DUNGHAN", "name": "Tỉ lệ hồ sơ giải quyết đúng hạn",
+                    "unit": "percent", "direction": "increase", "target": {"value": 61},
+                    "aggregation": "ratio"}),
+        )
+        .await
+        .created()
+        .id();
+    Actor::officer(&app, STTTT)
+        .put(
+            &path::agency_report(&period, &stttt, ""),
+            &json!({"results": "Kết quả", "indicator_values": [
+                {"indicator_id": elsewhere, "numerator": 1, "denominator": 2}]}),
+        )
+        .await
+        .field_error(422, "indicator_values[0].indicator_id");
     let url = format!("{}?period_id={period}", path::plan_indicators(&plan));
     let standing = first_item(&app, &url).await;
     // 240 of 400, not the 70 % an average of 90 % and 50 % would say
