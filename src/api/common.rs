@@ -63,6 +63,25 @@ where
     .await??)
 }
 
+/// As `read`, for work that confirms the caller's account itself (it is
+/// handed the principal the token claims, unconfirmed), so that it can read
+/// the account in the statement that reads its data: see
+/// `service::tasks::get_for`.
+pub async fn read_confirming<T, F>(
+    pool: &web::Data<DbPool>,
+    who: Authenticated,
+    work: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnMut(&mut PgConnection, &Principal) -> DomainResult<T> + Send + 'static,
+{
+    let pool = pool.clone();
+    let claimed = who.principal;
+    let mut work = work;
+    Ok(web::block(move || crate::db::read(&pool, |conn| work(conn, &claimed))).await??)
+}
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 

@@ -516,6 +516,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    task_standing (task_id) {
+        task_id -> Uuid,
+        basis -> Int8,
+        filled_basis -> Nullable<Int8>,
+        epoch -> Nullable<Int8>,
+        from_on -> Nullable<Date>,
+        until_on -> Nullable<Date>,
+        lead_agency_id -> Nullable<Uuid>,
+        lead_code -> Nullable<Text>,
+        lead_name -> Nullable<Text>,
+        effective_due_on -> Nullable<Date>,
+        supporting -> Nullable<Text>,
+        status_as_of -> Nullable<Text>,
+        progress_as_of -> Nullable<Int2>,
+        pending_claim -> Nullable<Text>,
+        pending_extension_request -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    standing_epoch (only_row) {
+        only_row -> Bool,
+        epoch -> Int8,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(evidence_documents -> files (file_id));
@@ -527,6 +554,7 @@ diesel::joinable!(tasks -> agencies (lead_agency_id));
 diesel::joinable!(tasks -> objectives (objective_id));
 diesel::joinable!(tasks -> reform_areas (area));
 diesel::joinable!(task_supporting_agencies -> tasks (task_id));
+diesel::joinable!(task_standing -> tasks (task_id));
 diesel::joinable!(task_supporting_agencies -> agencies (agency_id));
 diesel::joinable!(progress_reports -> tasks (task_id));
 diesel::joinable!(completion_claims -> tasks (task_id));
@@ -583,4 +611,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_successions,
     agency_names,
     task_agency_moves,
+    task_standing,
+    standing_epoch,
 );

@@ -344,7 +344,12 @@ async fn task_view(
 ) -> Result<TaskView, PageError> {
     let today = user.today();
     Ok(read(pool, user.authenticated(), move |conn, principal| {
-        let task = crate::service::tasks::get(conn, id, today)?;
+        let task = crate::service::tasks::get(
+            conn,
+            id,
+            today,
+            crate::store::tasks::Keeping::Today(today),
+        )?;
         let reports = crate::service::reports::list(conn, id, None, 200)?.items;
         let supporting: Vec<_> = task.supporting_agencies.iter().map(|a| a.id).collect();
         let may_report = authorize(

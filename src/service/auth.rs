@@ -317,11 +317,18 @@ pub fn withdraw(conn: &mut PgConnection, attempt: &Login<'_>) -> DomainResult<()
 /// deactivated or its password changed since the token was issued. Read on
 /// the connection the request's work uses, so it costs no extra checkout.
 pub fn confirm(conn: &mut PgConnection, claimed: &Principal) -> DomainResult<Principal> {
-    let user = store::users::find(conn, claimed.user_id)?
-        .filter(|u| u.active)
-        .ok_or_else(|| {
-            DomainError::TokenRefused("the account is deactivated or no longer exists".into())
-        })?;
+    let account = store::users::find(conn, claimed.user_id)?.map(Into::into);
+    confirm_account(account, claimed)
+}
+
+/// `confirm`'s rule, over the account as read (`None`: no such account).
+pub fn confirm_account(
+    account: Option<store::users::AccountState>,
+    claimed: &Principal,
+) -> DomainResult<Principal> {
+    let user = account.filter(|u| u.active).ok_or_else(|| {
+        DomainError::TokenRefused("the account is deactivated or no longer exists".into())
+    })?;
     if user.credential_version != claimed.credential_version {
         return Err(DomainError::TokenRefused(
             "the password was changed after this token was issued; log in again".into(),

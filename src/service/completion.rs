@@ -191,5 +191,10 @@ pub fn review(
         },
     };
     audit::record(conn, user, actor.now, &event)?;
-    tasks::get(conn, task_id, actor.today())
+    tasks::get(
+        conn,
+        task_id,
+        actor.today(),
+        store::tasks::Keeping::Today(actor.today()),
+    )
 }

@@ -32,7 +32,12 @@ pub fn fan_out(
     let webhooks = store::outbox::active_webhooks(conn)?;
     for event in &events {
         let task = match event.task_id {
-            Some(id) => Some(tasks::get(conn, id, province_date(event.occurred_at))?),
+            Some(id) => Some(tasks::get(
+                conn,
+                id,
+                province_date(event.occurred_at),
+                store::tasks::Keeping::Never,
+            )?),
             None => None,
         };
         let payload = json!({

@@ -13,11 +13,11 @@ use crate::domain::error::{Conflict, DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, ClaimId, ExtensionId, ObjectiveId, PlanId, TaskId, UserId};
 use crate::domain::input::Checker;
 use crate::domain::overdue::{status_label, StatusLabel};
-use crate::domain::policy::Action;
+use crate::domain::policy::{Action, Principal};
 use crate::domain::search::fold;
 use crate::domain::text::{Code, OutputText, Title};
 use crate::store;
-use crate::store::tasks::{NewTask, TaskChangeset, TaskFilter, TaskKey, TaskViewRow};
+use crate::store::tasks::{Keeping, NewTask, TaskChangeset, TaskFilter, TaskKey, TaskViewRow};
 use crate::store::After;
 
 /// An agency as a task refers to it.
@@ -255,9 +255,33 @@ pub fn to_tasks(rows: Vec<TaskViewRow>, as_of: NaiveDate) -> DomainResult<Vec<Ta
 }
 
 /// One task as of a day, or `NotFound`.
-pub fn get(conn: &mut PgConnection, id: TaskId, as_of: NaiveDate) -> DomainResult<Task> {
-    let row = store::tasks::find_view(conn, id, as_of)?.ok_or(DomainError::not_found("task"))?;
+pub fn get(
+    conn: &mut PgConnection,
+    id: TaskId,
+    as_of: NaiveDate,
+    keeping: Keeping,
+) -> DomainResult<Task> {
+    let row =
+        store::tasks::find_view(conn, id, as_of, keeping)?.ok_or(DomainError::not_found("task"))?;
     Ok(to_tasks(vec![row], as_of)?.remove(0))
+}
+
+/// One task as of a day for a caller whose token is confirmed against their
+/// account here (see `auth::confirm`): when the task's standing is kept, the
+/// account and the task are read in one statement, else one after the other.
+pub fn get_for(
+    conn: &mut PgConnection,
+    claimed: &Principal,
+    id: TaskId,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> DomainResult<Task> {
+    if let Some(kept) = store::tasks::kept_view_for(conn, claimed.user_id, id, as_of)? {
+        super::auth::confirm_account(Some(kept.account), claimed)?;
+        return Ok(to_tasks(vec![kept.task], as_of)?.remove(0));
+    }
+    super::auth::confirm(conn, claimed)?;
+    get(conn, id, as_of, Keeping::Today(today))
 }
 
 /// Text that search matches: code, title and expected output, folded.
@@ -445,7 +469,7 @@ pub fn create(
         due_on: row.due_on,
     };
     audit::record(conn, actor.principal.user_id, actor.now, &event)?;
-    get(conn, row.id, actor.today())
+    get(conn, row.id, actor.today(), Keeping::Today(actor.today()))
 }
 
 /// A JSON merge patch of a task (RFC 7396): absent fields are kept; `null`
@@ -617,7 +641,7 @@ pub fn update(
         || objective_id.is_some()
         || supporting.is_some();
     if !changed {
-        return get(conn, id, actor.today());
+        return get(conn, id, actor.today(), Keeping::Today(actor.today()));
     }
     let search = search_text(
         &current.code,
@@ -648,7 +672,7 @@ pub fn update(
         row.updated_at,
         &Event::TaskUpdated { task: id, patch },
     )?;
-    get(conn, id, actor.today())
+    get(conn, id, actor.today(), Keeping::Today(actor.today()))
 }
 
 /// Locks a task for a workflow step, or `NotFound`.

@@ -9,10 +9,11 @@ use super::prepared::Prepared;
 use super::After;
 use crate::db::schema::{agencies, task_supporting_agencies, tasks};
 use crate::domain::enums::{AgencyRole, DeadlineKind, ReformArea, TaskSort, TaskStatus};
-use crate::domain::ids::{AgencyId, ObjectiveId, PeriodId, PlanId, TaskId};
+use crate::domain::ids::{AgencyId, ObjectiveId, PeriodId, PlanId, TaskId, UserId};
 use crate::store::periods::FrozenTaskRow;
+use crate::store::users::{AccountState, ACCOUNT_STATE_COLUMNS};
 
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = tasks)]
 pub struct TaskRow {
     pub id: TaskId,
@@ -77,7 +78,7 @@ pub struct TaskChangeset {
 }
 
 /// A task as read through the API: its row, its lead agency, and its standing as of a day.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
 pub struct TaskViewRow {
     #[diesel(embed)]
     pub task: TaskRow,
@@ -214,22 +215,34 @@ impl Sql {
     }
 }
 
+/// Days overdue on $1, 0 when not overdue: of `t` (a task) with `x.effective_due_on`,
+/// the due date in force on $1. A macro, to be written into the view and into
+/// the kept standing's statement alike (`concat!` takes only literals).
+macro_rules! days_overdue {
+    () => {
+        "CASE WHEN t.status = 'cancelled'
+                OR (t.status = 'completed' AND t.completed_on <= $1)
+                OR x.effective_due_on >= $1
+              THEN 0 ELSE ($1 - x.effective_due_on) END"
+    };
+}
+
 // The lead agency on $1: the agency a reorganisation effective after $1 took
 // the lead from (the earliest such), else the lead now; under the name it had
 // on $1 (an earlier name still in force then, else its name now).
 // The due date in force on $1: the latest extension approved on or before
 // that day, else the original date. Extensions only move a date later, so
 // `original_due_on < $1` is a necessary (and indexed) condition for overdue.
-const VIEW_HEAD: &str = "SELECT v.* FROM (
+const VIEW_HEAD: &str = concat!(
+    "SELECT v.* FROM (
   SELECT t.id, t.plan_id, t.code, t.title, t.area, t.objective_id, la.id AS lead_agency_id,
          t.deadline_kind, t.deadline_value, t.deadline_label, t.original_due_on, t.due_on,
          t.expected_output, t.status, t.progress_percent, t.completed_on, t.search_text,
          t.version, t.created_at, t.updated_at,
          la.code AS lead_code, COALESCE(nm.name, la.name) AS lead_name, x.effective_due_on,
-         CASE WHEN t.status = 'cancelled'
-                OR (t.status = 'completed' AND t.completed_on <= $1)
-                OR x.effective_due_on >= $1
-              THEN 0 ELSE ($1 - x.effective_due_on) END AS days_overdue
+         ",
+    days_overdue!(),
+    " AS days_overdue
   FROM tasks t
   LEFT JOIN LATERAL (
     SELECT m.from_agency_id FROM task_agency_moves m
@@ -247,7 +260,8 @@ const VIEW_HEAD: &str = "SELECT v.* FROM (
                      ORDER BY e.decided_on DESC, e.decided_at DESC LIMIT 1),
                     t.original_due_on) AS effective_due_on
   ) x
-  WHERE TRUE";
+  WHERE TRUE"
+);
 
 /// The task's status on $1 (the as-of day), from what is dated: completed
 /// on or before it; a claim filed and not yet decided then; a report by the
@@ -631,7 +645,144 @@ impl TaskKey {
     }
 }
 
+/// A task's standing as kept (`task_standing`), as the view would give it on
+/// $1, when it was computed from what is there now and holds on $1; else no
+/// row. Its own columns are read live; days overdue are counted for $1.
+const KEPT_STANDING: &str = concat!(
+    "SELECT t.id, t.plan_id, t.code, t.title, t.area, t.objective_id, x.lead_agency_id,
+       t.deadline_kind, t.deadline_value, t.deadline_label, t.original_due_on, t.due_on,
+       t.expected_output, t.status, t.progress_percent, t.completed_on, t.search_text,
+       t.version, t.created_at, t.updated_at,
+       x.lead_code, x.lead_name, x.effective_due_on, ",
+    days_overdue!(),
+    " AS days_overdue,
+       x.supporting, x.status_as_of, x.progress_as_of, x.pending_claim, x.pending_extension_request
+  FROM task_standing x JOIN tasks t ON t.id = x.task_id
+  WHERE x.task_id = $2 AND x.filled_basis = x.basis
+    AND x.epoch = (SELECT e.epoch FROM standing_epoch e)
+    AND x.from_on <= $1 AND (x.until_on IS NULL OR $1 < x.until_on)"
+);
+
+/// After the view of one task (as `v`): keeps its standing, valid from $1 to
+/// the first later day the view compares $1 with for this task (a move, any
+/// agency's past name, an extension's decision, its completion, a claim filed
+/// or reviewed, a report), unless the task changed since this statement's
+/// snapshot (`basis` moved on: see the migration `task_standing`).
+const KEEP_STANDING: &str = "), kept AS (
+  INSERT INTO task_standing AS s (task_id, basis, filled_basis, epoch, from_on, until_on,
+         lead_agency_id, lead_code, lead_name, effective_due_on, supporting, status_as_of,
+         progress_as_of, pending_claim, pending_extension_request)
+  SELECT v.id, b.basis, b.basis, (SELECT e.epoch FROM standing_epoch e), $1,
+         (SELECT min(u.d) FROM (
+            SELECT m.effective_on AS d FROM task_agency_moves m WHERE m.task_id = v.id
+            UNION ALL SELECT n.valid_to FROM agency_names n
+            UNION ALL SELECT e.decided_on FROM extension_requests e WHERE e.task_id = v.id
+            UNION ALL SELECT v.completed_on
+            UNION ALL SELECT (c.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date
+                      FROM completion_claims c WHERE c.task_id = v.id
+            UNION ALL SELECT (c.reviewed_at AT TIME ZONE 'UTC' + interval '7 hours')::date
+                      FROM completion_claims c WHERE c.task_id = v.id
+            UNION ALL SELECT (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date
+                      FROM progress_reports r WHERE r.task_id = v.id) u
+          WHERE u.d > $1),
+         v.lead_agency_id, v.lead_code, v.lead_name, v.effective_due_on, v.supporting,
+         v.status_as_of, v.progress_as_of, v.pending_claim, v.pending_extension_request
+  FROM v CROSS JOIN LATERAL (
+    SELECT COALESCE((SELECT k.basis FROM task_standing k WHERE k.task_id = v.id), 0) AS basis) b
+  ON CONFLICT (task_id) DO UPDATE SET filled_basis = EXCLUDED.filled_basis,
+     epoch = EXCLUDED.epoch, from_on = EXCLUDED.from_on, until_on = EXCLUDED.until_on,
+     lead_agency_id = EXCLUDED.lead_agency_id, lead_code = EXCLUDED.lead_code,
+     lead_name = EXCLUDED.lead_name, effective_due_on = EXCLUDED.effective_due_on,
+     supporting = EXCLUDED.supporting, status_as_of = EXCLUDED.status_as_of,
+     progress_as_of = EXCLUDED.progress_as_of, pending_claim = EXCLUDED.pending_claim,
+     pending_extension_request = EXCLUDED.pending_extension_request
+  WHERE s.basis = EXCLUDED.filled_basis)
+SELECT v.* FROM v";
+
+/// Whether reading a task may keep its standing (`find_view`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeping {
+    /// When the day read is this one, today: the day most reads ask about (a
+    /// standing kept for a past day would be replaced at the next read).
+    Today(NaiveDate),
+    /// Never: keeping locks the standing's row until the transaction ends,
+    /// which background work holding many tasks must not do to the requests
+    /// writing them.
+    Never,
+}
+
+/// One task as of a day: its kept standing when that holds, else through the
+/// view, keeping the standing as `keeping` says.
 pub fn find_view(
+    conn: &mut PgConnection,
+    id: TaskId,
+    as_of: NaiveDate,
+    keeping: Keeping,
+) -> QueryResult<Option<TaskViewRow>> {
+    if let Some(row) = kept_view(conn, id, as_of)? {
+        return Ok(Some(row));
+    }
+    let mut filter = TaskFilter::as_of(as_of);
+    filter.ids = Some(vec![id]);
+    if keeping != Keeping::Today(as_of) {
+        return Ok(list_view(conn, &filter, TaskSort::Code, None, Some(1))?.pop());
+    }
+    let query = view_query(
+        "WITH v AS MATERIALIZED (",
+        Source::Live,
+        &filter,
+        TaskSort::Code,
+        None,
+        Some(1),
+    )
+    .sql(KEEP_STANDING);
+    Ok(keep_page(Prepared(query).load(conn)?, Some(1)).pop())
+}
+
+/// One task as of a day from its kept standing, when that holds on the day.
+pub fn kept_view(
+    conn: &mut PgConnection,
+    id: TaskId,
+    as_of: NaiveDate,
+) -> QueryResult<Option<TaskViewRow>> {
+    let kept = diesel::sql_query(KEPT_STANDING)
+        .bind::<Date, _>(as_of)
+        .bind::<SqlUuid, _>(id.0);
+    Prepared(kept).get_result(conn).optional()
+}
+
+/// A task's kept standing read with its caller's account: both in one
+/// statement (`$3`: the account), when the standing holds on the day.
+#[derive(Debug, QueryableByName)]
+pub struct KeptRead {
+    #[diesel(embed)]
+    pub account: AccountState,
+    #[diesel(embed)]
+    pub task: TaskViewRow,
+}
+
+/// `kept_view` and the caller's account in one round trip; no row when the
+/// account or the kept standing is not there.
+pub fn kept_view_for(
+    conn: &mut PgConnection,
+    account: UserId,
+    id: TaskId,
+    as_of: NaiveDate,
+) -> QueryResult<Option<KeptRead>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_STATE_COLUMNS}, k.* FROM users a CROSS JOIN LATERAL ({KEPT_STANDING}) k \
+         WHERE a.id = $3"
+    );
+    let query = diesel::sql_query(sql)
+        .bind::<Date, _>(as_of)
+        .bind::<SqlUuid, _>(id.0)
+        .bind::<SqlUuid, _>(account.0);
+    Prepared(query).get_result(conn).optional()
+}
+
+/// One task as of a day through the view alone (what the kept standing must
+/// agree with).
+pub fn find_view_uncached(
     conn: &mut PgConnection,
     id: TaskId,
     as_of: NaiveDate,
@@ -674,6 +825,30 @@ pub fn supporting_agencies(
             agencies::name,
         ))
         .load(conn)
+}
+
+/// A task locked for a report, with its supporting agencies: one statement.
+#[derive(Debug, QueryableByName)]
+pub struct LockedTask {
+    #[diesel(embed)]
+    pub task: TaskRow,
+    #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
+    pub supporting_agency_ids: Vec<AgencyId>,
+}
+
+/// Locks the task row for the rest of the transaction, and reads its
+/// supporting agencies with it.
+pub fn lock_with_supporting(
+    conn: &mut PgConnection,
+    id: TaskId,
+) -> QueryResult<Option<LockedTask>> {
+    let query = diesel::sql_query(
+        "SELECT t.*, ARRAY(SELECT s.agency_id FROM task_supporting_agencies s \
+         WHERE s.task_id = t.id) AS supporting_agency_ids \
+         FROM tasks t WHERE t.id = $1 FOR UPDATE OF t",
+    )
+    .bind::<SqlUuid, _>(id.0);
+    Prepared(query).get_result(conn).optional()
 }
 
 pub fn supporting_agency_ids(

@@ -22,6 +22,42 @@ pub struct UserRow {
     pub email: Option<String>,
 }
 
+/// What the check of a token needs of its account (`service::auth::confirm`),
+/// read alongside other columns under names of its own.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct AccountState {
+    #[diesel(sql_type = diesel::sql_types::Uuid, column_name = account_id)]
+    pub id: UserId,
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = account_username)]
+    pub username: String,
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = account_role)]
+    pub role: Role,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>, column_name = account_agency_id)]
+    pub agency_id: Option<AgencyId>,
+    #[diesel(sql_type = diesel::sql_types::Bool, column_name = account_active)]
+    pub active: bool,
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = account_credential_version)]
+    pub credential_version: i32,
+}
+
+/// The columns of `AccountState` from `users` under the alias `a`.
+pub const ACCOUNT_STATE_COLUMNS: &str = "a.id AS account_id, a.username AS account_username, \
+    a.role AS account_role, a.agency_id AS account_agency_id, a.active AS account_active, \
+    a.credential_version AS account_credential_version";
+
+impl From<UserRow> for AccountState {
+    fn from(user: UserRow) -> AccountState {
+        AccountState {
+            id: user.id,
+            username: user.username,
+            role: user.role,
+            agency_id: user.agency_id,
+            active: user.active,
+            credential_version: user.credential_version,
+        }
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {

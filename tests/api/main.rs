@@ -28,6 +28,7 @@ mod reorganisations;
 mod reporting;
 mod scale;
 mod sheets;
+mod standing;
 mod tasks;
 mod words;
 mod workflow;

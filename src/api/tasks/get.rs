@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{task_response, Task};
-use crate::api::common::{query_date, read};
+use crate::api::common::{query_date, read_confirming};
 use crate::api::docs::ReadErrors;
 use crate::api::extract::QueryParams;
 use crate::auth::Authenticated;
@@ -39,7 +39,11 @@ pub async fn get_task(
     params: QueryParams<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who.today());
-    let task = read(&pool, who, move |conn, _| tasks::get(conn, id, as_of)).await?;
+    let who_today = who.today();
+    let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who_today);
+    let task = read_confirming(&pool, who, move |conn, claimed| {
+        tasks::get_for(conn, claimed, id, as_of, who_today)
+    })
+    .await?;
     Ok(task_response(StatusCode::OK, &task))
 }

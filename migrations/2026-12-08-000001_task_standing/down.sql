@@ -1,0 +1,13 @@
+DROP TRIGGER users_standing ON users;
+DROP TRIGGER agency_names_standing ON agency_names;
+DROP TRIGGER agencies_standing ON agencies;
+DROP TRIGGER tasks_standing ON tasks;
+DROP TRIGGER task_agency_moves_standing ON task_agency_moves;
+DROP TRIGGER task_supporting_agencies_standing ON task_supporting_agencies;
+DROP TRIGGER extension_requests_standing ON extension_requests;
+DROP TRIGGER completion_claims_standing ON completion_claims;
+DROP TRIGGER progress_reports_standing ON progress_reports;
+DROP FUNCTION standing_epoch_changed();
+DROP FUNCTION task_standing_changed();
+DROP TABLE standing_epoch;
+DROP TABLE task_standing;
