@@ -23,8 +23,11 @@ export PATH="/usr/lib/postgresql/15/bin:$PATH"
 command -v wrk >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 }
-cargo build --release --locked --quiet
-BIN=$ROOT/target/release/par-tracker
+# BIN=path/to/par-tracker measures another build (an A/B), without building this one.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked --quiet
+  BIN=$ROOT/target/release/par-tracker
+fi
 
 WORK=$(mktemp -d /tmp/par-bench.XXXXXX)
 chmod 755 "$WORK"

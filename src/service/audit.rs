@@ -476,36 +476,23 @@ pub fn record(
     event: &Event,
 ) -> DomainResult<()> {
     let (entity_type, entity_id, task_id) = event.subject();
-    let changes = event.changes();
-    store::audit::record(
-        conn,
-        &NewAuditEvent {
-            occurred_at: at,
-            actor_id: Some(actor),
-            action: event.action(),
-            entity_type,
-            entity_id,
-            task_id,
-            changes: changes.clone(),
-            inspection_id: event.inspection(),
-        },
-    )?;
+    let row = NewAuditEvent {
+        occurred_at: at,
+        actor_id: Some(actor),
+        action: event.action(),
+        entity_type,
+        entity_id,
+        task_id,
+        changes: event.changes(),
+        inspection_id: event.inspection(),
+    };
     // The outbox row commits with the change or not at all: nothing is sent
     // from here; the workers fan it out.
-    if let Some(event_type) = event.published_type() {
-        store::outbox::insert_event(
-            conn,
-            &store::outbox::NewOutboxEvent {
-                id: uuid::Uuid::new_v4(),
-                event_type,
-                occurred_at: at,
-                actor_id: Some(actor),
-                task_id,
-                subject_type: entity_type,
-                subject_id: entity_id,
-                changes,
-            },
-        )?;
+    match event.published_type() {
+        Some(event_type) => {
+            store::audit::record_and_publish(conn, &row, uuid::Uuid::new_v4(), event_type)?
+        }
+        None => store::audit::record(conn, &row)?,
     }
     Ok(())
 }

@@ -138,8 +138,10 @@ pub fn post(
             return Ok(Posted::Replayed(previous.response_body));
         }
     }
-    let task = tasks::lock(conn, task_id)?;
-    let supporting = store::tasks::supporting_agency_ids(conn, task_id)?;
+    let store::tasks::LockedTask {
+        task,
+        supporting_agency_ids: supporting,
+    } = store::tasks::lock_with_supporting(conn, task_id)?.ok_or(DomainError::not_found("task"))?;
     actor.may(Action::ReportOnTask {
         lead_agency_id: task.lead_agency_id,
         supporting_agency_ids: &supporting,

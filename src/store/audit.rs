@@ -42,6 +42,34 @@ pub fn record(conn: &mut PgConnection, event: &NewAuditEvent<'_>) -> QueryResult
         .map(|_| ())
 }
 
+/// Records an event and puts it in the outbox (`id`, as `event_type`) in one
+/// statement: the outbox row is the audit row's, under its own names.
+pub fn record_and_publish(
+    conn: &mut PgConnection,
+    event: &NewAuditEvent<'_>,
+    outbox_id: Uuid,
+    event_type: &str,
+) -> QueryResult<()> {
+    use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    let query = diesel::sql_query(
+        "WITH audit AS (INSERT INTO audit_events (occurred_at, actor_id, action, entity_type, \
+         entity_id, task_id, changes, inspection_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)) \
+         INSERT INTO outbox_events (id, type, occurred_at, actor_id, task_id, subject_type, \
+         subject_id, changes) VALUES ($9, $10, $1, $2, $6, $4, $5, $7)",
+    )
+    .bind::<Timestamptz, _>(event.occurred_at)
+    .bind::<Nullable<SqlUuid>, _>(event.actor_id.map(|a| a.0))
+    .bind::<Text, _>(event.action)
+    .bind::<Text, _>(event.entity_type)
+    .bind::<SqlUuid, _>(event.entity_id)
+    .bind::<Nullable<SqlUuid>, _>(event.task_id.map(|t| t.0))
+    .bind::<Jsonb, _>(&event.changes)
+    .bind::<Nullable<SqlUuid>, _>(event.inspection_id.map(|i| i.0))
+    .bind::<SqlUuid, _>(outbox_id)
+    .bind::<Text, _>(event_type);
+    Prepared(query).execute(conn).map(|_| ())
+}
+
 /// A task's events, oldest first, after event `after_id`.
 pub fn task_history(
     conn: &mut PgConnection,
