@@ -51,16 +51,12 @@ where
     T: Send + 'static,
     F: FnMut(&mut PgConnection, &Principal) -> DomainResult<T> + Send + 'static,
 {
-    let pool = pool.clone();
-    let claimed = who.principal;
     let mut work = work;
-    Ok(web::block(move || {
-        crate::db::read(&pool, |conn| {
-            let principal = confirm(conn, &claimed)?;
-            work(conn, &principal)
-        })
+    read_confirming(pool, who, move |conn, claimed| {
+        let principal = confirm(conn, claimed)?;
+        work(conn, &principal)
     })
-    .await??)
+    .await
 }
 
 /// As `read`, for work that confirms the caller's account itself (it is

@@ -593,13 +593,11 @@ async fn agencies_figures_add_up_as_a_ratio_and_the_provinces_own_figure_prevail
         .await
         .id();
     let coordinator = Actor::coordinator(&app);
+    let on_time = json!({"code": "HS-DUNGHAN", "name": "Tỉ lệ hồ sơ giải quyết đúng hạn",
+        "unit": "percent", "direction": "increase", "target": {"value": 61},
+        "aggregation": "ratio"});
     let indicator = coordinator
-        .post(
-            &path::plan_indicators(&plan),
-            &json!({"code": "HS-DUNGHAN", "name": "Tỉ lệ hồ sơ giải quyết đúng hạn",
-                    "unit": "percent", "direction": "increase", "target": {"value": 61},
-                    "aggregation": "ratio"}),
-        )
+        .post(&path::plan_indicators(&plan), &on_time)
         .await
         .created()
         .id();
@@ -626,12 +624,7 @@ async fn agencies_figures_add_up_as_a_ratio_and_the_provinces_own_figure_prevail
         .await
         .id();
     let elsewhere = coordinator
-        .post(
-            &path::plan_indicators(&other_plan),
-            &json!({"code": "HS-DUNGHAN", "name": "Tỉ lệ hồ sơ giải quyết đúng hạn",
-                    "unit": "percent", "direction": "increase", "target": {"value": 61},
-                    "aggregation": "ratio"}),
-        )
+        .post(&path::plan_indicators(&other_plan), &on_time)
         .await
         .created()
         .id();

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::actors::{fresh_task, path, Actor};
 use crate::bodies::{
-    ClaimBody, DecisionBody, Evidence, ExtensionBody, PlanBody, ReportBody, ReviewBody, TaskBody,
+    ClaimBody, DecisionBody, ExtensionBody, PlanBody, ReportBody, ReviewBody, TaskBody,
 };
 use crate::common::{JsonExt, TestApp};
 use crate::demo::{STP, STTTT};
@@ -148,15 +148,7 @@ async fn no_change_leaves_a_kept_standing_behind() {
     )
     .await;
     let id = task_id(&task);
-    let evidence = || {
-        Evidence::new(
-            "45/KH-UBND",
-            "2024-03-01",
-            "UBND tỉnh",
-            "Kế hoạch triển khai",
-        )
-        .url("https://khanhhoa.gov.vn/vb/45")
-    };
+    let evidence = crate::workflow::implementation_plan;
 
     // Keeps the standing, makes the change, and checks what is read after it.
     let mut before = find_view(&mut conn, id, today, Keeping::Today(today))

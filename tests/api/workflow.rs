@@ -12,7 +12,7 @@ use crate::common::{JsonExt, TestApp};
 use crate::demo::{self, SNV, STP, STTTT};
 
 /// The province's implementation plan, which the reports cite.
-fn implementation_plan() -> Evidence {
+pub(crate) fn implementation_plan() -> Evidence {
     Evidence::new(
         "45/KH-UBND",
         "2024-03-01",
