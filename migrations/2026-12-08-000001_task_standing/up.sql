@@ -15,7 +15,9 @@
 --     share (an agency's code or name, its past names, a user's display
 --     name); a standing computed at another epoch is not used.
 CREATE TABLE task_standing (
-    task_id uuid PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+    -- (No foreign key: its check would lock the task row, FOR KEY SHARE, at
+    -- every keeping; tasks are never deleted.)
+    task_id uuid PRIMARY KEY,
     basis bigint NOT NULL DEFAULT 0,
     filled_basis bigint,
     epoch bigint,
