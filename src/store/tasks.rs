@@ -722,11 +722,11 @@ pub fn find_view(
     if let Some(row) = kept_view(conn, id, as_of)? {
         return Ok(Some(row));
     }
+    if keeping != Keeping::Today(as_of) {
+        return find_view_uncached(conn, id, as_of);
+    }
     let mut filter = TaskFilter::as_of(as_of);
     filter.ids = Some(vec![id]);
-    if keeping != Keeping::Today(as_of) {
-        return Ok(list_view(conn, &filter, TaskSort::Code, None, Some(1))?.pop());
-    }
     let query = view_query(
         "WITH v AS MATERIALIZED (",
         Source::Live,
