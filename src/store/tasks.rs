@@ -227,33 +227,41 @@ macro_rules! days_overdue {
     };
 }
 
+/// Every agency under the name it had on $1: an earlier name still in force
+/// then, else its name now. Computed once per statement, for the lead and the
+/// supporting agencies alike (a lookup per task row cost a fifth of a page).
+const AGENCIES_AS_OF: &str = "agencies_as_of AS MATERIALIZED (
+  SELECT a.id, a.code, COALESCE((SELECT n.name FROM agency_names n
+                                 WHERE n.agency_id = a.id AND n.valid_to > $1
+                                 ORDER BY n.valid_to LIMIT 1), a.name) AS name
+  FROM agencies a)";
+
 // The lead agency on $1: the agency a reorganisation effective after $1 took
-// the lead from (the earliest such), else the lead now; under the name it had
-// on $1 (an earlier name still in force then, else its name now).
+// the lead from (the earliest such), else the lead now; under its name on $1.
+// The moves after $1 are gathered once (`OFFSET 0` keeps them a set of their
+// own, hashed) rather than looked up per task: there are few, and fewest
+// for today, the day most lists are read.
 // The due date in force on $1: the latest extension approved on or before
 // that day, else the original date. Extensions only move a date later, so
 // `original_due_on < $1` is a necessary (and indexed) condition for overdue.
+// Needs `AGENCIES_AS_OF` in the statement.
 const VIEW_HEAD: &str = concat!(
     "SELECT v.* FROM (
   SELECT t.id, t.plan_id, t.code, t.title, t.area, t.objective_id, la.id AS lead_agency_id,
          t.deadline_kind, t.deadline_value, t.deadline_label, t.original_due_on, t.due_on,
          t.expected_output, t.status, t.progress_percent, t.completed_on, t.search_text,
          t.version, t.created_at, t.updated_at,
-         la.code AS lead_code, COALESCE(nm.name, la.name) AS lead_name, x.effective_due_on,
+         la.code AS lead_code, la.name AS lead_name, x.effective_due_on,
          ",
     days_overdue!(),
     " AS days_overdue
   FROM tasks t
-  LEFT JOIN LATERAL (
-    SELECT m.from_agency_id FROM task_agency_moves m
-    WHERE m.task_id = t.id AND m.role = 'lead' AND m.effective_on > $1
-    ORDER BY m.effective_on LIMIT 1
-  ) mv ON TRUE
-  JOIN agencies la ON la.id = COALESCE(mv.from_agency_id, t.lead_agency_id)
-  LEFT JOIN LATERAL (
-    SELECT n.name FROM agency_names n WHERE n.agency_id = la.id AND n.valid_to > $1
-    ORDER BY n.valid_to LIMIT 1
-  ) nm ON TRUE
+  LEFT JOIN (
+    SELECT DISTINCT ON (m.task_id) m.task_id, m.from_agency_id FROM task_agency_moves m
+    WHERE m.role = 'lead' AND m.effective_on > $1
+    ORDER BY m.task_id, m.effective_on OFFSET 0
+  ) mv ON mv.task_id = t.id
+  JOIN agencies_as_of la ON la.id = COALESCE(mv.from_agency_id, t.lead_agency_id)
   CROSS JOIN LATERAL (
     SELECT COALESCE((SELECT e.requested_due_on FROM extension_requests e
                      WHERE e.task_id = t.id AND e.status = 'approved' AND e.decided_on <= $1
@@ -296,13 +304,12 @@ const PROGRESS_AS_OF: &str = "CASE
 /// with the predecessors of supporting roles handed on after $1 put back and
 /// the successors that joined by them taken out. One pass for the whole page
 /// (a subquery per task cost more than the rest of the page together).
-const SUPPORTING_OF_PAGE: &str = "SELECT x.task_id, json_agg(json_build_object('id', a.id, 'code', a.code,
-        'name', COALESCE((SELECT n.name FROM agency_names n WHERE n.agency_id = a.id AND n.valid_to > $1
-                          ORDER BY n.valid_to LIMIT 1), a.name)) ORDER BY a.code) AS supporting
+const SUPPORTING_OF_PAGE: &str = "SELECT x.task_id,
+        json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code) AS supporting
     FROM (SELECT s.task_id, s.agency_id FROM task_supporting_agencies s WHERE s.task_id IN (SELECT id FROM page)
           UNION SELECT m.task_id, m.from_agency_id FROM task_agency_moves m
                 WHERE m.task_id IN (SELECT id FROM page) AND m.role = 'supporting' AND m.effective_on > $1) x
-    JOIN agencies a ON a.id = x.agency_id
+    JOIN agencies_as_of a ON a.id = x.agency_id
     WHERE NOT EXISTS (SELECT 1 FROM task_agency_moves j WHERE j.task_id = x.task_id AND j.role = 'supporting'
                         AND j.joined AND j.to_agency_id = x.agency_id AND j.effective_on > $1)
     GROUP BY x.task_id";
@@ -436,7 +443,9 @@ fn view_query(
     // statement. A frozen copy has its standing already, under the same names;
     // what was pending then is not kept (the period shows status as of data_to).
     let head = match source {
-        Source::Live => format!("{prefix}WITH page AS MATERIALIZED ({VIEW_HEAD}"),
+        Source::Live => {
+            format!("{prefix}WITH {AGENCIES_AS_OF}, page AS MATERIALIZED ({VIEW_HEAD}")
+        }
         Source::Frozen(_) => format!(
             // (`supporting` is a json column, which PostgreSQL sends as its text)
             "{prefix}SELECT p.*, NULL::text AS pending_claim, NULL::text AS pending_extension_request \

@@ -730,10 +730,57 @@ async fn reorg_as_of_the_day_before_the_predecessor_leads_from_effective_on_the_
         .field_error(422, "include_predecessors");
 }
 
+/// A task handed on twice (MERGED to ABSORBING on 2025-03-01, ABSORBING to
+/// STTTT on 2025-04-01) was led, before both, by the agency the earliest
+/// move took it from; between them by the first successor.
+#[actix_web::test]
+async fn reorg_a_task_handed_on_twice_is_led_by_each_agency_in_its_turn() {
+    let app = TestApp::demo().await;
+    let (plan, [k1, _, _]) = plan_2025(&app).await;
+    let coordinator = Actor::coordinator(&app);
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created();
+    coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[ABSORBING], Successor::existing(STTTT)).on("2025-04-01"),
+        )
+        .await
+        .created();
+    let inspector = Actor::inspector(&app);
+    for (day, lead) in [
+        ("2025-02-28", MERGED),
+        ("2025-03-01", ABSORBING),
+        ("2025-03-31", ABSORBING),
+        ("2025-04-01", STTTT),
+    ] {
+        let task = inspector.task_as_of(&k1, day).await;
+        assert_eq!(task["lead_agency"]["code"], lead, "read alone, as of {day}");
+        let listed = inspector
+            .get(&format!(
+                "/api/v1/tasks?plan_id={plan}&as_of={day}&limit=10"
+            ))
+            .await
+            .ok();
+        let row = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == k1.as_str())
+            .unwrap();
+        assert_eq!(row["lead_agency"]["code"], lead, "listed, as of {day}");
+    }
+}
+
 #[actix_web::test]
 async fn reorg_a_task_read_as_of_a_day_shows_the_name_valid_that_day() {
     let app = TestApp::demo().await;
-    let (_, [k1, _, _]) = plan_2025(&app).await;
+    let (_, [k1, _, k3]) = plan_2025(&app).await;
     Actor::coordinator(&app)
         .post(REORG, &ReorgBody::rename(MERGED, "Sở Kinh tế"))
         .await
@@ -751,6 +798,19 @@ async fn reorg_a_task_read_as_of_a_day_shows_the_name_valid_that_day() {
         inspector.task(&k1).await["lead_agency"]["name"],
         "Sở Kinh tế"
     );
+    // a supporting agency too, under the name of the day
+    let supporting_name = |task: &Value| {
+        task["supporting_agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == MERGED)
+            .map(|a| a.text("name").to_string())
+    };
+    for (day, name) in [("2025-02-28", "Sở Du lịch"), ("2025-03-01", "Sở Kinh tế")] {
+        let task = inspector.task_as_of(&k3, day).await;
+        assert_eq!(supporting_name(&task).as_deref(), Some(name), "as of {day}");
+    }
 }
 
 fn card(c: &Value) -> (i64, i64, i64) {
