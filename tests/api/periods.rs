@@ -503,6 +503,11 @@ async fn an_agency_drafts_submits_and_resubmits_once_returned() {
         "Một nhiệm vụ chậm tiến độ."
     );
     assert_eq!(report["limitations"][0]["agency_code"], STP);
+    assert_eq!(
+        report["next_steps"][0]["text"],
+        "Hoàn thành nhiệm vụ còn lại trong quý II."
+    );
+    assert_eq!(report["next_steps"][0]["agency_code"], STP);
     assert_eq!(report["overdue_tasks"].as_array().unwrap().len(), 1);
     assert_eq!(report["agency_reports"]["counts"]["accepted"], 1);
     assert_eq!(report["agency_reports"]["counts"]["missing"], 1);
