@@ -848,3 +848,24 @@ async fn a_webhook_url_is_at_most_2000_characters() {
         .await
         .field_error(400, "url");
 }
+
+#[actix_web::test]
+async fn a_webhook_lists_1_to_50_event_types() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let hook = |events: Vec<&str>| json!({"url": "http://127.0.0.1:9/hook", "events": events});
+    coordinator
+        .post("/api/v1/webhooks", &hook(vec!["claim.submitted"]))
+        .await
+        .created();
+    coordinator
+        .post("/api/v1/webhooks", &hook(vec!["claim.submitted"; 50]))
+        .await
+        .created();
+    for refused in [vec![], vec!["claim.submitted"; 51]] {
+        coordinator
+            .post("/api/v1/webhooks", &hook(refused))
+            .await
+            .field_error(400, "events");
+    }
+}
