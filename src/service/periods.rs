@@ -18,7 +18,7 @@ use crate::domain::period::{default_report_due_on, PeriodName};
 use crate::domain::policy::Action;
 use crate::store;
 use crate::store::periods::PeriodRow;
-use crate::store::tasks::{TaskKey, TaskViewRow};
+use crate::store::tasks::{Keeping, TaskKey, TaskViewRow};
 use crate::store::After;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -251,7 +251,7 @@ pub fn close(conn: &mut PgConnection, actor: &Actor<'_>, id: PeriodId) -> Domain
     }
     let mut filter = store::tasks::TaskFilter::as_of(period.data_to);
     filter.plan_id = Some(period.plan_id);
-    let rows = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None)?;
+    let rows = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None, Keeping::Never)?;
     let ids: Vec<TaskId> = rows.iter().map(|r| r.task.id).collect();
     let reports = store::periods::latest_lead_reports(conn, &ids, period.data_to)?;
     store::periods::freeze_tasks(conn, id, &rows, &reports)?;
@@ -337,7 +337,14 @@ pub fn tasks(
             (frozen.into_iter().map(|f| f.view).collect(), summaries)
         }
         PeriodStatus::Open => {
-            let rows = store::tasks::list_view(conn, &filter, query.sort, after, Some(limit + 1))?;
+            let rows = store::tasks::list_view(
+                conn,
+                &filter,
+                query.sort,
+                after,
+                Some(limit + 1),
+                Keeping::Never,
+            )?;
             let ids: Vec<TaskId> = rows.iter().map(|r| r.task.id).collect();
             let summaries = store::periods::latest_lead_reports(conn, &ids, period.data_to)?
                 .into_iter()

@@ -14,7 +14,7 @@ use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::{AgencyId, PlanId};
 use crate::domain::overdue::completed_late;
 use crate::store;
-use crate::store::tasks::{TaskFilter, TaskViewRow};
+use crate::store::tasks::{Keeping, TaskFilter, TaskViewRow};
 
 /// Counts of tasks by status, as of the summary's day.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
@@ -179,7 +179,7 @@ pub fn plan_summary(
     store::plans::find(conn, plan_id)?.ok_or(DomainError::not_found("plan"))?;
     let mut filter = TaskFilter::as_of(as_of);
     filter.plan_id = Some(plan_id);
-    let rows = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None)?;
+    let rows = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None, Keeping::Never)?;
     Ok(summarise(plan_id, &rows, as_of))
 }
 
@@ -237,10 +237,11 @@ pub fn scorecard(
     let mut filter = TaskFilter::as_of(as_of);
     filter.plan_id = plan_id;
     filter.agency = Some((agency_id, AgencyRole::Lead));
-    let led = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None)?;
+    let led = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None, Keeping::Never)?;
     filter.agency = Some((agency_id, AgencyRole::Supporting));
     let supporting =
-        store::tasks::list_view(conn, &filter, TaskSort::Code, None, None)?.len() as i64;
+        store::tasks::list_view(conn, &filter, TaskSort::Code, None, None, Keeping::Never)?.len()
+            as i64;
     let mut standing = Standing::default();
     for row in &led {
         standing.add(row, as_of);
@@ -254,7 +255,9 @@ pub fn scorecard(
         }
         filter.agency = Some((agency.id, AgencyRole::Lead));
         let mut own = Standing::default();
-        for row in store::tasks::list_view(conn, &filter, TaskSort::Code, None, None)? {
+        for row in
+            store::tasks::list_view(conn, &filter, TaskSort::Code, None, None, Keeping::Never)?
+        {
             own.add(&row, as_of);
         }
         predecessors.push(PredecessorCard {

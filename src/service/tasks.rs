@@ -709,6 +709,9 @@ pub struct TaskQuery {
     /// Words to find, as typed; folded here.
     pub words: Option<String>,
     pub sort: TaskSort,
+    /// Whether reading the list keeps the standings it computes: only lists
+    /// read on their own (a page asked for today), never inside longer work.
+    pub keeping: Keeping,
 }
 
 impl TaskQuery {
@@ -728,6 +731,7 @@ impl TaskQuery {
             due_after: None,
             words: None,
             sort,
+            keeping: Keeping::Never,
         }
     }
 
@@ -778,7 +782,14 @@ pub fn list(
     if let (true, Some((agency, _))) = (query.include_predecessors, query.agency) {
         filter.predecessors = store::reorganisations::predecessors_of(conn, agency)?;
     }
-    let mut rows = store::tasks::list_view(conn, &filter, query.sort, after, Some(limit + 1))?;
+    let mut rows = store::tasks::list_view(
+        conn,
+        &filter,
+        query.sort,
+        after,
+        Some(limit + 1),
+        query.keeping,
+    )?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = match rows.last() {

@@ -215,6 +215,26 @@ impl Sql {
     }
 }
 
+/// Whether the kept standing `x` holds on $1: filled from the task as it is
+/// (`basis` has not moved since), under today's agency and display names
+/// (`epoch`), for a span of days that takes in $1.
+macro_rules! standing_holds {
+    () => {
+        "x.filled_basis = x.basis AND x.epoch = (SELECT e.epoch FROM standing_epoch e)
+    AND x.from_on <= $1 AND (x.until_on IS NULL OR $1 < x.until_on)"
+    };
+}
+
+/// The kept standings of the page's rows (`standing`), each with the basis
+/// this statement saw and whether it holds on $1 (a task without a row, none).
+const STANDING_OF_PAGE: &str = concat!(
+    "SELECT p.id AS task_id, COALESCE(x.basis, 0) AS basis, COALESCE(",
+    standing_holds!(),
+    ", false) AS holds,
+       x.supporting, x.status_as_of, x.progress_as_of, x.pending_claim, x.pending_extension_request
+  FROM page p LEFT JOIN task_standing x ON x.task_id = p.id"
+);
+
 /// Days overdue on $1, 0 when not overdue: of `t` (a task) with `x.effective_due_on`,
 /// the due date in force on $1. A macro, to be written into the view and into
 /// the kept standing's statement alike (`concat!` takes only literals).
@@ -299,16 +319,17 @@ const PROGRESS_AS_OF: &str = "CASE
                      AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
                    ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END";
 
-/// The supporting agencies on $1 of every task of the page, as a JSON array
+/// The supporting agencies on $1 of every task of the page not read from its
+/// kept standing (`unkept`), as a JSON array
 /// per task, ordered by code, each under the name it had that day: today's,
 /// with the predecessors of supporting roles handed on after $1 put back and
 /// the successors that joined by them taken out. One pass for the whole page
 /// (a subquery per task cost more than the rest of the page together).
 const SUPPORTING_OF_PAGE: &str = "SELECT x.task_id,
         json_agg(json_build_object('id', a.id, 'code', a.code, 'name', a.name) ORDER BY a.code) AS supporting
-    FROM (SELECT s.task_id, s.agency_id FROM task_supporting_agencies s WHERE s.task_id IN (SELECT id FROM page)
+    FROM (SELECT s.task_id, s.agency_id FROM task_supporting_agencies s WHERE s.task_id IN (SELECT id FROM unkept)
           UNION SELECT m.task_id, m.from_agency_id FROM task_agency_moves m
-                WHERE m.task_id IN (SELECT id FROM page) AND m.role = 'supporting' AND m.effective_on > $1) x
+                WHERE m.task_id IN (SELECT id FROM unkept) AND m.role = 'supporting' AND m.effective_on > $1) x
     JOIN agencies_as_of a ON a.id = x.agency_id
     WHERE NOT EXISTS (SELECT 1 FROM task_agency_moves j WHERE j.task_id = x.task_id AND j.role = 'supporting'
                         AND j.joined AND j.to_agency_id = x.agency_id AND j.effective_on > $1)
@@ -331,15 +352,54 @@ const PENDING_EXTENSION: &str = "(SELECT json_build_object('id', e.id, 'requeste
 
 /// Tasks matching `filter`, in `sort` order after `after`, at most `limit`
 /// (all when `None`), with their supporting agencies and pending claim and
-/// extension request: one prepared statement.
+/// extension request: one prepared statement. Each row's standing is read
+/// from its kept standing where that holds, and kept where it did not when
+/// `keeping` is today and the list is read as of today.
 pub fn list_view(
     conn: &mut PgConnection,
     filter: &TaskFilter,
     sort: TaskSort,
     after: Option<&After<TaskKey, TaskId>>,
     limit: Option<i64>,
+    keeping: Keeping,
 ) -> QueryResult<Vec<TaskViewRow>> {
-    let query = Prepared(view_query("", Source::Live, filter, sort, after, limit));
+    list_view_from(conn, Source::Live(keeping), filter, sort, after, limit)
+}
+
+/// `list_view`, always computed through the view (what kept standings must
+/// agree with).
+pub fn list_view_computed(
+    conn: &mut PgConnection,
+    filter: &TaskFilter,
+    sort: TaskSort,
+    after: Option<&After<TaskKey, TaskId>>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<TaskViewRow>> {
+    list_view_from(conn, Source::Computed, filter, sort, after, limit)
+}
+
+fn list_view_from(
+    conn: &mut PgConnection,
+    source: Source,
+    filter: &TaskFilter,
+    sort: TaskSort,
+    after: Option<&After<TaskKey, TaskId>>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<TaskViewRow>> {
+    let query = if matches!(source, Source::Live(Keeping::Today(day)) if day == filter.as_of) {
+        view_query(
+            "WITH v AS MATERIALIZED (",
+            source,
+            filter,
+            sort,
+            after,
+            limit,
+        )
+        .sql(KEEP_PAGE)
+    } else {
+        view_query("", source, filter, sort, after, limit)
+    };
+    let query = Prepared(query);
     let rows: Vec<TaskViewRow> = if filter.search_pattern.is_some() {
         // How many tasks a search matches depends on its words (a task code,
         // one in a million; a common word, one in a hundred), and the best
@@ -383,8 +443,13 @@ fn rows_to_fetch(limit: i64) -> i64 {
 /// Where the task view reads from.
 #[derive(Debug, Clone, Copy)]
 enum Source {
-    /// The tasks as they are, judged as of the filter's day.
-    Live,
+    /// The tasks as they are, judged as of the filter's day: the standing of
+    /// each row of the page from its kept standing where that holds on the
+    /// day (and, with `Keeping::Today` of the day, kept where it did not),
+    /// else computed.
+    Live(Keeping),
+    /// The same, always computed: what kept standings must agree with.
+    Computed,
     /// A closed period's copy (`period_tasks`), taken on its `data_to`.
     Frozen(PeriodId),
 }
@@ -420,7 +485,7 @@ pub fn explain_view(
 ) -> QueryResult<Vec<String>> {
     let lines: Vec<PlanLine> = view_query(
         "EXPLAIN (ANALYZE, BUFFERS) ",
-        Source::Live,
+        Source::Live(Keeping::Never),
         filter,
         sort,
         after,
@@ -443,7 +508,7 @@ fn view_query(
     // statement. A frozen copy has its standing already, under the same names;
     // what was pending then is not kept (the period shows status as of data_to).
     let head = match source {
-        Source::Live => {
+        Source::Live(_) | Source::Computed => {
             format!("{prefix}WITH {AGENCIES_AS_OF}, page AS MATERIALIZED ({VIEW_HEAD}")
         }
         Source::Frozen(_) => format!(
@@ -602,8 +667,26 @@ fn view_query(
     }
     let outer = column.replacen("v.", "p.", 1);
     match source {
-        Source::Live => sql.push(&format!(
-            "), supporting AS ({SUPPORTING_OF_PAGE}) \
+        // A row whose kept standing holds takes it from there; the others
+        // are computed (a CASE evaluates only the branch it takes).
+        Source::Live(_) => sql.push(&format!(
+            "), standing AS MATERIALIZED ({STANDING_OF_PAGE}), \
+             unkept AS MATERIALIZED (SELECT k.task_id AS id FROM standing k WHERE NOT k.holds), \
+             supporting AS ({SUPPORTING_OF_PAGE}) \
+             SELECT p.*, k.basis AS standing_basis, k.holds AS standing_holds, \
+             CASE WHEN k.holds THEN k.supporting \
+                  ELSE COALESCE(sp.supporting, '[]'::json)::text END AS supporting, \
+             CASE WHEN k.holds THEN k.status_as_of ELSE {STATUS_AS_OF} END AS status_as_of, \
+             CASE WHEN k.holds THEN k.progress_as_of ELSE {PROGRESS_AS_OF} END AS progress_as_of, \
+             CASE WHEN k.holds THEN k.pending_claim ELSE {PENDING_CLAIM}::text END AS pending_claim, \
+             CASE WHEN k.holds THEN k.pending_extension_request \
+                  ELSE {PENDING_EXTENSION}::text END AS pending_extension_request \
+             FROM page p JOIN standing k ON k.task_id = p.id \
+             LEFT JOIN supporting sp ON sp.task_id = p.id \
+             ORDER BY {outer} {dir}, p.id {dir}"
+        )),
+        Source::Computed => sql.push(&format!(
+            "), unkept AS (SELECT id FROM page), supporting AS ({SUPPORTING_OF_PAGE}) \
              SELECT p.*, COALESCE(sp.supporting, '[]'::json)::text AS supporting, \
              {STATUS_AS_OF} AS status_as_of, {PROGRESS_AS_OF} AS progress_as_of, \
              {PENDING_CLAIM}::text AS pending_claim, \
@@ -667,22 +750,16 @@ const KEPT_STANDING: &str = concat!(
     " AS days_overdue,
        x.supporting, x.status_as_of, x.progress_as_of, x.pending_claim, x.pending_extension_request
   FROM task_standing x JOIN tasks t ON t.id = x.task_id
-  WHERE x.task_id = $2 AND x.filled_basis = x.basis
-    AND x.epoch = (SELECT e.epoch FROM standing_epoch e)
-    AND x.from_on <= $1 AND (x.until_on IS NULL OR $1 < x.until_on)"
+  WHERE x.task_id = $2 AND ",
+    standing_holds!()
 );
 
-/// After the view of one task (as `v`): keeps its standing, valid from $1 to
-/// the first later day the view compares $1 with for this task (a move, any
-/// agency's past name, an extension's decision, its completion, a claim filed
-/// or reviewed, a report), unless the task changed since this statement's
-/// snapshot (`basis` moved on: see the migration `task_standing`).
-const KEEP_STANDING: &str = "), kept AS (
-  INSERT INTO task_standing AS s (task_id, basis, filled_basis, epoch, from_on, until_on,
-         lead_agency_id, lead_code, lead_name, effective_due_on, supporting, status_as_of,
-         progress_as_of, pending_claim, pending_extension_request)
-  SELECT v.id, b.basis, b.basis, (SELECT e.epoch FROM standing_epoch e), $1,
-         (SELECT min(u.d) FROM (
+/// The first day after $1 the view compares $1 with for the task `v` (a
+/// move, any agency's past name, an extension's decision, its completion, a
+/// claim filed or reviewed, a report): the end of a standing kept on $1.
+macro_rules! standing_until {
+    () => {
+        "(SELECT min(u.d) FROM (
             SELECT m.effective_on AS d FROM task_agency_moves m WHERE m.task_id = v.id
             UNION ALL SELECT n.valid_to FROM agency_names n
             UNION ALL SELECT e.decided_on FROM extension_requests e WHERE e.task_id = v.id
@@ -693,7 +770,21 @@ const KEEP_STANDING: &str = "), kept AS (
                       FROM completion_claims c WHERE c.task_id = v.id
             UNION ALL SELECT (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date
                       FROM progress_reports r WHERE r.task_id = v.id) u
-          WHERE u.d > $1),
+          WHERE u.d > $1)"
+    };
+}
+
+/// After the view of one task (as `v`): keeps its standing, valid from $1 to
+/// `standing_until!`, unless the task changed since this statement's
+/// snapshot (`basis` moved on: see the migration `task_standing`).
+const KEEP_STANDING: &str = concat!(
+    "), kept AS (
+  INSERT INTO task_standing AS s (task_id, basis, filled_basis, epoch, from_on, until_on,
+         lead_agency_id, lead_code, lead_name, effective_due_on, supporting, status_as_of,
+         progress_as_of, pending_claim, pending_extension_request)
+  SELECT v.id, b.basis, b.basis, (SELECT e.epoch FROM standing_epoch e), $1, ",
+    standing_until!(),
+    ",
          v.lead_agency_id, v.lead_code, v.lead_name, v.effective_due_on, v.supporting,
          v.status_as_of, v.progress_as_of, v.pending_claim, v.pending_extension_request
   FROM v CROSS JOIN LATERAL (
@@ -706,7 +797,33 @@ const KEEP_STANDING: &str = "), kept AS (
      progress_as_of = EXCLUDED.progress_as_of, pending_claim = EXCLUDED.pending_claim,
      pending_extension_request = EXCLUDED.pending_extension_request
   WHERE s.basis = EXCLUDED.filled_basis)
-SELECT v.* FROM v";
+SELECT v.* FROM v"
+);
+
+/// After a page of the view (as `v`): keeps the standing of each row that
+/// was computed, as `KEEP_STANDING` does for one task. A task changed since
+/// this statement's snapshot is skipped (stored, it would not hold: its
+/// `filled_basis` is the snapshot's). Only rows no one else has locked are
+/// kept (`SKIP LOCKED`): a page never waits on a writer, and a row being
+/// written would be stale at once. Every task has its row (migration
+/// `task_standing_rows`), so keeping is an update.
+const KEEP_PAGE: &str = concat!(
+    "), kept AS (
+  UPDATE task_standing s SET filled_basis = v.standing_basis,
+     epoch = (SELECT e.epoch FROM standing_epoch e), from_on = $1, until_on = ",
+    standing_until!(),
+    ",
+     lead_agency_id = v.lead_agency_id, lead_code = v.lead_code, lead_name = v.lead_name,
+     effective_due_on = v.effective_due_on, supporting = v.supporting,
+     status_as_of = v.status_as_of, progress_as_of = v.progress_as_of,
+     pending_claim = v.pending_claim, pending_extension_request = v.pending_extension_request
+  FROM v
+  WHERE s.task_id = v.id AND NOT v.standing_holds AND s.basis = v.standing_basis
+    AND s.task_id IN (SELECT l.task_id FROM task_standing l
+                      WHERE l.task_id IN (SELECT w.id FROM v w WHERE NOT w.standing_holds)
+                      ORDER BY l.task_id FOR UPDATE SKIP LOCKED))
+SELECT v.* FROM v"
+);
 
 /// Whether reading a task may keep its standing (`find_view`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -738,7 +855,7 @@ pub fn find_view(
     filter.ids = Some(vec![id]);
     let query = view_query(
         "WITH v AS MATERIALIZED (",
-        Source::Live,
+        Source::Computed,
         &filter,
         TaskSort::Code,
         None,
@@ -798,7 +915,7 @@ pub fn find_view_uncached(
 ) -> QueryResult<Option<TaskViewRow>> {
     let mut filter = TaskFilter::as_of(as_of);
     filter.ids = Some(vec![id]);
-    Ok(list_view(conn, &filter, TaskSort::Code, None, Some(1))?.pop())
+    Ok(list_view_computed(conn, &filter, TaskSort::Code, None, Some(1))?.pop())
 }
 
 pub fn find(conn: &mut PgConnection, id: TaskId) -> QueryResult<Option<TaskRow>> {

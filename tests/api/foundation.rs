@@ -126,6 +126,7 @@ async fn migrations_apply_revert_and_apply_again() {
         par_tracker::domain::enums::TaskSort::Code,
         None,
         Some(1),
+        store::tasks::Keeping::Never,
     )
     .unwrap();
     diesel::sql_query("SELECT 1").execute(&mut conn).unwrap();

@@ -10,7 +10,7 @@ use crate::common::TestApp;
 use par_tracker::domain::enums::{AgencyRole, TaskSort};
 use par_tracker::domain::ids::{AgencyId, PlanId};
 use par_tracker::service::tasks::TaskPosition;
-use par_tracker::store::tasks::{explain_view, list_view, TaskFilter, TaskKey};
+use par_tracker::store::tasks::{explain_view, list_view, Keeping, TaskFilter, TaskKey};
 use par_tracker::store::After;
 
 const PLANS: i64 = 2_000;
@@ -96,7 +96,15 @@ async fn task_queries_stay_flat_at_scale() {
     search_nothing.search_pattern = Some("%khong co dau%".into());
 
     // a cursor deep into the plan's list
-    let page = list_view(&mut conn, &in_plan, TaskSort::DueOn, None, Some(400)).unwrap();
+    let page = list_view(
+        &mut conn,
+        &in_plan,
+        TaskSort::DueOn,
+        None,
+        Some(400),
+        Keeping::Never,
+    )
+    .unwrap();
     let deep = After {
         key: TaskKey::of(page.last().unwrap(), TaskSort::DueOn),
         id: page.last().unwrap().task.id,
@@ -157,7 +165,8 @@ async fn task_queries_stay_flat_at_scale() {
         let mut times: Vec<f64> = (0..45)
             .map(|_| {
                 let started = std::time::Instant::now();
-                let rows = list_view(&mut conn, filter, sort, after, Some(51)).unwrap();
+                let rows =
+                    list_view(&mut conn, filter, sort, after, Some(51), Keeping::Never).unwrap();
                 assert!(rows.len() <= 51);
                 started.elapsed().as_secs_f64() * 1000.0
             })

@@ -12,9 +12,13 @@ use crate::bodies::{
 };
 use crate::common::{JsonExt, TestApp};
 use crate::demo::{STP, STTTT};
+use par_tracker::domain::enums::TaskSort;
 use par_tracker::domain::ids::TaskId;
 use par_tracker::domain::overdue::province_date;
-use par_tracker::store::tasks::{find_view, find_view_uncached, kept_view, Keeping, TaskViewRow};
+use par_tracker::store::tasks::{
+    find_view, find_view_uncached, kept_view, list_view, list_view_computed, Keeping, TaskFilter,
+    TaskViewRow,
+};
 
 fn task_id(id: &str) -> TaskId {
     TaskId(id.parse().unwrap())
@@ -129,6 +133,156 @@ async fn a_kept_standing_is_the_views_on_every_day_it_is_used_for() {
         .is_none());
 }
 
+/// Every task as of `on`, the list read as the API reads it (kept standings
+/// where they hold, keeping as `keeping` says).
+fn listed(conn: &mut PgConnection, on: NaiveDate, keeping: Keeping) -> Vec<TaskViewRow> {
+    list_view(
+        conn,
+        &TaskFilter::as_of(on),
+        TaskSort::Code,
+        None,
+        None,
+        keeping,
+    )
+    .unwrap()
+}
+
+fn listed_computed(conn: &mut PgConnection, on: NaiveDate) -> Vec<TaskViewRow> {
+    list_view_computed(conn, &TaskFilter::as_of(on), TaskSort::Code, None, None).unwrap()
+}
+
+/// A list read on a day keeps the standing of each of its rows, as reading
+/// each task alone would: kept, each is the view's on the days around every
+/// date it turns on, and the list read from them is the view's.
+#[actix_web::test]
+async fn a_list_keeps_the_standings_of_its_rows_and_reads_them_as_the_view() {
+    let app = TestApp::demo().await;
+    let mut conn = app.pool().get().unwrap();
+    let today = province_date(chrono::Utc::now());
+    let tasks = app.count("SELECT count(*) AS n FROM tasks") as usize;
+    // (the demo's own history, read as it was made, kept some standings already)
+    let written_on = |on: NaiveDate| {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM task_standing WHERE from_on = '{on}'"
+        ))
+    };
+    let holding_on = |on: NaiveDate| {
+        app.count(&format!(
+            "SELECT count(*) AS n FROM task_standing x WHERE x.filled_basis = x.basis
+               AND x.epoch = (SELECT epoch FROM standing_epoch)
+               AND x.from_on <= '{on}' AND (x.until_on IS NULL OR '{on}' < x.until_on)"
+        ))
+    };
+    let mut used = 0;
+    for kept_on in [day("2023-06-30"), day("2023-12-31"), today] {
+        // read without keeping, nothing is kept; read keeping, every row is
+        let written = written_on(kept_on);
+        assert!(holding_on(kept_on) < tasks as i64);
+        let listed_first = listed(&mut conn, kept_on, Keeping::Never);
+        assert_eq!(
+            written_on(kept_on),
+            written,
+            "kept by a list that does not keep"
+        );
+        assert_eq!(listed_first.len(), tasks);
+        assert_eq!(listed_first, listed_computed(&mut conn, kept_on));
+        let keeping = listed(&mut conn, kept_on, Keeping::Today(kept_on));
+        assert_eq!(keeping, listed_first, "as of {kept_on}");
+        assert_eq!(holding_on(kept_on), tasks as i64, "kept on {kept_on}");
+        for row in &keeping {
+            let id = row.task.id;
+            let mut days = vec![kept_on, kept_on + Duration::days(1)];
+            for d in dates_of(&app, id) {
+                days.extend([d - Duration::days(1), d, d + Duration::days(1)]);
+            }
+            for on in days.into_iter().filter(|on| *on >= kept_on) {
+                if let Some(kept) = kept_view(&mut conn, id, on).unwrap() {
+                    assert_eq!(
+                        kept,
+                        view(&mut conn, id, on),
+                        "{id:?} kept on {kept_on}, read on {on}"
+                    );
+                    used += 1;
+                }
+            }
+        }
+        // read again, from the kept standings: the view's
+        assert_eq!(listed(&mut conn, kept_on, Keeping::Never), listed_first);
+        assert_eq!(
+            listed(&mut conn, kept_on + Duration::days(1), Keeping::Never),
+            listed_computed(&mut conn, kept_on + Duration::days(1)),
+            "the day after {kept_on}"
+        );
+    }
+    assert!(used > 500, "used {used}");
+}
+
+/// Keeping a list's standings never waits on a writer: a task whose
+/// standing row another transaction holds is read, computed, and left to be
+/// kept later; the others are kept.
+#[actix_web::test]
+async fn a_list_does_not_wait_for_a_standing_being_written() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::demo().await;
+    let mut conn = app.pool().get().unwrap();
+    let today = province_date(chrono::Utc::now());
+    let held = app.texts("SELECT id::text AS t FROM tasks ORDER BY code, id LIMIT 1")[0].clone();
+    // nothing holds: every standing is to be kept
+    app.execute("UPDATE task_standing SET basis = basis + 1");
+    let mut writer = app.pool().get().unwrap();
+    writer
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM task_standing WHERE task_id = '{held}' FOR UPDATE;"
+        ))
+        .unwrap();
+    // a wait would end in this error instead of the list
+    conn.batch_execute("SET statement_timeout = '5s'").unwrap();
+    let rows = listed(&mut conn, today, Keeping::Today(today));
+    conn.batch_execute("RESET statement_timeout").unwrap();
+    assert_eq!(rows, listed_computed(&mut conn, today));
+    writer.batch_execute("ROLLBACK").unwrap();
+    assert!(kept_view(&mut conn, task_id(&held), today)
+        .unwrap()
+        .is_none());
+    let others = app.texts("SELECT id::text AS t FROM tasks ORDER BY code, id OFFSET 1");
+    assert!(!others.is_empty());
+    for id in others {
+        assert!(
+            kept_view(&mut conn, task_id(&id), today).unwrap().is_some(),
+            "{id} kept"
+        );
+    }
+}
+
+/// The task list the API serves keeps the standings of its page.
+#[actix_web::test]
+async fn the_task_list_keeps_the_standings_of_its_page() {
+    let app = TestApp::demo().await;
+    let mut conn = app.pool().get().unwrap();
+    let today = province_date(chrono::Utc::now());
+    let page = Actor::inspector(&app)
+        .get("/api/v1/tasks?limit=5")
+        .await
+        .ok();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    for item in items {
+        let id = task_id(item.text("id"));
+        assert_eq!(
+            kept_view(&mut conn, id, today).unwrap(),
+            Some(view(&mut conn, id, today))
+        );
+    }
+    assert_eq!(
+        Actor::inspector(&app)
+            .get("/api/v1/tasks?limit=5")
+            .await
+            .ok(),
+        page,
+        "read again, from the kept standings"
+    );
+}
+
 /// Read (and so kept) before each kind of change, a task reads as the view
 /// gives it after the change: no change leaves its kept standing behind.
 #[actix_web::test]
@@ -154,10 +308,28 @@ async fn no_change_leaves_a_kept_standing_behind() {
     let mut before = find_view(&mut conn, id, today, Keeping::Today(today))
         .unwrap()
         .unwrap();
+    // Read after each change alone, or (every other change) in a list.
+    let mut in_list = false;
     let mut after_change = |conn: &mut PgConnection, what: &str| {
-        let read = find_view(conn, id, today, Keeping::Today(today))
+        in_list = !in_list;
+        let read = if in_list {
+            let mut filter = TaskFilter::as_of(today);
+            filter.ids = Some(vec![id]);
+            list_view(
+                conn,
+                &filter,
+                TaskSort::Code,
+                None,
+                None,
+                Keeping::Today(today),
+            )
             .unwrap()
-            .unwrap();
+            .remove(0)
+        } else {
+            find_view(conn, id, today, Keeping::Today(today))
+                .unwrap()
+                .unwrap()
+        };
         let fresh = view(conn, id, today);
         assert_eq!(read, fresh, "read after: {what}");
         assert_ne!(

@@ -534,16 +534,23 @@ async fn an_as_of_answer_describes_that_day() {
 #[actix_web::test]
 async fn the_task_view_returns_exactly_the_rows_asked_for_in_order() {
     use par_tracker::domain::enums::TaskSort;
-    use par_tracker::store::tasks::{list_view, TaskFilter};
+    use par_tracker::store::tasks::{list_view, Keeping, TaskFilter};
     let app = TestApp::demo().await;
     let filter = TaskFilter::as_of(chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap());
     let codes = |limit| -> Vec<String> {
         let mut conn = app.pool().get().unwrap();
-        list_view(&mut conn, &filter, TaskSort::Code, None, limit)
-            .unwrap()
-            .into_iter()
-            .map(|row| row.task.code)
-            .collect()
+        list_view(
+            &mut conn,
+            &filter,
+            TaskSort::Code,
+            None,
+            limit,
+            Keeping::Never,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|row| row.task.code)
+        .collect()
     };
     let all = codes(None);
     assert!(

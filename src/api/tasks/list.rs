@@ -18,6 +18,7 @@ use crate::domain::ids::{AgencyId, ObjectiveId, PlanId};
 use crate::domain::input::IsoDate;
 use crate::error::{ApiError, ApiResult};
 use crate::service::tasks::{self, TaskPosition, TaskQuery};
+use crate::store::tasks::Keeping;
 use serde::Serialize;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -152,6 +153,7 @@ pub(crate) async fn task_page(
         query.as_of = cursor.as_of;
     }
     let as_of = query.as_of;
+    query.keeping = Keeping::Today(who.today());
     let page = read(pool, who, move |conn, _| {
         let after = request.after.as_ref().map(|c| &c.after);
         tasks::list(conn, &query, after, request.limit)
@@ -236,5 +238,6 @@ pub(crate) fn task_query(p: &TaskListParams, today: chrono::NaiveDate) -> ApiRes
         due_after: query_date("due_after", p.due_after.map(NaiveDate::from))?,
         words: p.q.clone(),
         sort: p.sort.unwrap_or(TaskSort::DueOn),
+        keeping: Keeping::Never,
     })
 }
