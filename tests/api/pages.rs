@@ -622,6 +622,17 @@ async fn a_plan_marked_public_has_a_page_without_login_and_a_private_one_is_404(
         .patch(&format!("{}/{plan}", crate::actors::path::PLANS), &patch)
         .await
         .problem(403);
+    // a patch that changes nothing is still the coordinator's to send
+    let nothing = serde_json::json!({});
+    Actor::officer(&app, demo::STP)
+        .patch(&format!("{}/{plan}", crate::actors::path::PLANS), &nothing)
+        .await
+        .problem(403)
+        .problem_type("not-coordinator");
+    Actor::coordinator(&app)
+        .patch(&format!("{}/{plan}", crate::actors::path::PLANS), &nothing)
+        .await
+        .ok();
     // the coordinator does it from the overview
     let mut coordinator = Browser::signed_in(&app, "sonoivu").await;
     let overview = format!("/tong-quan?plan_id={plan}");

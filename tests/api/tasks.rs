@@ -408,6 +408,25 @@ async fn patch_needs_the_current_etag_and_one_of_two_racing_editors_wins() {
         assert_ne!(r.etag(), etag, "{field}: a new version");
         etag = r.etag();
     }
+    // the same supporting agencies in another order are no change; one of
+    // them alone is
+    let same_two = json!({"supporting_agency_ids": [app.agency_id(STTTT), app.agency_id(SNV)]});
+    let r = coordinator
+        .patch_if_match(&task_path, &etag, &same_two)
+        .await;
+    r.ok();
+    assert_eq!(r.etag(), etag, "the same agencies: no new version");
+    let one = json!({"supporting_agency_ids": [app.agency_id(SNV)]});
+    let r = coordinator.patch_if_match(&task_path, &etag, &one).await;
+    let codes: Vec<String> = r.ok()["supporting_agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.text("code").to_string())
+        .collect();
+    assert_eq!(codes, vec![SNV]);
+    assert_ne!(r.etag(), etag, "one agency fewer: a new version");
+    etag = r.etag();
     // the lead cannot also support
     coordinator
         .patch_if_match(
