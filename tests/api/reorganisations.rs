@@ -70,6 +70,17 @@ async fn plan_2025(app: &TestApp) -> (String, [String; 3]) {
     (plan, [k1, k2, k3])
 }
 
+/// MERGED merged into ABSORBING on 2025-03-01, by the coordinator: the outcome.
+async fn merge_into_absorbing(app: &TestApp) -> Value {
+    Actor::coordinator(app)
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created()
+}
+
 async fn etag_of(app: &TestApp, task: &str) -> String {
     Actor::inspector(app).get(&path::task(task)).await.etag()
 }
@@ -639,14 +650,7 @@ fn lead_counts(summary: &Value) -> Vec<(String, i64)> {
 async fn reorg_as_of_the_day_before_the_predecessor_leads_from_effective_on_the_successor() {
     let app = TestApp::demo().await;
     let (plan, [k1, _, _]) = plan_2025(&app).await;
-    let coordinator = Actor::coordinator(&app);
-    coordinator
-        .post(
-            REORG,
-            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
-        )
-        .await
-        .created();
+    merge_into_absorbing(&app).await;
     let inspector = Actor::inspector(&app);
 
     // a task read as of a day shows who led it then
@@ -738,13 +742,7 @@ async fn reorg_a_task_handed_on_twice_is_led_by_each_agency_in_its_turn() {
     let app = TestApp::demo().await;
     let (plan, [k1, _, _]) = plan_2025(&app).await;
     let coordinator = Actor::coordinator(&app);
-    coordinator
-        .post(
-            REORG,
-            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
-        )
-        .await
-        .created();
+    merge_into_absorbing(&app).await;
     coordinator
         .post(
             REORG,
@@ -810,6 +808,28 @@ async fn reorg_a_task_read_as_of_a_day_shows_the_name_valid_that_day() {
     for (day, name) in [("2025-02-28", "Sở Du lịch"), ("2025-03-01", "Sở Kinh tế")] {
         let task = inspector.task_as_of(&k3, day).await;
         assert_eq!(supporting_name(&task).as_deref(), Some(name), "as of {day}");
+    }
+    // renamed again: each day has the name then in force, the earliest first
+    Actor::coordinator(&app)
+        .post(
+            REORG,
+            &ReorgBody::rename(MERGED, "Sở Kinh tế và Du lịch").on("2025-04-01"),
+        )
+        .await
+        .created();
+    for (day, name) in [
+        ("2025-02-28", "Sở Du lịch"),
+        ("2025-03-31", "Sở Kinh tế"),
+        ("2025-04-01", "Sở Kinh tế và Du lịch"),
+    ] {
+        let lead = inspector.task_as_of(&k1, day).await;
+        assert_eq!(lead["lead_agency"]["name"], name, "lead, as of {day}");
+        let supported = inspector.task_as_of(&k3, day).await;
+        assert_eq!(
+            supporting_name(&supported).as_deref(),
+            Some(name),
+            "supporting, as of {day}"
+        );
     }
 }
 
@@ -968,13 +988,7 @@ async fn reorg_an_agency_takes_no_work_due_after_it_ends() {
     let app = TestApp::demo().await;
     let (plan, [_, _, k3]) = plan_2025(&app).await;
     let coordinator = Actor::coordinator(&app);
-    coordinator
-        .post(
-            REORG,
-            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
-        )
-        .await
-        .created();
+    merge_into_absorbing(&app).await;
     let before = written(&app);
     coordinator
         .post(
@@ -1083,13 +1097,7 @@ async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_r
         .create_plan(&PlanBody::new("CCHC-2025-NHAP", 2025))
         .await
         .id();
-    coordinator
-        .post(
-            REORG,
-            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
-        )
-        .await
-        .created();
+    merge_into_absorbing(&app).await;
     let sheet = |lead: &str, due: &str| {
         format!(
             "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
@@ -1146,13 +1154,7 @@ async fn reorg_supporting_roles_as_of_a_day_are_those_of_that_day() {
         )
         .await
         .id();
-    coordinator
-        .post(
-            REORG,
-            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
-        )
-        .await
-        .created();
+    merge_into_absorbing(&app).await;
     let inspector = Actor::inspector(&app);
     let supporting_on = |task: &str, day: &str| {
         let (task, day) = (task.to_string(), day.to_string());
@@ -1242,13 +1244,7 @@ async fn reorg_a_closed_period_lists_a_successor_s_predecessors_when_asked() {
         .post_empty(&path::period(&period, "/close"))
         .await
         .ok();
-    coordinator
-        .post(
-            REORG,
-            &ReorgBody::merge(&[MERGED], Successor::existing(ABSORBING)),
-        )
-        .await
-        .created();
+    merge_into_absorbing(&app).await;
     let inspector = Actor::inspector(&app);
     let codes = |query: String| {
         let (inspector, period) = (&inspector, period.clone());
