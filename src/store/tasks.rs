@@ -777,36 +777,10 @@ macro_rules! standing_until {
     };
 }
 
-/// After the view of one task (as `v`): keeps its standing, valid from $1 to
-/// `standing_until!`, unless the task changed since this statement's
-/// snapshot (`basis` moved on: see the migration `task_standing`).
-const KEEP_STANDING: &str = concat!(
-    "), kept AS (
-  INSERT INTO task_standing AS s (task_id, basis, filled_basis, epoch, from_on, until_on,
-         lead_agency_id, lead_code, lead_name, effective_due_on, supporting, status_as_of,
-         progress_as_of, pending_claim, pending_extension_request)
-  SELECT v.id, b.basis, b.basis, (SELECT e.epoch FROM standing_epoch e), $1, ",
-    standing_until!(),
-    ",
-         v.lead_agency_id, v.lead_code, v.lead_name, v.effective_due_on, v.supporting,
-         v.status_as_of, v.progress_as_of, v.pending_claim, v.pending_extension_request
-  FROM v CROSS JOIN LATERAL (
-    SELECT COALESCE((SELECT k.basis FROM task_standing k WHERE k.task_id = v.id), 0) AS basis) b
-  ON CONFLICT (task_id) DO UPDATE SET filled_basis = EXCLUDED.filled_basis,
-     epoch = EXCLUDED.epoch, from_on = EXCLUDED.from_on, until_on = EXCLUDED.until_on,
-     lead_agency_id = EXCLUDED.lead_agency_id, lead_code = EXCLUDED.lead_code,
-     lead_name = EXCLUDED.lead_name, effective_due_on = EXCLUDED.effective_due_on,
-     supporting = EXCLUDED.supporting, status_as_of = EXCLUDED.status_as_of,
-     progress_as_of = EXCLUDED.progress_as_of, pending_claim = EXCLUDED.pending_claim,
-     pending_extension_request = EXCLUDED.pending_extension_request
-  WHERE s.basis = EXCLUDED.filled_basis)
-SELECT v.* FROM v"
-);
-
-/// After a page of the view (as `v`): keeps the standing of each row that
-/// was computed, as `KEEP_STANDING` does for one task. A task changed since
-/// this statement's snapshot is skipped (stored, it would not hold: its
-/// `filled_basis` is the snapshot's). Only rows no one else has locked are
+/// After a page of the view (as `v`, one task or many): keeps the standing of
+/// each row that was computed, valid from $1 to `standing_until!`. A task
+/// changed since this statement's snapshot is skipped (stored, it would not
+/// hold: its `filled_basis` is the snapshot's). Only rows no one else has locked are
 /// kept (`SKIP LOCKED`): a page never waits on a writer, and a row being
 /// written would be stale at once. Every task has its row (migration
 /// `task_standing_rows`), so keeping is an update.
@@ -851,21 +825,9 @@ pub fn find_view(
     if let Some(row) = kept_view(conn, id, as_of)? {
         return Ok(Some(row));
     }
-    if keeping != Keeping::Today(as_of) {
-        return find_view_uncached(conn, id, as_of);
-    }
     let mut filter = TaskFilter::as_of(as_of);
     filter.ids = Some(vec![id]);
-    let query = view_query(
-        "WITH v AS MATERIALIZED (",
-        Source::Computed,
-        &filter,
-        TaskSort::Code,
-        None,
-        Some(1),
-    )
-    .sql(KEEP_STANDING);
-    Ok(keep_page(Prepared(query).load(conn)?, Some(1)).pop())
+    Ok(list_view(conn, &filter, TaskSort::Code, None, Some(1), keeping)?.pop())
 }
 
 /// One task as of a day from its kept standing, when that holds on the day.
