@@ -9,7 +9,7 @@
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::{PgConnection, QueryResult, RunQueryDsl};
 
 /// `query`, marked safe for diesel's per-connection statement cache.
 #[derive(Debug, Clone)]
@@ -38,3 +38,40 @@ impl<Q: Query> Query for Prepared<Q> {
 }
 
 impl<Q, Conn> RunQueryDsl<Conn> for Prepared<Q> {}
+
+impl<Q: QueryFragment<Pg>> Prepared<Q> {
+    /// Runs a statement that returns no rows, through the statement cache.
+    /// (diesel's own `execute`, which this shadows, hands the statement to
+    /// the connection by reference; a reference answers whether it may be
+    /// cached by walking the statement, and an `INSERT` or a `sql_query`
+    /// answers no: such statements were parsed and planned on every call.)
+    pub fn execute(self, conn: &mut PgConnection) -> QueryResult<()> {
+        use diesel::connection::{DefaultLoadingMode, LoadConnection};
+        // `load` takes the statement by value, which keeps the answer above.
+        let rows = LoadConnection::<DefaultLoadingMode>::load(conn, NoRows(self))?;
+        drop(rows);
+        Ok(())
+    }
+}
+
+/// A statement read as one returning no rows (`Prepared::execute`).
+struct NoRows<Q>(Prepared<Q>);
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for NoRows<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, backend: &Pg) -> QueryResult<bool> {
+        self.0.is_safe_to_cache_prepared(backend)
+    }
+}
+
+impl<Q> QueryId for NoRows<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> Query for NoRows<Q> {
+    type SqlType = diesel::sql_types::Untyped;
+}
