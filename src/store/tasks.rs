@@ -292,33 +292,56 @@ const VIEW_HEAD: &str = concat!(
   WHERE TRUE"
 );
 
+/// The instant the province day $1 ends (UTC+7, no daylight saving): a
+/// time was on or before $1 there exactly when it is earlier. Compared as
+/// is, a time column keeps its index (its province date would not).
+macro_rules! day_ends {
+    () => {
+        "(($1 + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC'"
+    };
+}
+
 /// The task's status on $1 (the as-of day), from what is dated: completed
 /// on or before it; a claim filed and not yet decided then; a report by the
 /// lead agency, or a claim returned, by then; else not started. A
 /// cancellation carries no date and shows as it is today. (Dates of
 /// timestamps are province days, UTC+7.)
-const STATUS_AS_OF: &str = "CASE
+const STATUS_AS_OF: &str = concat!(
+    "CASE
     WHEN p.status = 'cancelled' THEN 'cancelled'
     WHEN p.completed_on IS NOT NULL AND p.completed_on <= $1 THEN 'completed'
     WHEN EXISTS (SELECT 1 FROM completion_claims c WHERE c.task_id = p.id
-                   AND (c.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
-                   AND (c.reviewed_at IS NULL OR (c.reviewed_at AT TIME ZONE 'UTC' + interval '7 hours')::date > $1))
+                   AND c.created_at < ",
+    day_ends!(),
+    "
+                   AND (c.reviewed_at IS NULL OR c.reviewed_at >= ",
+    day_ends!(),
+    "))
       THEN 'submitted'
     WHEN EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = p.id AND r.agency_id = p.lead_agency_id
-                   AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1)
+                   AND r.created_at < ",
+    day_ends!(),
+    ")
       OR EXISTS (SELECT 1 FROM completion_claims c WHERE c.task_id = p.id
-                   AND (c.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1)
+                   AND c.created_at < ",
+    day_ends!(),
+    ")
       THEN 'in_progress'
-    ELSE 'not_started' END";
+    ELSE 'not_started' END"
+);
 
 /// The task's progress on $1: 100 once completed, else the lead agency's
 /// latest report by then, else 0.
-const PROGRESS_AS_OF: &str = "CASE
+const PROGRESS_AS_OF: &str = concat!(
+    "CASE
     WHEN p.status <> 'cancelled' AND p.completed_on IS NOT NULL AND p.completed_on <= $1 THEN 100::int2
     ELSE COALESCE((SELECT r.progress_percent FROM progress_reports r
                    WHERE r.task_id = p.id AND r.agency_id = p.lead_agency_id
-                     AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $1
-                   ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END";
+                     AND r.created_at < ",
+    day_ends!(),
+    "
+                   ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END"
+);
 
 /// The supporting agencies on $1 of every task of the page not read from its
 /// kept standing (`unkept`), as a JSON array
@@ -760,9 +783,12 @@ const KEPT_STANDING: &str = concat!(
 /// The first day after $1 the view compares $1 with for the task `v` (a
 /// move, any agency's past name, an extension's decision, its completion, a
 /// claim filed or reviewed, a report): the end of a standing kept on $1.
+/// (A report's day is found from the first report after $1, through the
+/// index, not from every report of the task.)
 macro_rules! standing_until {
     () => {
-        "(SELECT min(u.d) FROM (
+        concat!(
+            "(SELECT min(u.d) FROM (
             SELECT m.effective_on AS d FROM task_agency_moves m WHERE m.task_id = v.id
             UNION ALL SELECT n.valid_to FROM agency_names n
             UNION ALL SELECT e.decided_on FROM extension_requests e WHERE e.task_id = v.id
@@ -771,9 +797,12 @@ macro_rules! standing_until {
                       FROM completion_claims c WHERE c.task_id = v.id
             UNION ALL SELECT (c.reviewed_at AT TIME ZONE 'UTC' + interval '7 hours')::date
                       FROM completion_claims c WHERE c.task_id = v.id
-            UNION ALL SELECT (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date
-                      FROM progress_reports r WHERE r.task_id = v.id) u
+            UNION ALL SELECT (min(r.created_at) AT TIME ZONE 'UTC' + interval '7 hours')::date
+                      FROM progress_reports r WHERE r.task_id = v.id AND r.created_at >= ",
+            day_ends!(),
+            ") u
           WHERE u.d > $1)"
+        )
     };
 }
 

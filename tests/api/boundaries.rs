@@ -444,6 +444,85 @@ async fn the_province_day_turns_at_17_utc() {
     }
 }
 
+/// The lead's progress report, as answered.
+async fn report(app: &TestApp, task: &str, progress: i64) {
+    let r = app
+        .post(&format!("/api/v1/tasks/{task}/reports"))
+        .token(&app.token(LEAD))
+        .json(&json!({"progress_percent": progress, "summary": "Báo cáo tiến độ"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+}
+
+#[actix_web::test]
+async fn reports_and_claims_count_from_their_day_in_the_province() {
+    // 16:59:59 UTC is the last second of a day in the province, 17:00:00 the
+    // first of the next.
+    let mut app = app_at("2024-05-15T16:59:59Z").await;
+    let plan = plan_2024(&app).await;
+    let task = task_due(&app, &plan, "N1", on("2024-12-31")).await;
+    // reported on in the first second of 16/05 only, and claimed done then only
+    let reported_next_day = task_due(&app, &plan, "N2", on("2024-12-31")).await;
+    let claimed_next_day = task_due(&app, &plan, "N3", on("2024-12-31")).await;
+    report(&app, &task, 30).await;
+    app.set_clock(clock_at("2024-05-15T17:00:00Z")).await;
+    report(&app, &task, 60).await;
+    report(&app, &reported_next_day, 60).await;
+    for id in [&task, &claimed_next_day] {
+        let claimed = claim_done_on(&app, id, "2024-05-16").await;
+        assert_eq!(claimed.status, StatusCode::CREATED, "{}", claimed.raw);
+    }
+    // returned in the first second of 17/05
+    app.set_clock(clock_at("2024-05-16T17:00:00Z")).await;
+    let r = app
+        .post(&format!("/api/v1/tasks/{task}/review"))
+        .token(&app.token(COORDINATOR))
+        .json(&json!({"decision": "return", "comment": "Thiếu quyết định"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+
+    for (day, status, progress) in [
+        ("2024-05-14", "not_started", 0),
+        ("2024-05-15", "in_progress", 30),
+        ("2024-05-16", "submitted", 60),
+        ("2024-05-17", "in_progress", 60),
+    ] {
+        let t = task_as_of(&app, &task, Some(day)).await;
+        assert_eq!(
+            (t["status"].clone(), t["progress_percent"].clone()),
+            (json!(status), json!(progress)),
+            "as of {day}"
+        );
+        let listed = app
+            .get(&format!("/api/v1/tasks?plan_id={plan}&as_of={day}"))
+            .token(&app.token(INSPECTOR))
+            .send()
+            .await;
+        let n1 = listed.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|t| t["code"] == "N1"))
+            .expect("N1 listed");
+        assert_eq!(n1["status"], status, "listed as of {day}");
+    }
+    for (id, on_16) in [
+        (&reported_next_day, ("in_progress", 60)),
+        (&claimed_next_day, ("submitted", 0)),
+    ] {
+        for (day, (status, progress)) in [("2024-05-15", ("not_started", 0)), ("2024-05-16", on_16)]
+        {
+            let t = task_as_of(&app, id, Some(day)).await;
+            assert_eq!(
+                (t["status"].clone(), t["progress_percent"].clone()),
+                (json!(status), json!(progress)),
+                "{} as of {day}",
+                t["code"]
+            );
+        }
+    }
+}
+
 #[actix_web::test]
 async fn a_summary_counts_each_task_as_it_stood_that_day() {
     let app = app_at("2024-06-01T03:00:00Z").await;
