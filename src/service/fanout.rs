@@ -3,6 +3,8 @@
 //! that emits due-soon and overdue events. Both are safe on any number of
 //! nodes: events are claimed with SKIP LOCKED, reminders by a unique key.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use serde_json::{json, Value};
@@ -19,6 +21,9 @@ use crate::store::outbox::{DeliveryRow, NewOutboxEvent, NotificationRow, OutboxR
 
 /// Fans out up to `limit` waiting events in one transaction; returns how
 /// many. With `mail`, notifications to accounts with an address are mailed too.
+/// The batch is read and written a statement per table, not per event: its
+/// tasks as of each event's day, then the people they concern, then every
+/// notification, delivery and payload at once.
 pub fn fan_out(
     conn: &mut PgConnection,
     limit: i64,
@@ -30,16 +35,66 @@ pub fn fan_out(
         return Ok(0);
     }
     let webhooks = store::outbox::active_webhooks(conn)?;
-    for event in &events {
-        let task = match event.task_id {
-            Some(id) => Some(tasks::get(
-                conn,
-                id,
-                province_date(event.occurred_at),
-                store::tasks::Keeping::Never,
-            )?),
-            None => None,
-        };
+    let tasks = tasks_of(conn, &events)?;
+    let task_of = |event: &OutboxRow| {
+        event
+            .task_id
+            .map(|id| &tasks[&(id, province_date(event.occurred_at))])
+    };
+    let audiences: Vec<Audience> = events
+        .iter()
+        .map(|event| audience(event, task_of(event)))
+        .collect();
+    let people = Directory::of(conn, &audiences)?;
+    let mut notes = Vec::new();
+    let mut deliveries = Vec::new();
+    let mut payloads = Vec::with_capacity(events.len());
+    for (event, audience) in events.iter().zip(&audiences) {
+        let task = task_of(event);
+        let (title, body) = words(event, task);
+        notes.extend(
+            people
+                .of_audience(audience)
+                .into_iter()
+                .filter(|r| Some(r.id) != event.actor_id)
+                .map(|r| NotificationRow {
+                    id: Uuid::new_v4(),
+                    user_id: r.id,
+                    event_id: event.id,
+                    event_type: event.event_type.clone(),
+                    title: title.clone(),
+                    body: body.clone(),
+                    task_id: event.task_id,
+                    created_at: now,
+                    read_at: None,
+                    email_status: if mail && r.has_email {
+                        "pending"
+                    } else {
+                        "none"
+                    }
+                    .into(),
+                    email_next_at: (mail && r.has_email).then_some(now),
+                }),
+        );
+        deliveries.extend(
+            webhooks
+                .iter()
+                .filter(|w| subscribes(&w.events, &event.event_type))
+                .map(|w| DeliveryRow {
+                    id: Uuid::new_v4(),
+                    webhook_id: w.id,
+                    event_id: event.id,
+                    status: "pending".into(),
+                    attempts: 0,
+                    next_attempt_at: now,
+                    leased_until: None,
+                    last_status_code: None,
+                    last_error: None,
+                    last_response: None,
+                    created_at: now,
+                    delivered_at: None,
+                }),
+        );
         let payload = json!({
             "id": event.id,
             "type": event.event_type,
@@ -51,63 +106,59 @@ pub fn fan_out(
                 "task": task,
             },
         });
-        let (title, body) = words(event, task.as_ref());
-        let recipients = recipients(conn, event, task.as_ref())?;
-        let notes: Vec<NotificationRow> = recipients
-            .into_iter()
-            .filter(|r| Some(r.id) != event.actor_id)
-            .map(|r| NotificationRow {
-                id: Uuid::new_v4(),
-                user_id: r.id,
-                event_id: event.id,
-                event_type: event.event_type.clone(),
-                title: title.clone(),
-                body: body.clone(),
-                task_id: event.task_id,
-                created_at: now,
-                read_at: None,
-                email_status: if mail && r.has_email {
-                    "pending"
-                } else {
-                    "none"
-                }
-                .into(),
-                email_next_at: (mail && r.has_email).then_some(now),
-            })
-            .collect();
-        store::outbox::insert_notifications(conn, &notes)?;
-        let deliveries: Vec<DeliveryRow> = webhooks
-            .iter()
-            .filter(|w| subscribes(&w.events, &event.event_type))
-            .map(|w| DeliveryRow {
-                id: Uuid::new_v4(),
-                webhook_id: w.id,
-                event_id: event.id,
-                status: "pending".into(),
-                attempts: 0,
-                next_attempt_at: now,
-                leased_until: None,
-                last_status_code: None,
-                last_error: None,
-                last_response: None,
-                created_at: now,
-                delivered_at: None,
-            })
-            .collect();
-        store::outbox::insert_deliveries(conn, &deliveries)?;
-        store::outbox::mark_fanned_out(conn, event.id, &payload, now)?;
+        payloads.push((event.id, payload));
     }
+    // (in slices: a statement binds at most 65,535 values)
+    for slice in notes.chunks(1_000) {
+        store::outbox::insert_notifications(conn, slice)?;
+    }
+    for slice in deliveries.chunks(1_000) {
+        store::outbox::insert_deliveries(conn, slice)?;
+    }
+    store::outbox::mark_fanned_out(conn, &payloads, now)?;
     Ok(events.len())
+}
+
+/// The tasks of `events`, each as of its event's day in the province: one
+/// statement per day (a batch seldom spans two).
+fn tasks_of(
+    conn: &mut PgConnection,
+    events: &[OutboxRow],
+) -> DomainResult<HashMap<(TaskId, NaiveDate), tasks::Task>> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<TaskId>> = BTreeMap::new();
+    for event in events {
+        if let Some(id) = event.task_id {
+            let ids = by_day.entry(province_date(event.occurred_at)).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    let mut found = HashMap::new();
+    for (day, ids) in by_day {
+        for (id, task) in tasks::get_many(conn, &ids, day)? {
+            found.insert((id, day), task);
+        }
+    }
+    Ok(found)
+}
+
+/// Who hears of an event, before they are looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Audience {
+    Coordinators,
+    /// The active officers of these agencies.
+    OfficersOf(Vec<Uuid>),
+    CoordinatorsAndInspectors,
+    /// One account, if active.
+    Account(Uuid),
+    Nobody,
 }
 
 /// Who hears of an event: the lead agency for what happens to its task, the
 /// coordinators for what awaits their decision, the supporting agencies too
 /// for a deadline coming.
-fn recipients(
-    conn: &mut PgConnection,
-    event: &OutboxRow,
-    task: Option<&tasks::Task>,
-) -> DomainResult<Vec<Recipient>> {
+fn audience(event: &OutboxRow, task: Option<&tasks::Task>) -> Audience {
     let lead = task.map(|t| vec![t.lead_agency.id.0]).unwrap_or_default();
     let with_supporting = || {
         let mut all = lead.clone();
@@ -125,13 +176,13 @@ fn recipients(
             .into_iter()
             .collect::<Vec<_>>()
     };
-    Ok(match event.event_type.as_str() {
+    match event.event_type.as_str() {
         "claim.submitted" | "extension.requested" | "agency_report.submitted" => {
-            store::outbox::coordinators(conn)?
+            Audience::Coordinators
         }
-        "task.due_soon" => store::outbox::officers_of(conn, &with_supporting())?,
+        "task.due_soon" => Audience::OfficersOf(with_supporting()),
         "agency_report.accepted" | "agency_report.returned" => {
-            store::outbox::officers_of(conn, &agency_of_report())?
+            Audience::OfficersOf(agency_of_report())
         }
         // the inspected agency hears of its inspection and findings; the
         // inspectors and the coordinator of a remedy to verify
@@ -141,24 +192,95 @@ fn recipients(
         | "inspection.cancelled"
         | "finding.recorded"
         | "finding.verified"
-        | "finding.returned" => store::outbox::officers_of(conn, &agency_of_report())?,
-        "finding.remedy_reported" => {
-            let mut all = store::outbox::coordinators(conn)?;
-            all.extend(store::outbox::inspectors(conn)?);
-            all
-        }
-        "period.created" | "period.closed" | "inspection.updated" => Vec::new(),
+        | "finding.returned" => Audience::OfficersOf(agency_of_report()),
+        "finding.remedy_reported" => Audience::CoordinatorsAndInspectors,
+        "period.created" | "period.closed" | "inspection.updated" => Audience::Nobody,
         "webhook.paused" => match event
             .changes
             .get("owner_id")
             .and_then(Value::as_str)
             .and_then(|u| u.parse::<Uuid>().ok())
         {
-            Some(owner) => store::outbox::recipient(conn, owner)?,
-            None => Vec::new(),
+            Some(owner) => Audience::Account(owner),
+            None => Audience::Nobody,
         },
-        _ => store::outbox::officers_of(conn, &lead)?,
-    })
+        _ => Audience::OfficersOf(lead),
+    }
+}
+
+/// The people a batch's audiences name, each group read once.
+#[derive(Debug, Default)]
+struct Directory {
+    coordinators: Vec<Recipient>,
+    inspectors: Vec<Recipient>,
+    officers: HashMap<Uuid, Vec<Recipient>>,
+    accounts: HashMap<Uuid, Vec<Recipient>>,
+}
+
+impl Directory {
+    fn of(conn: &mut PgConnection, audiences: &[Audience]) -> DomainResult<Directory> {
+        let mut people = Directory::default();
+        let wants = |pick: fn(&Audience) -> bool| audiences.iter().any(pick);
+        if wants(|a| {
+            matches!(
+                a,
+                Audience::Coordinators | Audience::CoordinatorsAndInspectors
+            )
+        }) {
+            people.coordinators = store::outbox::coordinators(conn)?;
+        }
+        if wants(|a| matches!(a, Audience::CoordinatorsAndInspectors)) {
+            people.inspectors = store::outbox::inspectors(conn)?;
+        }
+        let mut agencies: Vec<Uuid> = audiences
+            .iter()
+            .flat_map(|a| match a {
+                Audience::OfficersOf(ids) => ids.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        agencies.sort();
+        agencies.dedup();
+        if !agencies.is_empty() {
+            for officer in store::outbox::officers_of(conn, &agencies)? {
+                people
+                    .officers
+                    .entry(officer.agency_id)
+                    .or_default()
+                    .push(officer.recipient);
+            }
+        }
+        for audience in audiences {
+            if let Audience::Account(id) = audience {
+                if !people.accounts.contains_key(id) {
+                    let found = store::outbox::recipient(conn, *id)?;
+                    people.accounts.insert(*id, found);
+                }
+            }
+        }
+        Ok(people)
+    }
+
+    /// The people of `audience`, each once, by id.
+    fn of_audience(&self, audience: &Audience) -> Vec<Recipient> {
+        let mut all: Vec<Recipient> = match audience {
+            Audience::Coordinators => self.coordinators.clone(),
+            Audience::CoordinatorsAndInspectors => {
+                let mut all = self.coordinators.clone();
+                all.extend(self.inspectors.iter().cloned());
+                all
+            }
+            Audience::OfficersOf(agencies) => agencies
+                .iter()
+                .flat_map(|a| self.officers.get(a).cloned().unwrap_or_default())
+                .collect(),
+            Audience::Account(id) => self.accounts.get(id).cloned().unwrap_or_default(),
+            Audience::Nobody => Vec::new(),
+        };
+        all.sort_by_key(|r| r.id);
+        all.dedup_by_key(|r| r.id);
+        all
+    }
 }
 
 /// The notification's Vietnamese title and body.

@@ -1,5 +1,7 @@
 //! Tasks: create and change them (coordinator), read them as of a day.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -264,6 +266,26 @@ pub fn get(
     let row =
         store::tasks::find_view(conn, id, as_of, keeping)?.ok_or(DomainError::not_found("task"))?;
     Ok(to_tasks(vec![row], as_of)?.remove(0))
+}
+
+/// Tasks as of a day, by id, in one statement (for background work over
+/// many events); every id must be a task's.
+pub fn get_many(
+    conn: &mut PgConnection,
+    ids: &[TaskId],
+    as_of: NaiveDate,
+) -> DomainResult<HashMap<TaskId, Task>> {
+    let mut filter = TaskFilter::as_of(as_of);
+    filter.ids = Some(ids.to_vec());
+    let rows = store::tasks::list_view(conn, &filter, TaskSort::Code, None, None, Keeping::Never)?;
+    let found: HashMap<TaskId, Task> = to_tasks(rows, as_of)?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    if ids.iter().any(|id| !found.contains_key(id)) {
+        return Err(DomainError::not_found("task"));
+    }
+    Ok(found)
 }
 
 /// One task as of a day for a caller whose token is confirmed against their

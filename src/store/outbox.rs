@@ -57,18 +57,24 @@ pub fn claim_waiting(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<Out
         .load(conn)
 }
 
+/// Marks events fanned out, each with its payload, in one statement.
 pub fn mark_fanned_out(
     conn: &mut PgConnection,
-    id: Uuid,
-    payload: &serde_json::Value,
+    payloads: &[(Uuid, serde_json::Value)],
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    Prepared(diesel::update(outbox_events::table.find(id)).set((
-        outbox_events::payload.eq(payload),
-        outbox_events::fanned_out_at.eq(at),
-    )))
+    let (ids, payloads): (Vec<Uuid>, Vec<&serde_json::Value>) =
+        payloads.iter().map(|(id, p)| (*id, p)).unzip();
+    Prepared(
+        diesel::sql_query(
+            "UPDATE outbox_events o SET payload = v.payload, fanned_out_at = $1
+               FROM unnest($2::uuid[], $3::jsonb[]) AS v(id, payload) WHERE o.id = v.id",
+        )
+        .bind::<Timestamptz, _>(at)
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Jsonb>, _>(payloads),
+    )
     .execute(conn)
-    .map(|_| ())
 }
 
 /// Marks every waiting event sent without sending it: the demo's replayed
@@ -100,11 +106,20 @@ pub struct Recipient {
     pub has_email: bool,
 }
 
+/// An active officer of an agency.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Officer {
+    #[diesel(sql_type = SqlUuid)]
+    pub agency_id: Uuid,
+    #[diesel(embed)]
+    pub recipient: Recipient,
+}
+
 /// Active officers of these agencies.
-pub fn officers_of(conn: &mut PgConnection, agencies: &[Uuid]) -> QueryResult<Vec<Recipient>> {
+pub fn officers_of(conn: &mut PgConnection, agencies: &[Uuid]) -> QueryResult<Vec<Officer>> {
     Prepared(
         diesel::sql_query(
-            "SELECT id, email IS NOT NULL AS has_email FROM users
+            "SELECT agency_id, id, email IS NOT NULL AS has_email FROM users
               WHERE active AND role = 'agency_officer' AND agency_id = ANY($1) ORDER BY id",
         )
         .bind::<diesel::sql_types::Array<SqlUuid>, _>(agencies.to_vec()),
@@ -159,6 +174,10 @@ pub struct NotificationRow {
 }
 
 pub fn insert_notifications(conn: &mut PgConnection, rows: &[NotificationRow]) -> QueryResult<()> {
+    // (an empty insert would still be a round trip)
+    if rows.is_empty() {
+        return Ok(());
+    }
     diesel::insert_into(notifications::table)
         .values(rows)
         .on_conflict_do_nothing()
@@ -320,6 +339,9 @@ pub struct DeliveryRow {
 }
 
 pub fn insert_deliveries(conn: &mut PgConnection, rows: &[DeliveryRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     diesel::insert_into(webhook_deliveries::table)
         .values(rows)
         .on_conflict_do_nothing()

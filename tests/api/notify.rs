@@ -869,3 +869,46 @@ async fn a_webhook_lists_1_to_50_event_types() {
             .field_error(400, "events");
     }
 }
+
+#[actix_web::test]
+async fn a_batch_carries_each_event_s_task_as_of_its_own_day() {
+    // Two reports on one task on two days, fanned out together: each payload
+    // is the task as it stood on its event's day in the province.
+    let instant = |s: &str| par_tracker::startup::Clock::Fixed(at(s));
+    let mut app = TestApp::demo_with_clock(instant("2024-05-15T03:00:00Z")).await;
+    let (_, task) = task_due(&app, "2024-12-31").await;
+    let (_, other) = task_due(&app, "2024-11-30").await;
+    let officer = Actor::officer(&app, STP);
+    officer
+        .post(
+            &crate::actors::path::reports(&task),
+            &ReportBody::new(30, "Quý II"),
+        )
+        .await
+        .created();
+    app.set_clock(instant("2024-05-16T03:00:00Z")).await;
+    let officer = Actor::officer(&app, STP);
+    for id in [&task, &other] {
+        officer
+            .post(
+                &crate::actors::path::reports(id),
+                &ReportBody::new(60, "Quý II"),
+            )
+            .await
+            .created();
+    }
+    worker::fan_out(app.pool(), false, Utc::now()).unwrap();
+    let sent = app.texts(&format!(
+        "SELECT concat_ws(' ', task_id, payload->'data'->'task'->>'as_of', \
+         payload->'data'->'task'->>'progress_percent') AS t \
+         FROM outbox_events WHERE type = 'report.created' AND task_id IN ('{task}', '{other}') \
+         ORDER BY occurred_at, t"
+    ));
+    let mut expected = vec![
+        format!("{task} 2024-05-15 30"),
+        format!("{task} 2024-05-16 60"),
+        format!("{other} 2024-05-16 60"),
+    ];
+    expected[1..].sort();
+    assert_eq!(sent, expected);
+}
