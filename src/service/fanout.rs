@@ -3,7 +3,8 @@
 //! that emits due-soon and overdue events. Both are safe on any number of
 //! nodes: events are claimed with SKIP LOCKED, reminders by a unique key.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
@@ -125,17 +126,18 @@ fn tasks_of(
     conn: &mut PgConnection,
     events: &[OutboxRow],
 ) -> DomainResult<HashMap<(TaskId, NaiveDate), tasks::Task>> {
-    let mut by_day: BTreeMap<NaiveDate, Vec<TaskId>> = BTreeMap::new();
+    let mut by_day: BTreeMap<NaiveDate, HashSet<TaskId>> = BTreeMap::new();
     for event in events {
         if let Some(id) = event.task_id {
-            let ids = by_day.entry(province_date(event.occurred_at)).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+            by_day
+                .entry(province_date(event.occurred_at))
+                .or_default()
+                .insert(id);
         }
     }
     let mut found = HashMap::new();
     for (day, ids) in by_day {
+        let ids: Vec<TaskId> = ids.into_iter().collect();
         for (id, task) in tasks::get_many(conn, &ids, day)? {
             found.insert((id, day), task);
         }
@@ -241,20 +243,17 @@ impl Directory {
             .collect();
         agencies.sort();
         agencies.dedup();
-        if !agencies.is_empty() {
-            for officer in store::outbox::officers_of(conn, &agencies)? {
-                people
-                    .officers
-                    .entry(officer.agency_id)
-                    .or_default()
-                    .push(officer.recipient);
-            }
+        for officer in store::outbox::officers_of(conn, &agencies)? {
+            people
+                .officers
+                .entry(officer.agency_id)
+                .or_default()
+                .push(officer.recipient);
         }
         for audience in audiences {
             if let Audience::Account(id) = audience {
-                if !people.accounts.contains_key(id) {
-                    let found = store::outbox::recipient(conn, *id)?;
-                    people.accounts.insert(*id, found);
+                if let Entry::Vacant(slot) = people.accounts.entry(*id) {
+                    slot.insert(store::outbox::recipient(conn, *id)?);
                 }
             }
         }

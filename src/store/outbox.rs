@@ -117,6 +117,9 @@ pub struct Officer {
 
 /// Active officers of these agencies.
 pub fn officers_of(conn: &mut PgConnection, agencies: &[Uuid]) -> QueryResult<Vec<Officer>> {
+    if agencies.is_empty() {
+        return Ok(Vec::new());
+    }
     Prepared(
         diesel::sql_query(
             "SELECT agency_id, id, email IS NOT NULL AS has_email FROM users
@@ -375,7 +378,8 @@ pub fn lease_mail(
     lease_seconds: i32,
     limit: i64,
 ) -> QueryResult<Vec<MailJob>> {
-    diesel::sql_query(
+    // (every node with mail runs this each second: prepared once per connection)
+    Prepared(diesel::sql_query(
         "UPDATE notifications n
             SET email_leased_until = $1 + make_interval(secs => $2), email_attempts = n.email_attempts + 1
            FROM users u
@@ -389,7 +393,7 @@ pub fn lease_mail(
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Integer, _>(lease_seconds)
-    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::BigInt, _>(limit))
     .load(conn)
 }
 
@@ -425,7 +429,8 @@ pub fn lease_due(
     lease_seconds: i32,
     limit: i64,
 ) -> QueryResult<Vec<DeliveryRow>> {
-    diesel::sql_query(
+    // (every node runs this each second: prepared once per connection)
+    Prepared(diesel::sql_query(
         "UPDATE webhook_deliveries d SET leased_until = $1 + make_interval(secs => $2), attempts = d.attempts + 1
           WHERE d.id IN (SELECT id FROM webhook_deliveries
                           WHERE status = 'pending' AND next_attempt_at <= $1
@@ -436,7 +441,7 @@ pub fn lease_due(
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Integer, _>(lease_seconds)
-    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::BigInt, _>(limit))
     .load(conn)
 }
 
