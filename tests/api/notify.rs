@@ -912,3 +912,35 @@ async fn a_batch_carries_each_event_s_task_as_of_its_own_day() {
     expected[1..].sort();
     assert_eq!(sent, expected);
 }
+
+#[actix_web::test]
+async fn mail_is_queued_only_when_on_and_only_for_accounts_with_an_address() {
+    let app = TestApp::demo().await;
+    let coordinator_id = app.account(crate::demo::COORDINATOR).id.to_string();
+    Actor::admin(&app)
+        .patch(
+            &format!("/api/v1/users/{coordinator_id}"),
+            &json!({"email": "cchc@snv.khanhhoa.gov.vn"}),
+        )
+        .await
+        .ok();
+    // task.created reaches the lead's officer (no address), claim.submitted
+    // the coordinator (an address)
+    for (due, mail) in [("2024-11-30", false), ("2024-12-31", true)] {
+        let (_, task) = task_due(&app, due).await;
+        Actor::officer(&app, STP)
+            .claim_completion(&task, &ClaimBody::new("2024-06-01", "Đã hoàn thành"))
+            .await;
+        worker::fan_out(app.pool(), mail, Utc::now()).unwrap();
+        let queued = app.texts(&format!(
+            "SELECT concat_ws(' ', type, email_status, email_next_at IS NOT NULL) AS t \
+             FROM notifications WHERE task_id = '{task}' ORDER BY t"
+        ));
+        let expected = if mail {
+            ["claim.submitted pending t", "task.created none f"]
+        } else {
+            ["claim.submitted none f", "task.created none f"]
+        };
+        assert_eq!(queued, expected, "mail {mail}");
+    }
+}

@@ -431,6 +431,17 @@ async fn an_agency_drafts_submits_and_resubmits_once_returned() {
         1,
         "the agency is told its report came back"
     );
+    par_tracker::worker::fan_out(app.pool(), false, chrono::Utc::now()).unwrap();
+    let heard = officer
+        .get("/api/v1/me/notifications?unread=true")
+        .await
+        .ok()
+        .items();
+    assert!(
+        heard.iter().any(|n| n["type"] == "agency_report.returned"
+            && n["title"] == "Báo cáo định kỳ bị trả lại: Bổ sung số liệu"),
+        "the agency's officer hears its report came back: {heard:?}"
+    );
     let edited = officer.put(&mine, &agency_report("14/BC-STP")).await.ok();
     assert_eq!(
         edited["status"], "returned",
