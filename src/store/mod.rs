@@ -1,6 +1,30 @@
 //! diesel queries, one module per table family. Functions take a connection
 //! (so a use case can run several in one transaction) and return `QueryResult`.
 
+// The province keeps UTC+7 all year (no daylight saving). Its day is the
+// one rule for "on or before a day" in every query, in two forms:
+
+/// The instant the province day in parameter `$n` (a date) ends, in UTC: a
+/// time was on or before that day there exactly when it is earlier.
+/// Compared as is, a time column keeps its index (its province date would
+/// not).
+macro_rules! day_ends {
+    ($n:literal) => {
+        concat!(
+            "(($",
+            $n,
+            " + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC'"
+        )
+    };
+}
+
+/// The province day of the time `$t` (an SQL expression).
+macro_rules! province_day {
+    ($t:literal) => {
+        concat!("(", $t, " AT TIME ZONE 'UTC' + interval '7 hours')::date")
+    };
+}
+
 pub mod agencies;
 pub mod audit;
 pub mod auth;

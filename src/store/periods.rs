@@ -127,13 +127,14 @@ pub fn latest_lead_reports(
     task_ids: &[TaskId],
     as_of: NaiveDate,
 ) -> QueryResult<Vec<LatestReport>> {
-    diesel::sql_query(
+    diesel::sql_query(concat!(
         "SELECT DISTINCT ON (r.task_id) r.task_id, r.summary, r.created_at
            FROM progress_reports r JOIN tasks t ON t.id = r.task_id AND r.agency_id = t.lead_agency_id
-          WHERE r.task_id = ANY($1)
-            AND (r.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date <= $2
-          ORDER BY r.task_id, r.created_at DESC, r.id DESC",
-    )
+          WHERE r.task_id = ANY($1) AND r.created_at < ",
+        day_ends!(2),
+        "
+          ORDER BY r.task_id, r.created_at DESC, r.id DESC"
+    ))
     .bind::<Array<SqlUuid>, _>(task_ids.iter().map(|t| t.0).collect::<Vec<_>>())
     .bind::<Date, _>(as_of)
     .load(conn)

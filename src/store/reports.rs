@@ -463,7 +463,7 @@ pub fn evidence_numbers_of_plan(
     plan: PlanId,
     as_of: NaiveDate,
 ) -> QueryResult<Vec<EvidenceNumber>> {
-    diesel::sql_query(
+    diesel::sql_query(concat!(
         "SELECT task_id, document_number FROM (
            SELECT t.id AS task_id, e.document_number,
                   min(coalesce(r.created_at, c.created_at)) AS first_cited
@@ -472,10 +472,12 @@ pub fn evidence_numbers_of_plan(
            LEFT JOIN completion_claims c ON c.id = e.completion_claim_id
            JOIN tasks t ON t.id = coalesce(r.task_id, c.task_id)
            WHERE t.plan_id = $1
-             AND (coalesce(r.created_at, c.created_at) AT TIME ZONE 'UTC' + interval '7 hours')::date <= $2
+             AND coalesce(r.created_at, c.created_at) < ",
+        day_ends!(2),
+        "
            GROUP BY t.id, e.document_number
-         ) x ORDER BY task_id, first_cited, document_number",
-    )
+         ) x ORDER BY task_id, first_cited, document_number"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(plan.0)
     .bind::<diesel::sql_types::Date, _>(as_of)
     .load(conn)

@@ -292,15 +292,6 @@ const VIEW_HEAD: &str = concat!(
   WHERE TRUE"
 );
 
-/// The instant the province day $1 ends (UTC+7, no daylight saving): a
-/// time was on or before $1 there exactly when it is earlier. Compared as
-/// is, a time column keeps its index (its province date would not).
-macro_rules! day_ends {
-    () => {
-        "(($1 + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC'"
-    };
-}
-
 /// The task's status on $1 (the as-of day), from what is dated: completed
 /// on or before it; a claim filed and not yet decided then; a report by the
 /// lead agency, or a claim returned, by then; else not started. A
@@ -312,19 +303,19 @@ const STATUS_AS_OF: &str = concat!(
     WHEN p.completed_on IS NOT NULL AND p.completed_on <= $1 THEN 'completed'
     WHEN EXISTS (SELECT 1 FROM completion_claims c WHERE c.task_id = p.id
                    AND c.created_at < ",
-    day_ends!(),
+    day_ends!(1),
     "
                    AND (c.reviewed_at IS NULL OR c.reviewed_at >= ",
-    day_ends!(),
+    day_ends!(1),
     "))
       THEN 'submitted'
     WHEN EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = p.id AND r.agency_id = p.lead_agency_id
                    AND r.created_at < ",
-    day_ends!(),
+    day_ends!(1),
     ")
       OR EXISTS (SELECT 1 FROM completion_claims c WHERE c.task_id = p.id
                    AND c.created_at < ",
-    day_ends!(),
+    day_ends!(1),
     ")
       THEN 'in_progress'
     ELSE 'not_started' END"
@@ -338,7 +329,7 @@ const PROGRESS_AS_OF: &str = concat!(
     ELSE COALESCE((SELECT r.progress_percent FROM progress_reports r
                    WHERE r.task_id = p.id AND r.agency_id = p.lead_agency_id
                      AND r.created_at < ",
-    day_ends!(),
+    day_ends!(1),
     "
                    ORDER BY r.created_at DESC, r.id DESC LIMIT 1), 0::int2) END"
 );
@@ -793,13 +784,16 @@ macro_rules! standing_until {
             UNION ALL SELECT n.valid_to FROM agency_names n
             UNION ALL SELECT e.decided_on FROM extension_requests e WHERE e.task_id = v.id
             UNION ALL SELECT v.completed_on
-            UNION ALL SELECT (c.created_at AT TIME ZONE 'UTC' + interval '7 hours')::date
-                      FROM completion_claims c WHERE c.task_id = v.id
-            UNION ALL SELECT (c.reviewed_at AT TIME ZONE 'UTC' + interval '7 hours')::date
-                      FROM completion_claims c WHERE c.task_id = v.id
-            UNION ALL SELECT (min(r.created_at) AT TIME ZONE 'UTC' + interval '7 hours')::date
-                      FROM progress_reports r WHERE r.task_id = v.id AND r.created_at >= ",
-            day_ends!(),
+            UNION ALL SELECT ",
+            province_day!("c.created_at"),
+            " FROM completion_claims c WHERE c.task_id = v.id
+            UNION ALL SELECT ",
+            province_day!("c.reviewed_at"),
+            " FROM completion_claims c WHERE c.task_id = v.id
+            UNION ALL SELECT ",
+            province_day!("min(r.created_at)"),
+            " FROM progress_reports r WHERE r.task_id = v.id AND r.created_at >= ",
+            day_ends!(1),
             ") u
           WHERE u.d > $1)"
         )

@@ -215,6 +215,59 @@ async fn periods_of_one_kind_never_share_a_day_and_bad_windows_are_named() {
         .problem_type("not-coordinator");
 }
 
+/// A period's figures take what was reported up to the end of its data_to in
+/// the province (UTC+7): 16:59:59 UTC is that day's last second, 17:00:00 the
+/// next day's first.
+#[actix_web::test]
+async fn a_period_takes_reports_to_the_last_second_of_data_to_in_the_province() {
+    // the first quarter's figures run to 14/03
+    let mut app = TestApp::demo_with_clock(clock_at("2024-03-14T16:59:59Z")).await;
+    let (plan, task) = plan_2024(&app).await;
+    let period = open_period(&app, &plan, json!({"kind": "quarter", "value": "2024-Q1"}))
+        .await
+        .id();
+    let officer = Actor::officer(&app, STP);
+    officer
+        .post_report(&task, &ReportBody::new(30, "Báo cáo trong kỳ"))
+        .await;
+    app.set_clock(clock_at("2024-03-14T17:00:00Z")).await;
+    let officer = Actor::officer(&app, STP);
+    officer
+        .post_report(&task, &ReportBody::new(60, "Báo cáo sau kỳ"))
+        .await;
+    let inspector = Actor::inspector(&app);
+    let open_rows = inspector
+        .get(&path::period(&period, "/tasks"))
+        .await
+        .ok()
+        .items();
+    assert_eq!(
+        (
+            open_rows[0]["progress_percent"].clone(),
+            open_rows[0]["progress_summary"].clone()
+        ),
+        (json!(30), json!("Báo cáo trong kỳ")),
+        "open"
+    );
+    Actor::coordinator(&app)
+        .post_empty(&path::period(&period, "/close"))
+        .await
+        .ok();
+    let frozen_rows = inspector
+        .get(&path::period(&period, "/tasks"))
+        .await
+        .ok()
+        .items();
+    assert_eq!(
+        (
+            frozen_rows[0]["progress_percent"].clone(),
+            frozen_rows[0]["progress_summary"].clone()
+        ),
+        (json!(30), json!("Báo cáo trong kỳ")),
+        "closed"
+    );
+}
+
 #[actix_web::test]
 async fn a_closed_period_keeps_what_it_saw_whatever_changes_later() {
     let mut app = TestApp::demo_with_clock(clock_at("2024-03-10T03:00:00Z")).await;

@@ -1195,3 +1195,56 @@ async fn an_appendix_lists_as_many_tasks_as_its_cap_and_refuses_one_more() {
         over.raw
     );
 }
+
+/// The appendix cites the documents reported by the end of its day in the
+/// province (UTC+7): a report at 16:59:59 UTC is of that day, one at
+/// 17:00:00 of the next.
+#[actix_web::test]
+async fn the_appendix_cites_what_was_reported_by_the_end_of_its_day() {
+    use crate::bodies::{Evidence, ReportBody};
+    use crate::demo::STP;
+    use chrono::{DateTime, Utc};
+    use par_tracker::startup::Clock;
+    let clock_at = |instant: &str| {
+        Clock::Fixed(
+            DateTime::parse_from_rfc3339(instant)
+                .unwrap()
+                .with_timezone(&Utc),
+        )
+    };
+    let mut app = TestApp::demo_with_clock(clock_at("2024-05-15T16:59:59Z")).await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator.create_plan(&PlanBody::year(2024)).await.id();
+    let task = coordinator
+        .create_task(&plan, &TaskBody::new("E1").lead(STP).date("2024-12-31"))
+        .await
+        .id();
+    let cite = |number: &str| {
+        ReportBody::new(30, "Đã ban hành văn bản").evidence(Evidence::new(
+            number,
+            "2024-05-10",
+            "UBND tỉnh",
+            "Văn bản triển khai",
+        ))
+    };
+    Actor::officer(&app, STP)
+        .post_report(&task, &cite("01/QĐ-UBND"))
+        .await;
+    app.set_clock(clock_at("2024-05-15T17:00:00Z")).await;
+    Actor::officer(&app, STP)
+        .post_report(&task, &cite("02/KH-UBND"))
+        .await;
+    let inspector = Actor::inspector(&app);
+    for (day, cited) in [
+        ("2024-05-15", "01/QĐ-UBND"),
+        ("2024-05-16", "01/QĐ-UBND; 02/KH-UBND"),
+    ] {
+        let rows = xlsx_reply(
+            &inspector
+                .get(&format!("/api/v1/plans/{plan}/appendix?as_of={day}"))
+                .await,
+        );
+        let row = rows.iter().find(|r| r[0] == "1").expect("the task's row");
+        assert_eq!(row[7], cited, "as of {day}");
+    }
+}
