@@ -1,0 +1,1 @@
+ALTER TABLE tasks ALTER COLUMN search_text SET STATISTICS -1;
