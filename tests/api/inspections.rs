@@ -224,6 +224,35 @@ async fn an_inspection_is_carried_out_concluded_and_its_findings_followed_until_
     assert_eq!(open[0].id(), violation.id());
 }
 
+/// Any one field of an inspection's plan, sent alone, replans it: the change
+/// is kept.
+#[actix_web::test]
+async fn each_field_of_an_inspection_s_plan_replans_it_alone() {
+    let app = TestApp::demo().await;
+    let inspector = Actor::inspector(&app);
+    let plan = Actor::coordinator(&app)
+        .create_plan(&PlanBody::year(2024))
+        .await
+        .id();
+    let id = inspector
+        .plan_inspection(&plan, &InspectionBody::new(STP, "2024-05-14"))
+        .await
+        .id();
+    for (field, value) in [
+        ("scheduled_on", json!("2024-05-21")),
+        ("scope", json!(["institution"])),
+        ("team", json!("Đoàn kiểm tra số 2")),
+        ("plan_document", json!("46/KH-UBND")),
+    ] {
+        let replanned = inspector
+            .update_inspection(&id, &json!({ field: value }))
+            .await;
+        assert_eq!(replanned[field], value, "{field}");
+        let read = inspector.get(&path::inspection(&id, "")).await.ok();
+        assert_eq!(read[field], value, "{field}, read again");
+    }
+}
+
 #[actix_web::test]
 async fn the_days_of_an_inspection_and_its_findings_keep_their_order() {
     // today is 2024-06-10 in the province

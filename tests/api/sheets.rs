@@ -632,6 +632,18 @@ async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
         plan_tasks(&coordinator, &plan).await[0]["supporting"],
         serde_json::json!(["SNV", "STTTT"])
     );
+    // an agency named twice in the cell (by its code and by its name) supports once
+    let twice = String::from_utf8(sheet("Rà soát, hệ thống hóa văn bản"))
+        .unwrap()
+        .replace("Sở Nội vụ, UBND TP Nha Trang", "SNV, STTTT, Sở Nội vụ");
+    let report = import(&coordinator, &plan, "", "text/csv", twice.into_bytes())
+        .await
+        .ok();
+    assert_eq!(results(&report), ["unchanged", "unchanged", "unchanged"]);
+    assert_eq!(
+        plan_tasks(&coordinator, &plan).await[0]["supporting"],
+        serde_json::json!(["SNV", "STTTT"])
+    );
 
     // the task list exported as CSV reads back as itself
     let export = get_as(
