@@ -76,6 +76,19 @@ async fn each_write_is_an_event_and_the_people_concerned_are_told() {
     let app = TestApp::demo().await;
     let before = outbox_types(&app).len();
     let (_, task) = task_due(&app, "2024-12-31").await;
+    let coordinator = Actor::coordinator(&app);
+    let etag = coordinator
+        .get(&crate::actors::path::task(&task))
+        .await
+        .etag();
+    coordinator
+        .patch_if_match(
+            &crate::actors::path::task(&task),
+            &etag,
+            &json!({"expected_output": "Báo cáo và dự thảo quyết định"}),
+        )
+        .await
+        .ok();
     Actor::officer(&app, STP)
         .post_report(&task, &ReportBody::new(40, "Đang thực hiện"))
         .await;
@@ -85,7 +98,12 @@ async fn each_write_is_an_event_and_the_people_concerned_are_told() {
     let types = outbox_types(&app);
     assert_eq!(
         types[before..],
-        ["task.created", "report.created", "claim.submitted"],
+        [
+            "task.created",
+            "task.updated",
+            "report.created",
+            "claim.submitted"
+        ],
         "one event per write, in the write's transaction"
     );
     // a refused write leaves no event
@@ -130,6 +148,10 @@ async fn each_write_is_an_event_and_the_people_concerned_are_told() {
     assert!(
         stp.iter().any(|n| n["type"] == "task.created"),
         "the lead agency hears of its new task"
+    );
+    assert!(
+        stp.iter().any(|n| n["type"] == "task.updated"),
+        "and of its change"
     );
     assert!(
         stp.iter().all(|n| n["type"] != "report.created"),

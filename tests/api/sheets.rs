@@ -644,6 +644,46 @@ async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
         plan_tasks(&coordinator, &plan).await[0]["supporting"],
         serde_json::json!(["SNV", "STTTT"])
     );
+    // the expected output alone, then the area alone, is a change
+    let base = String::from_utf8(sheet("Rà soát, hệ thống hóa văn bản"))
+        .unwrap()
+        .replace("Sở Nội vụ, UBND TP Nha Trang", "SNV, STTTT");
+    for (from, to, field, now) in [
+        (
+            "Quý 2 năm 2024;Báo cáo\r\n",
+            "Quý 2 năm 2024;Báo cáo tổng hợp\r\n",
+            "expected_output",
+            "Báo cáo tổng hợp",
+        ),
+        (
+            "A1;Rà soát, hệ thống hóa văn bản;institution;",
+            "A1;Rà soát, hệ thống hóa văn bản;admin_procedure;",
+            "area",
+            "admin_procedure",
+        ),
+    ] {
+        let changed = base.replace(from, to);
+        assert_ne!(changed, base, "{field}");
+        let report = import(&coordinator, &plan, "", "text/csv", changed.into_bytes())
+            .await
+            .ok();
+        assert_eq!(
+            results(&report),
+            ["updated", "unchanged", "unchanged"],
+            "{field}"
+        );
+        assert_eq!(plan_tasks(&coordinator, &plan).await[0][field], now);
+        // back as it was, for the next field
+        import(
+            &coordinator,
+            &plan,
+            "",
+            "text/csv",
+            base.clone().into_bytes(),
+        )
+        .await
+        .ok();
+    }
 
     // the task list exported as CSV reads back as itself
     let export = get_as(
@@ -1113,6 +1153,16 @@ async fn a_retried_import_gets_its_first_answer() {
         "SELECT count(*) AS n FROM tasks WHERE plan_id = '{plan}'"
     ));
     assert_eq!(count, 1);
+    // another key is another import
+    let other = csv_sheet(&["1,Rà soát văn bản,institution,STP,,30/6/2024,Báo cáo tổng hợp"]);
+    let second = coordinator
+        .request(Method::POST, &format!("/api/v1/plans/{plan}/import"))
+        .header("Idempotency-Key", "nhap-ke-hoach-2024-lan-2")
+        .raw("text/csv", other)
+        .send()
+        .await;
+    assert_eq!(second.header("idempotency-replayed"), None);
+    assert_eq!(results(&second.ok()), ["updated"]);
 }
 
 #[actix_web::test]
