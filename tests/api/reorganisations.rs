@@ -1136,6 +1136,23 @@ async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_r
         .send()
         .await
         .ok();
+    // named to support a new task due after it ended, the same
+    let supporting = "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
+                      2;Quảng bá ẩm thực;Cải cách thủ tục hành chính;Sở Tư pháp;Sở Du lịch;30/6/2025;Báo cáo\r\n";
+    let r = coordinator
+        .request(
+            actix_web::http::Method::POST,
+            &format!("/api/v1/plans/{plan}/import"),
+        )
+        .raw("text/csv", supporting.as_bytes().to_vec())
+        .send()
+        .await;
+    r.problem(422).problem_type("import-rejected");
+    assert_eq!(
+        r.body["errors"][0]["column"], "Cơ quan phối hợp",
+        "{}",
+        r.raw
+    );
 }
 
 #[actix_web::test]
@@ -1286,4 +1303,52 @@ async fn reorg_a_closed_period_lists_a_successor_s_predecessors_when_asked() {
         .get(&path::period(&period, "/tasks?include_predecessors=true"))
         .await
         .field_error(422, "include_predecessors");
+}
+
+/// A task whose lead and supporting agency are both merged is handed on in
+/// one change of the task, naming both moves.
+#[actix_web::test]
+async fn reorg_a_task_losing_its_lead_and_a_supporting_agency_at_once_changes_once() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2025-HAI", 2025))
+        .await
+        .id();
+    let task = coordinator
+        .create_task(
+            &plan,
+            &TaskBody::new("H1")
+                .lead(MERGED)
+                .supporting(&[STTTT])
+                .date("2025-06-30"),
+        )
+        .await
+        .id();
+    let done = coordinator
+        .post(
+            REORG,
+            &ReorgBody::merge(&[MERGED, STTTT], Successor::existing(ABSORBING)),
+        )
+        .await
+        .created();
+    let mut roles = moves_of(&done, "H1");
+    roles.sort();
+    assert_eq!(roles, ["lead", "supporting"], "{done}");
+    let changes = app.count(&format!(
+        "SELECT count(*) AS n FROM outbox_events WHERE task_id = '{task}' \
+         AND changes->>'reorganisation_id' = '{}'",
+        done.id()
+    ));
+    assert_eq!(changes, 1, "one change of the task");
+    let history = coordinator.history(&task).await;
+    let reorganised: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["changes"]["reorganisation_id"] == done["id"])
+        .collect();
+    assert_eq!(reorganised.len(), 1, "{history:?}");
+    assert_eq!(
+        reorganised[0]["changes"]["moves"].as_array().map(Vec::len),
+        Some(2)
+    );
 }
