@@ -4,23 +4,13 @@
 //! midnight in the province (UTC+7), with "now" pinned by the app's clock.
 
 use actix_web::http::StatusCode;
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
-use par_tracker::startup::Clock;
+use crate::common::{clock_at, TestApp};
 
 const COORDINATOR: &str = "sonoivu";
 const LEAD: &str = "stp";
 const INSPECTOR: &str = "thanhtra";
-
-fn clock_at(instant: &str) -> Clock {
-    Clock::Fixed(
-        DateTime::parse_from_rfc3339(instant)
-            .expect("an RFC 3339 instant")
-            .with_timezone(&Utc),
-    )
-}
 
 /// A demo app whose "now" is `instant`.
 async fn app_at(instant: &str) -> TestApp {

@@ -89,6 +89,16 @@ fn server() -> &'static Server {
     })
 }
 
+/// A clock stopped at `instant` (RFC 3339), for `TestApp::demo_with_clock`
+/// and `set_clock`.
+pub fn clock_at(instant: &str) -> par_tracker::startup::Clock {
+    par_tracker::startup::Clock::Fixed(
+        chrono::DateTime::parse_from_rfc3339(instant)
+            .expect("an RFC 3339 instant")
+            .with_timezone(&chrono::Utc),
+    )
+}
+
 pub fn url(db: &str) -> String {
     server().url_pattern.replace("{db}", db)
 }

@@ -3,22 +3,12 @@
 //! day in the province, the lists, the summary and the scorecard, and the
 //! 2023 demo's programme (27 of 27 agencies inspected, 34 findings remedied).
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::actors::{path, Actor};
 use crate::bodies::{Evidence, FindingBody, InspectionBody, PlanBody, RemedyBody, ReviewBody};
-use crate::common::{JsonExt, TestApp};
+use crate::common::{clock_at, JsonExt, TestApp};
 use crate::demo::{self, NHATRANG, STP, STTTT};
-use par_tracker::startup::Clock;
-
-fn clock_at(instant: &str) -> Clock {
-    Clock::Fixed(
-        DateTime::parse_from_rfc3339(instant)
-            .expect("an RFC 3339 instant")
-            .with_timezone(&Utc),
-    )
-}
 
 fn conclusion(issued_on: &str) -> Value {
     json!({

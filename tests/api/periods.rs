@@ -3,22 +3,12 @@
 //! indicators against their targets; the consolidated report; and the 2023
 //! demo reproducing the province's published figures.
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::actors::{path, Actor};
 use crate::bodies::{PlanBody, ReportBody, TaskBody};
-use crate::common::{JsonExt, TestApp};
+use crate::common::{clock_at, JsonExt, TestApp};
 use crate::demo::{self, NHATRANG, STP, STTTT};
-use par_tracker::startup::Clock;
-
-fn clock_at(instant: &str) -> Clock {
-    Clock::Fixed(
-        DateTime::parse_from_rfc3339(instant)
-            .expect("an RFC 3339 instant")
-            .with_timezone(&Utc),
-    )
-}
 
 /// A 2024 plan with one task led by STP and supported by STTTT, due
 /// 2024-02-28 (so overdue by the end of the first quarter's figures).

@@ -3,15 +3,13 @@
 //! successor; each rule of bad input refused whole (422 naming the field),
 //! and a concurrent reorganisation of one agency refused (409).
 
-use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use serde_json::{json, Value};
 
 use crate::actors::{path, Actor};
 use crate::bodies::{ClaimBody, PlanBody, ReorgBody, ReportBody, ReviewBody, Successor, TaskBody};
-use crate::common::{JsonExt, TestApp};
+use crate::common::{clock_at, JsonExt, TestApp};
 use crate::demo::{STP, STTTT};
-use par_tracker::startup::Clock;
 
 const REORG: &str = "/api/v1/agencies/reorganisations";
 /// Two departments the demo's own 2025 reorganisation leaves alone: the
@@ -569,14 +567,6 @@ async fn reorg_every_broken_rule_is_named_at_once() {
         )
         .await
         .field_error(422, "change.successor");
-}
-
-fn clock_at(instant: &str) -> Clock {
-    Clock::Fixed(
-        DateTime::parse_from_rfc3339(instant)
-            .unwrap()
-            .with_timezone(&Utc),
-    )
 }
 
 #[actix_web::test]

@@ -1264,16 +1264,8 @@ async fn an_appendix_lists_as_many_tasks_as_its_cap_and_refuses_one_more() {
 #[actix_web::test]
 async fn the_appendix_cites_what_was_reported_by_the_end_of_its_day() {
     use crate::bodies::{Evidence, ReportBody};
+    use crate::common::clock_at;
     use crate::demo::STP;
-    use chrono::{DateTime, Utc};
-    use par_tracker::startup::Clock;
-    let clock_at = |instant: &str| {
-        Clock::Fixed(
-            DateTime::parse_from_rfc3339(instant)
-                .unwrap()
-                .with_timezone(&Utc),
-        )
-    };
     let mut app = TestApp::demo_with_clock(clock_at("2024-05-15T16:59:59Z")).await;
     let coordinator = Actor::coordinator(&app);
     let plan = coordinator.create_plan(&PlanBody::year(2024)).await.id();
