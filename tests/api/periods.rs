@@ -258,6 +258,28 @@ async fn a_period_takes_reports_to_the_last_second_of_data_to_in_the_province() 
     );
 }
 
+/// Opening and closing a period are events a webhook may subscribe to
+/// (`period.created`, `period.closed`), written with the period.
+#[actix_web::test]
+async fn a_period_s_opening_and_closing_are_published() {
+    let app = TestApp::demo_with_clock(clock_at("2024-04-01T03:00:00Z")).await;
+    let (plan, _) = plan_2024(&app).await;
+    let period = open_period(&app, &plan, json!({"kind": "quarter", "value": "2024-Q1"}))
+        .await
+        .id();
+    let published = |app: &TestApp| {
+        app.texts(&format!(
+            "SELECT type AS t FROM outbox_events WHERE subject_id = '{period}' ORDER BY occurred_at"
+        ))
+    };
+    assert_eq!(published(&app), ["period.created"]);
+    Actor::coordinator(&app)
+        .post_empty(&path::period(&period, "/close"))
+        .await
+        .ok();
+    assert_eq!(published(&app), ["period.created", "period.closed"]);
+}
+
 #[actix_web::test]
 async fn a_closed_period_keeps_what_it_saw_whatever_changes_later() {
     let mut app = TestApp::demo_with_clock(clock_at("2024-03-10T03:00:00Z")).await;
@@ -707,7 +729,32 @@ async fn agencies_figures_add_up_as_a_ratio_and_the_provinces_own_figure_prevail
         (json!(240.0), json!(400.0))
     );
     assert_eq!(standing["actual"]["basis"], "aggregated");
-    assert_eq!(standing["actual"]["by_agency"].as_array().unwrap().len(), 2);
+    // each agency's figure names its agency, by id, code and name
+    let mut named: Vec<(Value, String, String)> = standing["actual"]["by_agency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |k: &str| f.text(k).to_string();
+            (
+                f["agency_id"].clone(),
+                text("agency_code"),
+                text("agency_name"),
+            )
+        })
+        .collect();
+    named.sort_by(|a, b| a.1.cmp(&b.1));
+    let agency = |code: &str| {
+        let name = app.texts(&format!(
+            "SELECT name AS t FROM agencies WHERE code = '{code}'"
+        ));
+        (
+            json!(app.agency_id(code)),
+            code.to_string(),
+            name[0].clone(),
+        )
+    };
+    assert_eq!(named, [agency(STP), agency(STTTT)]);
     assert_eq!(standing["met"], false, "60 is short of 61");
     let province = path::figure(&indicator, &period, None);
     Actor::officer(&app, STP)

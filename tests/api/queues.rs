@@ -97,6 +97,13 @@ async fn a_claim_waits_in_the_review_queue_until_it_is_accepted() {
         [claimed.id()]
     );
     let stp = app.agency_id(STP);
+    // an agency naming itself sees what it sees without the filter
+    assert_eq!(
+        ids(&lead
+            .claim_queue(&format!("{pending}&agency_id={stp}"))
+            .await),
+        [claimed.id()]
+    );
     for outsider in [STTTT, NHATRANG] {
         let officer = Actor::officer(&app, outsider);
         assert!(officer.claim_queue(&pending).await.is_empty(), "{outsider}");

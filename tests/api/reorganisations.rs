@@ -1145,6 +1145,53 @@ async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_r
     );
 }
 
+/// An import that adds an agency that has ended to a task the plan already
+/// has is refused as for a new task: what a row adds is judged against that
+/// task's own supporting agencies, not another row's.
+#[actix_web::test]
+async fn reorg_an_import_adding_an_agency_that_has_ended_to_a_task_is_refused() {
+    let app = TestApp::demo().await;
+    let coordinator = Actor::coordinator(&app);
+    let plan = coordinator
+        .create_plan(&PlanBody::new("CCHC-2025-NHAP", 2025))
+        .await
+        .id();
+    merge_into_absorbing(&app).await;
+    let import = |second_supporting: &str| {
+        let sheet = format!(
+            "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
+             1;Quảng bá văn hóa;Cải cách thủ tục hành chính;Sở Tư pháp;Sở Du lịch;28/2/2025;Báo cáo\r\n\
+             2;Quảng bá lễ hội;Cải cách thủ tục hành chính;Sở Tư pháp;{second_supporting};30/6/2025;Báo cáo\r\n"
+        );
+        coordinator
+            .request(
+                actix_web::http::Method::POST,
+                &format!("/api/v1/plans/{plan}/import"),
+            )
+            .raw("text/csv", sheet.into_bytes())
+            .send()
+    };
+    // the first task, due before Sở Du lịch ended, may have it; the second none
+    import("").await.ok();
+    // the second, due after, may not take it on
+    let r = import("Sở Du lịch").await;
+    r.problem(422).problem_type("import-rejected");
+    assert_eq!(
+        (
+            &r.body["errors"][0]["column"],
+            r.body["errors"].as_array().unwrap().len()
+        ),
+        (&json!("Cơ quan phối hợp"), 1),
+        "{}",
+        r.raw
+    );
+    assert!(
+        r.raw.contains("SDL ceases to exist on 2025-03-01"),
+        "{}",
+        r.raw
+    );
+}
+
 #[actix_web::test]
 async fn reorg_supporting_roles_as_of_a_day_are_those_of_that_day() {
     let app = TestApp::demo().await;
