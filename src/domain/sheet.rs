@@ -975,12 +975,20 @@ mod tests {
             ("VI. Xây dựng Chính quyền số", DigitalGovernment),
             ("VI. Chính phủ số", DigitalGovernment),
             ("VI. Chuyển đổi số", DigitalGovernment),
+            // a bracket or a slash in the words is not a heading's number
+            ("Cải cách thủ tục hành chính (TTHC)", AdminProcedure),
+            ("Cải cách thể chế/pháp chế", Institution),
         ] {
             assert_eq!(area_from_text(text), Some(area), "{text}");
         }
         assert_eq!(area_from_text("Tổng số: 64 nhiệm vụ"), None);
         assert!(looks_numbered_heading("II. Cải cách"));
         assert!(!looks_numbered_heading("Cải cách"));
+        assert!(!looks_numbered_heading("Cải cách thể chế/pháp chế"));
+        assert!(
+            !looks_numbered_heading(". Cải cách"),
+            "a number is not empty"
+        );
     }
 
     #[test]
