@@ -935,3 +935,26 @@ fn read_xlsx(bytes: &[u8]) -> ApiResult<Grid> {
     }
     Ok(first.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An upload is read to 5,200 rows (the import's 5,000 task rows, and room
+    /// for a title, the header and area headings), no further: a longer one
+    /// costs no more memory or time than that, and is reported as too long.
+    #[test]
+    fn an_upload_is_read_to_5200_rows_and_no_further() {
+        let csv = |rows: usize| {
+            let mut text = String::from("STT,Nhiệm vụ\r\n");
+            for i in 1..rows {
+                text.push_str(&format!("{i},Nhiệm vụ {i}\r\n"));
+            }
+            text.into_bytes()
+        };
+        let grid = read_upload(false, &csv(5_200)).unwrap();
+        assert_eq!((grid.rows.len(), grid.beyond), (5_200, None));
+        let grid = read_upload(false, &csv(6_000)).unwrap();
+        assert_eq!((grid.rows.len(), grid.beyond), (5_200, Some(5_200)));
+    }
+}
