@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 
 use crate::actors::{path, Actor};
 use crate::bodies::{ClaimBody, PlanBody, ReorgBody, ReportBody, ReviewBody, Successor, TaskBody};
-use crate::common::{clock_at, JsonExt, TestApp};
+use crate::common::{clock_at, JsonExt, Reply, TestApp};
 use crate::demo::{STP, STTTT};
+use crate::sheets::import;
 
 const REORG: &str = "/api/v1/agencies/reorganisations";
 /// Two departments the demo's own 2025 reorganisation leaves alone: the
@@ -1083,11 +1084,7 @@ async fn reorg_history_is_recorded_in_the_order_it_took_effect() {
 async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_run_too() {
     let app = TestApp::demo().await;
     let coordinator = Actor::coordinator(&app);
-    let plan = coordinator
-        .create_plan(&PlanBody::new("CCHC-2025-NHAP", 2025))
-        .await
-        .id();
-    merge_into_absorbing(&app).await;
+    let plan = plan_to_import_into_after_the_merge(&app).await;
     let sheet = |lead: &str, due: &str| {
         format!(
             "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
@@ -1096,53 +1093,68 @@ async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_r
         .into_bytes()
     };
     for query in ["?dry_run=true", ""] {
-        let r = coordinator
-            .request(
-                actix_web::http::Method::POST,
-                &format!("/api/v1/plans/{plan}/import{query}"),
-            )
-            .raw("text/csv", sheet("Sở Du lịch", "30/6/2025"))
-            .send()
-            .await;
-        r.problem(422).problem_type("import-rejected");
-        assert_eq!(
-            r.body["errors"][0]["column"], "Cơ quan chủ trì",
-            "{}",
-            r.raw
-        );
-        assert!(
-            r.raw.contains("SDL ceases to exist on 2025-03-01"),
-            "{}",
-            r.raw
-        );
+        let r = import(
+            &coordinator,
+            &plan,
+            query,
+            "text/csv",
+            sheet("Sở Du lịch", "30/6/2025"),
+        )
+        .await;
+        refused_as_sdl_has_ended(&r, "Cơ quan chủ trì");
     }
     // due the day before it ended, the row goes in
-    coordinator
-        .request(
-            actix_web::http::Method::POST,
-            &format!("/api/v1/plans/{plan}/import"),
-        )
-        .raw("text/csv", sheet("Sở Du lịch", "28/2/2025"))
-        .send()
-        .await
-        .ok();
+    import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        sheet("Sở Du lịch", "28/2/2025"),
+    )
+    .await
+    .ok();
     // named to support a new task due after it ended, the same
     let supporting = "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
                       2;Quảng bá ẩm thực;Cải cách thủ tục hành chính;Sở Tư pháp;Sở Du lịch;30/6/2025;Báo cáo\r\n";
-    let r = coordinator
-        .request(
-            actix_web::http::Method::POST,
-            &format!("/api/v1/plans/{plan}/import"),
-        )
-        .raw("text/csv", supporting.as_bytes().to_vec())
-        .send()
-        .await;
+    let r = import(
+        &coordinator,
+        &plan,
+        "",
+        "text/csv",
+        supporting.as_bytes().to_vec(),
+    )
+    .await;
+    refused_as_sdl_has_ended(&r, "Cơ quan phối hợp");
+}
+
+/// An import refused for one cell, in `column`: it names SDL, which has ended.
+fn refused_as_sdl_has_ended(r: &Reply, column: &str) {
     r.problem(422).problem_type("import-rejected");
+    let errors = r.body["errors"].as_array().unwrap();
     assert_eq!(
-        r.body["errors"][0]["column"], "Cơ quan phối hợp",
+        (errors.len(), &errors[0]["column"]),
+        (1, &json!(column)),
         "{}",
         r.raw
     );
+    assert!(
+        errors[0]
+            .text("message")
+            .contains("SDL ceases to exist on 2025-03-01"),
+        "{}",
+        r.raw
+    );
+}
+
+/// A 2025 plan to import into, once the merged agency (Sở Du lịch, SDL) has
+/// been merged into the absorbing one from 2025-03-01.
+async fn plan_to_import_into_after_the_merge(app: &TestApp) -> String {
+    let plan = Actor::coordinator(app)
+        .create_plan(&PlanBody::new("CCHC-2025-NHAP", 2025))
+        .await
+        .id();
+    merge_into_absorbing(app).await;
+    plan
 }
 
 /// An import that adds an agency that has ended to a task the plan already
@@ -1152,44 +1164,19 @@ async fn reorg_an_import_naming_an_agency_that_has_ended_is_refused_in_the_dry_r
 async fn reorg_an_import_adding_an_agency_that_has_ended_to_a_task_is_refused() {
     let app = TestApp::demo().await;
     let coordinator = Actor::coordinator(&app);
-    let plan = coordinator
-        .create_plan(&PlanBody::new("CCHC-2025-NHAP", 2025))
-        .await
-        .id();
-    merge_into_absorbing(&app).await;
+    let plan = plan_to_import_into_after_the_merge(&app).await;
     let import = |second_supporting: &str| {
         let sheet = format!(
             "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
              1;Quảng bá văn hóa;Cải cách thủ tục hành chính;Sở Tư pháp;Sở Du lịch;28/2/2025;Báo cáo\r\n\
              2;Quảng bá lễ hội;Cải cách thủ tục hành chính;Sở Tư pháp;{second_supporting};30/6/2025;Báo cáo\r\n"
         );
-        coordinator
-            .request(
-                actix_web::http::Method::POST,
-                &format!("/api/v1/plans/{plan}/import"),
-            )
-            .raw("text/csv", sheet.into_bytes())
-            .send()
+        import(&coordinator, &plan, "", "text/csv", sheet.into_bytes())
     };
     // the first task, due before Sở Du lịch ended, may have it; the second none
     import("").await.ok();
     // the second, due after, may not take it on
-    let r = import("Sở Du lịch").await;
-    r.problem(422).problem_type("import-rejected");
-    assert_eq!(
-        (
-            &r.body["errors"][0]["column"],
-            r.body["errors"].as_array().unwrap().len()
-        ),
-        (&json!("Cơ quan phối hợp"), 1),
-        "{}",
-        r.raw
-    );
-    assert!(
-        r.raw.contains("SDL ceases to exist on 2025-03-01"),
-        "{}",
-        r.raw
-    );
+    refused_as_sdl_has_ended(&import("Sở Du lịch").await, "Cơ quan phối hợp");
 }
 
 #[actix_web::test]

@@ -454,7 +454,7 @@ async fn the_appendix_as_a_year_end_report_prints_it() {
 }
 
 /// POST a sheet to a plan's import.
-async fn import(
+pub async fn import(
     actor: &Actor<'_>,
     plan: &str,
     query: &str,
