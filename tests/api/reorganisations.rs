@@ -10,7 +10,7 @@ use crate::actors::{path, Actor};
 use crate::bodies::{ClaimBody, PlanBody, ReorgBody, ReportBody, ReviewBody, Successor, TaskBody};
 use crate::common::{clock_at, JsonExt, Reply, TestApp};
 use crate::demo::{STP, STTTT};
-use crate::sheets::import;
+use crate::sheets::{csv_sheet, import};
 
 const REORG: &str = "/api/v1/agencies/reorganisations";
 /// Two departments the demo's own 2025 reorganisation leaves alone: the
@@ -1165,18 +1165,20 @@ async fn reorg_an_import_adding_an_agency_that_has_ended_to_a_task_is_refused() 
     let app = TestApp::demo().await;
     let coordinator = Actor::coordinator(&app);
     let plan = plan_to_import_into_after_the_merge(&app).await;
-    let import = |second_supporting: &str| {
-        let sheet = format!(
-            "STT;Nhiệm vụ;Lĩnh vực;Cơ quan chủ trì;Cơ quan phối hợp;Thời hạn;Kết quả, sản phẩm\r\n\
-             1;Quảng bá văn hóa;Cải cách thủ tục hành chính;Sở Tư pháp;Sở Du lịch;28/2/2025;Báo cáo\r\n\
-             2;Quảng bá lễ hội;Cải cách thủ tục hành chính;Sở Tư pháp;{second_supporting};30/6/2025;Báo cáo\r\n"
+    let import_rows = |second_supporting: &str| {
+        let second = format!(
+            "2,Quảng bá lễ hội,Cải cách thủ tục hành chính,Sở Tư pháp,{second_supporting},30/6/2025,Báo cáo"
         );
-        import(&coordinator, &plan, "", "text/csv", sheet.into_bytes())
+        let sheet = csv_sheet(&[
+            "1,Quảng bá văn hóa,Cải cách thủ tục hành chính,Sở Tư pháp,Sở Du lịch,28/2/2025,Báo cáo",
+            &second,
+        ]);
+        import(&coordinator, &plan, "", "text/csv", sheet)
     };
     // the first task, due before Sở Du lịch ended, may have it; the second none
-    import("").await.ok();
+    import_rows("").await.ok();
     // the second, due after, may not take it on
-    refused_as_sdl_has_ended(&import("Sở Du lịch").await, "Cơ quan phối hợp");
+    refused_as_sdl_has_ended(&import_rows("Sở Du lịch").await, "Cơ quan phối hợp");
 }
 
 #[actix_web::test]

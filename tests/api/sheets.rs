@@ -736,7 +736,7 @@ async fn a_csv_in_english_with_semicolons_creates_and_then_updates() {
 }
 
 /// A CSV of task rows under the appendix's header.
-fn csv_sheet(rows: &[&str]) -> Vec<u8> {
+pub fn csv_sheet(rows: &[&str]) -> Vec<u8> {
     let mut text = String::from(
         "STT,Nhiệm vụ,Lĩnh vực,Cơ quan chủ trì,Cơ quan phối hợp,Thời hạn,\"Kết quả, sản phẩm\"\r\n",
     );
