@@ -42,6 +42,8 @@ pub struct AppState {
     pub exports: Arc<crate::api::sheets::Exports>,
     /// The web pages' cookies are `Secure` (`PUBLIC_URL` is https).
     pub secure_cookies: bool,
+    /// Each worker's pool of async connections (`db::reads`).
+    pub reads: crate::db::reads::ReadPools,
 }
 
 pub use crate::clock::Clock;
@@ -67,6 +69,7 @@ pub fn app(
         .openapi(api::ApiDoc::openapi())
         .map(move |app| {
             app.app_data(web::Data::new(state.pool.clone()))
+                .app_data(web::Data::new(state.reads.build()))
                 .app_data(web::Data::new(state.tokens.clone()))
                 .app_data(web::Data::new(state.client_address))
                 .app_data(web::Data::new(state.clock))
@@ -285,6 +288,9 @@ async fn serve_with(
         cors_origins: config.cors_origins.clone(),
         webhook_targets: config.workers.targets,
         secure_cookies: config.secure_cookies(),
+        reads: db::reads::ReadPools {
+            database_url: database.url.clone(),
+        },
     };
     crate::worker::spawn(state.pool.clone(), config.workers.clone());
     let background = state.pool.clone();

@@ -145,6 +145,9 @@ async fn run_fault(fault: Fault) {
         webhook_targets: Default::default(),
         exports: Default::default(),
         secure_cookies: false,
+        reads: par_tracker::db::reads::ReadPools {
+            database_url: url.clone(),
+        },
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 
@@ -178,9 +181,15 @@ async fn run_fault(fault: Fault) {
         }
         n += 1;
         let sent_at = Instant::now();
-        let req = if n % 2 == 0 {
+        // A list (blocking path), one task (async path once its standing is
+        // kept, see `db::reads`), and a report (a write).
+        let req = if n % 3 == 0 {
             TestRequest::get()
                 .uri("/api/v1/plans")
+                .insert_header(("Authorization", format!("Bearer {token}")))
+        } else if n % 3 == 1 {
+            TestRequest::get()
+                .uri(&format!("/api/v1/tasks/{task}"))
                 .insert_header(("Authorization", format!("Bearer {token}")))
         } else {
             TestRequest::post()
@@ -333,6 +342,7 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
         pool,
         tokens,
         token,
+        url,
         ..
     } = demo(name, 8, "thanhtra");
     let state = AppState {
@@ -347,6 +357,7 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
         webhook_targets: Default::default(),
         exports: Default::default(),
         secure_cookies: false,
+        reads: par_tracker::db::reads::ReadPools { database_url: url },
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

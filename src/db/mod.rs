@@ -2,6 +2,7 @@
 //! PostgreSQL cluster for running with nothing configured.
 
 pub mod local_cluster;
+pub mod reads;
 pub mod schema;
 
 use std::time::Duration;

@@ -299,11 +299,38 @@ pub fn get_for(
     today: NaiveDate,
 ) -> DomainResult<Task> {
     if let Some(kept) = store::tasks::kept_view_for(conn, claimed.user_id, id, as_of)? {
-        super::auth::confirm_account(Some(kept.account), claimed)?;
-        return Ok(to_tasks(vec![kept.task], as_of)?.remove(0));
+        return from_kept(kept, claimed, as_of);
     }
     super::auth::confirm(conn, claimed)?;
     get(conn, id, as_of, Keeping::Today(today))
+}
+
+/// `get_for` when the task's standing is kept, on an async connection (see
+/// `db::reads`); `None` when it is not kept (or the account is not there):
+/// `get_for` then answers.
+pub fn get_kept_for(
+    conn: &mut diesel_async::AsyncPgConnection,
+    claimed: Principal,
+    id: TaskId,
+    as_of: NaiveDate,
+) -> impl std::future::Future<Output = DomainResult<Option<Task>>> + 'static {
+    let read = store::tasks::kept_view_for_async(conn, claimed.user_id, id, as_of);
+    async move {
+        match read.await? {
+            Some(kept) => from_kept(kept, &claimed, as_of).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The task of a kept read, once its account is confirmed.
+fn from_kept(
+    kept: store::tasks::KeptRead,
+    claimed: &Principal,
+    as_of: NaiveDate,
+) -> DomainResult<Task> {
+    super::auth::confirm_account(Some(kept.account), claimed)?;
+    Ok(to_tasks(vec![kept.task], as_of)?.remove(0))
 }
 
 /// Text that search matches: code, title and expected output, folded.

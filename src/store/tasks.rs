@@ -883,15 +883,36 @@ pub fn kept_view_for(
     id: TaskId,
     as_of: NaiveDate,
 ) -> QueryResult<Option<KeptRead>> {
+    kept_read(account, id, as_of).get_result(conn).optional()
+}
+
+/// `kept_view_for` on an async connection (`db::reads`): the statement is
+/// sent at once, and the future does not hold the connection.
+pub fn kept_view_for_async(
+    conn: &mut diesel_async::AsyncPgConnection,
+    account: UserId,
+    id: TaskId,
+    as_of: NaiveDate,
+) -> impl std::future::Future<Output = QueryResult<Option<KeptRead>>> + 'static {
+    let read = diesel_async::RunQueryDsl::get_result(kept_read(account, id, as_of), conn);
+    async move { read.await.optional() }
+}
+
+type KeptReadQuery =
+    diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
+
+/// The statement of `kept_view_for`, for either kind of connection.
+fn kept_read(account: UserId, id: TaskId, as_of: NaiveDate) -> Prepared<KeptReadQuery> {
     let sql = format!(
         "SELECT {ACCOUNT_STATE_COLUMNS}, k.* FROM users a CROSS JOIN LATERAL ({KEPT_STANDING}) k \
          WHERE a.id = $3"
     );
     let query = diesel::sql_query(sql)
+        .into_boxed()
         .bind::<Date, _>(as_of)
         .bind::<SqlUuid, _>(id.0)
         .bind::<SqlUuid, _>(account.0);
-    Prepared(query).get_result(conn).optional()
+    Prepared(query)
 }
 
 /// One task as of a day through the view alone (what the kept standing must

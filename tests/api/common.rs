@@ -567,6 +567,9 @@ impl TestApp {
             },
             exports: Default::default(),
             secure_cookies: false,
+            reads: par_tracker::db::reads::ReadPools {
+                database_url: url(&db_name),
+            },
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
@@ -606,15 +609,26 @@ impl TestApp {
 
     /// A valid access token for a user of this database (minted directly: no password hashing).
     pub fn token(&self, username: &str) -> String {
+        self.state
+            .tokens
+            .issue_access_token(&self.principal(username))
+    }
+
+    /// Who a user of this database is, as their token says.
+    pub fn principal(&self, username: &str) -> Principal {
         let user = self.user_row(username);
-        let principal = Principal {
+        Principal {
             user_id: user.id,
             username: user.username,
             role: user.role,
             agency_id: user.agency_id,
             credential_version: user.credential_version,
-        };
-        self.state.tokens.issue_access_token(&principal)
+        }
+    }
+
+    /// The URL of this test's database.
+    pub fn database_url(&self) -> String {
+        url(&self.db_name)
     }
 
     /// An account of this database, with ids as the API writes them.

@@ -24,6 +24,7 @@ mod pages;
 mod periods;
 mod queues;
 mod races;
+mod reads;
 mod reorganisations;
 mod reporting;
 mod scale;
