@@ -35,6 +35,8 @@ pub struct Config {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub db_pool_size: u32,
+    /// Async connections each worker keeps for reading one task (`db::reads`).
+    pub read_connections_per_worker: usize,
     pub tokens: TokenConfig,
     /// Where the client's address (the key of login throttling) comes from.
     pub client_address: ClientAddress,
@@ -127,6 +129,13 @@ impl Config {
         };
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
         let db_pool_size = parse_number(&get, "DB_POOL_SIZE", 8, 1, 200)? as u32;
+        let read_connections_per_worker = parse_number(
+            &get,
+            "READ_CONNECTIONS_PER_WORKER",
+            crate::db::reads::DEFAULT_PER_WORKER as i64,
+            0,
+            16,
+        )? as usize;
 
         let secret = match get("JWT_SECRET") {
             None => None,
@@ -219,6 +228,7 @@ impl Config {
             bind,
             data_dir,
             db_pool_size,
+            read_connections_per_worker,
             tokens,
             client_address: ClientAddress { trusted_proxies },
             login_concurrency,
@@ -314,6 +324,23 @@ mod tests {
         assert!(c.database_url.is_none());
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.tokens.access_ttl_seconds, 900);
+        assert_eq!(c.read_connections_per_worker, 2);
+    }
+
+    #[test]
+    fn reads_on_the_workers_own_connections_can_be_turned_off() {
+        let off = from(&[("READ_CONNECTIONS_PER_WORKER", "0")]).unwrap();
+        assert_eq!(off.read_connections_per_worker, 0);
+        let most = from(&[("READ_CONNECTIONS_PER_WORKER", "16")]).unwrap();
+        assert_eq!(most.read_connections_per_worker, 16);
+        for bad in ["17", "-1", "two"] {
+            assert_eq!(
+                from(&[("READ_CONNECTIONS_PER_WORKER", bad)])
+                    .unwrap_err()
+                    .var,
+                "READ_CONNECTIONS_PER_WORKER"
+            );
+        }
     }
 
     #[test]

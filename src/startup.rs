@@ -290,6 +290,7 @@ async fn serve_with(
         secure_cookies: config.secure_cookies(),
         reads: db::reads::ReadPools {
             database_url: database.url.clone(),
+            per_worker: config.read_connections_per_worker,
         },
     };
     crate::worker::spawn(state.pool.clone(), config.workers.clone());

@@ -147,6 +147,7 @@ async fn run_fault(fault: Fault) {
         secure_cookies: false,
         reads: par_tracker::db::reads::ReadPools {
             database_url: url.clone(),
+            per_worker: par_tracker::db::reads::DEFAULT_PER_WORKER,
         },
     };
     let svc = actix_web::test::init_service(app(&state)).await;
@@ -357,7 +358,10 @@ fn serve(name: &str, login_concurrency: usize) -> Served {
         webhook_targets: Default::default(),
         exports: Default::default(),
         secure_cookies: false,
-        reads: par_tracker::db::reads::ReadPools { database_url: url },
+        reads: par_tracker::db::reads::ReadPools {
+            database_url: url,
+            per_worker: par_tracker::db::reads::DEFAULT_PER_WORKER,
+        },
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

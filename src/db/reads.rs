@@ -22,17 +22,19 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use super::CHECKOUT_TIMEOUT;
 use crate::domain::error::{DomainError, DomainResult};
 
-/// Connections per worker. One leaves PostgreSQL's backend the bottleneck
-/// (a backend answers one statement at a time); more than two add backends
-/// competing for the same cores. Measured with `ONLY=get_task
-/// scripts/bench/run.sh` on 2 cores: 24,091 reads/s with one, 32,135 and
-/// 36,424 with two, 30,356 with four.
-const PER_WORKER: usize = 2;
+/// Connections per worker unless configured (`READ_CONNECTIONS_PER_WORKER`).
+/// One leaves PostgreSQL's backend the bottleneck (a backend answers one
+/// statement at a time); more than two add backends competing for the same
+/// cores. Measured with `ONLY=get_task scripts/bench/run.sh` on 2 cores:
+/// 24,091 reads/s with one, 32,135 and 36,424 with two, 30,356 with four.
+pub const DEFAULT_PER_WORKER: usize = 2;
 
 /// What each worker builds its connections from.
 #[derive(Debug, Clone)]
 pub struct ReadPools {
     pub database_url: String,
+    /// Connections per worker; 0 sends every read down the blocking path.
+    pub per_worker: usize,
 }
 
 impl ReadPools {
@@ -40,7 +42,7 @@ impl ReadPools {
     pub fn build(&self) -> ReadPool {
         ReadPool {
             database_url: Rc::from(self.database_url.as_str()),
-            slots: (0..PER_WORKER).map(|_| Rc::default()).collect(),
+            slots: (0..self.per_worker).map(|_| Rc::default()).collect(),
             next: Cell::new(0),
         }
     }
@@ -62,8 +64,8 @@ struct Slot {
 impl ReadPool {
     /// Runs the statement `start` sends on one of the worker's connections,
     /// taking turns; the first use of a slot makes its connection. `None`:
-    /// no connection (the database is unreachable, or another request is
-    /// making this one); ask the blocking path. A connection whose statement
+    /// no connection (none configured, the database is unreachable, or
+    /// another request is making this one); ask the blocking path. A connection whose statement
     /// failed at the connection level (a server that restarted closes it) is
     /// dropped, and made again by the slot's next request.
     pub async fn run<T, F, Fut>(&self, start: F) -> Option<DomainResult<T>>
@@ -71,6 +73,9 @@ impl ReadPool {
         F: FnOnce(&mut AsyncPgConnection) -> Fut,
         Fut: Future<Output = DomainResult<T>>,
     {
+        if self.slots.is_empty() {
+            return None;
+        }
         let turn = self.next.get();
         self.next.set(turn.wrapping_add(1));
         let slot = self.slots[turn % self.slots.len()].clone();

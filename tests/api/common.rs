@@ -569,6 +569,7 @@ impl TestApp {
             secure_cookies: false,
             reads: par_tracker::db::reads::ReadPools {
                 database_url: url(&db_name),
+                per_worker: par_tracker::db::reads::DEFAULT_PER_WORKER,
             },
         };
         let svc = actix_web::test::init_service(app(&state)).await;

@@ -64,6 +64,7 @@ async fn reads_in_flight_together_each_get_their_own_task() {
 
     let reads = ReadPools {
         database_url: app.database_url(),
+        per_worker: 2,
     }
     .build();
     // Both connections made, one read each.
@@ -97,6 +98,7 @@ async fn a_connection_the_server_closed_is_made_again_and_no_read_fails() {
     let who = app.principal(INSPECTOR);
     let reads = ReadPools {
         database_url: app.database_url(),
+        per_worker: 2,
     }
     .build();
     let task = read(&reads, &who, id).await.unwrap();
@@ -125,4 +127,19 @@ async fn a_connection_the_server_closed_is_made_again_and_no_read_fails() {
             before
         );
     }
+}
+
+/// With no connections configured (`READ_CONNECTIONS_PER_WORKER=0`) nothing
+/// is read on them: every read is the blocking path's.
+#[actix_web::test]
+async fn with_no_connections_configured_every_read_takes_the_blocking_path() {
+    let app = TestApp::demo().await;
+    let id = keep_every_task(&app).await[0];
+    let who = app.principal(INSPECTOR);
+    let none = ReadPools {
+        database_url: app.database_url(),
+        per_worker: 0,
+    }
+    .build();
+    assert_eq!(read(&none, &who, id).await, Err("no connection".into()));
 }
