@@ -27,6 +27,15 @@ async fn read(reads: &ReadPool, who: &Principal, id: TaskId) -> Result<Value, St
     }
 }
 
+/// A worker's connections to the test's database, as `per_worker` says.
+fn worker_reads(app: &TestApp, per_worker: usize) -> ReadPool {
+    ReadPools {
+        database_url: app.database_url(),
+        per_worker,
+    }
+    .build()
+}
+
 /// Keeps every task's standing (a list keeps its page's) and returns the
 /// tasks' ids.
 async fn keep_every_task(app: &TestApp) -> Vec<TaskId> {
@@ -62,11 +71,7 @@ async fn reads_in_flight_together_each_get_their_own_task() {
         })
         .collect();
 
-    let reads = ReadPools {
-        database_url: app.database_url(),
-        per_worker: 2,
-    }
-    .build();
+    let reads = worker_reads(&app, 2);
     // Both connections made, one read each.
     for id in &ids[..2] {
         assert_eq!(read(&reads, &who, *id).await, Ok(expected[id].clone()));
@@ -95,12 +100,7 @@ fn close_every_other_connection(app: &TestApp) {
 async fn a_connection_the_server_closed_is_made_again_and_no_read_fails() {
     let app = TestApp::demo().await;
     let id = keep_every_task(&app).await[0];
-    let who = app.principal(INSPECTOR);
-    let reads = ReadPools {
-        database_url: app.database_url(),
-        per_worker: 2,
-    }
-    .build();
+    let (who, reads) = (app.principal(INSPECTOR), worker_reads(&app, 2));
     let task = read(&reads, &who, id).await.unwrap();
     assert_eq!(read(&reads, &who, id).await, Ok(task.clone()));
 
@@ -135,11 +135,7 @@ async fn a_connection_the_server_closed_is_made_again_and_no_read_fails() {
 async fn with_no_connections_configured_every_read_takes_the_blocking_path() {
     let app = TestApp::demo().await;
     let id = keep_every_task(&app).await[0];
-    let who = app.principal(INSPECTOR);
-    let none = ReadPools {
-        database_url: app.database_url(),
-        per_worker: 0,
-    }
-    .build();
-    assert_eq!(read(&none, &who, id).await, Err("no connection".into()));
+    let none = worker_reads(&app, 0);
+    let answer = read(&none, &app.principal(INSPECTOR), id).await;
+    assert_eq!(answer, Err("no connection".into()));
 }
