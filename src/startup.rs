@@ -288,10 +288,7 @@ async fn serve_with(
         cors_origins: config.cors_origins.clone(),
         webhook_targets: config.workers.targets,
         secure_cookies: config.secure_cookies(),
-        reads: db::reads::ReadPools {
-            database_url: database.url.clone(),
-            per_worker: config.read_connections_per_worker,
-        },
+        reads: db::reads::ReadPools::new(&database.url, config.read_connections_per_worker),
     };
     crate::worker::spawn(state.pool.clone(), config.workers.clone());
     let background = state.pool.clone();

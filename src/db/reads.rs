@@ -38,6 +38,25 @@ pub struct ReadPools {
 }
 
 impl ReadPools {
+    /// `per_worker` connections to `database_url` for each worker, or none
+    /// when the database is not on this machine: these connections speak no
+    /// TLS, and a connection in the clear is only acceptable over a Unix
+    /// socket or loopback (the blocking pool's libpq connections keep
+    /// whatever `sslmode` the URL asks for).
+    pub fn new(database_url: &str, per_worker: usize) -> ReadPools {
+        let local = is_local_without_tls(database_url);
+        if !local && per_worker > 0 {
+            log::info!(
+                "one task is read on the blocking pool: the database is not on a Unix socket or \
+                 loopback, and the workers' own connections speak no TLS"
+            );
+        }
+        ReadPools {
+            database_url: database_url.to_owned(),
+            per_worker: if local { per_worker } else { 0 },
+        }
+    }
+
     /// The calling worker's connections, made on first use.
     pub fn build(&self) -> ReadPool {
         ReadPool {
@@ -125,5 +144,58 @@ impl ReadPool {
             Ok(Err(e)) => log::debug!("no async database connection: {e}"),
             Err(_) => log::debug!("no async database connection in {CHECKOUT_TIMEOUT:?}"),
         }
+    }
+}
+
+/// Whether every host of `database_url` is a Unix socket or a loopback
+/// address, and the URL does not require TLS.
+fn is_local_without_tls(database_url: &str) -> bool {
+    use tokio_postgres::config::{Host, SslMode};
+    let Ok(config) = database_url.parse::<tokio_postgres::Config>() else {
+        return false;
+    };
+    let loopback = |name: &str| {
+        name == "localhost"
+            || name
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    };
+    !config.get_hosts().is_empty()
+        && config.get_hosts().iter().all(|host| match host {
+            Host::Tcp(name) => loopback(name),
+            Host::Unix(_) => true,
+        })
+        && !matches!(config.get_ssl_mode(), SslMode::Require)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_database_on_this_machine_is_read_without_tls() {
+        for local in [
+            "postgresql://postgres@/par_tracker?host=/var/run/postgresql",
+            "postgres://app@localhost/cchc",
+            "postgres://app@127.0.0.1:5433/cchc",
+            "postgres://app@[::1]/cchc",
+            "postgres://app@localhost/cchc?sslmode=prefer",
+        ] {
+            assert_eq!(ReadPools::new(local, 2).per_worker, 2, "{local}");
+        }
+        for remote in [
+            "postgres://app@db.sonoivu.gov.vn/cchc",
+            "postgres://app@10.0.0.5/cchc",
+            "postgres://app@localhost/cchc?sslmode=require",
+            "postgres://app@localhost,db.sonoivu.gov.vn/cchc",
+            "not a url",
+        ] {
+            assert_eq!(ReadPools::new(remote, 2).per_worker, 0, "{remote}");
+        }
+        assert_eq!(
+            ReadPools::new("postgres://app@localhost/cchc", 0).per_worker,
+            0
+        );
     }
 }
