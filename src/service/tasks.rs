@@ -301,13 +301,26 @@ pub fn get_for(
     if let Some(kept) = store::tasks::kept_view_for(conn, claimed.user_id, id, as_of)? {
         return from_kept(kept, claimed, as_of);
     }
+    get_computed_for(conn, claimed, id, as_of, today)
+}
+
+/// `get_for` once its kept standing is known not to hold (`get_kept_for`
+/// said so): the account, then the task through the view, kept when read
+/// as of today.
+pub fn get_computed_for(
+    conn: &mut PgConnection,
+    claimed: &Principal,
+    id: TaskId,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> DomainResult<Task> {
     super::auth::confirm(conn, claimed)?;
     get(conn, id, as_of, Keeping::Today(today))
 }
 
 /// `get_for` when the task's standing is kept, on an async connection (see
 /// `db::reads`); `None` when it is not kept (or the account is not there):
-/// `get_for` then answers.
+/// `get_computed_for` then answers.
 pub fn get_kept_for(
     conn: &mut diesel_async::AsyncPgConnection,
     claimed: Principal,

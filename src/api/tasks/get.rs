@@ -45,18 +45,24 @@ pub async fn get_task(
     let who_today = who.today();
     let as_of = query_date("as_of", params.as_of.map(NaiveDate::from))?.unwrap_or(who_today);
     let claimed = who.principal.clone();
-    match reads
+    let not_kept = match reads
         .run(|conn| tasks::get_kept_for(conn, claimed, id, as_of))
         .await
     {
         Some(Ok(Some(task))) => return Ok(task_response(StatusCode::OK, &task)),
-        // Not kept, no connection ready, or a dead one: the blocking path
-        // reads through the view, or retries and says 503.
-        None | Some(Ok(None) | Err(DomainError::Unavailable(_))) => {}
+        // Not kept: the blocking path reads through the view at once.
+        Some(Ok(None)) => true,
+        // No connection ready, or a dead one: the blocking path does it all,
+        // or retries and says 503.
+        None | Some(Err(DomainError::Unavailable(_))) => false,
         Some(Err(refused)) => return Err(refused.into()),
-    }
+    };
     let task = read_confirming(&pool, who, move |conn, claimed| {
-        tasks::get_for(conn, claimed, id, as_of, who_today)
+        if not_kept {
+            tasks::get_computed_for(conn, claimed, id, as_of, who_today)
+        } else {
+            tasks::get_for(conn, claimed, id, as_of, who_today)
+        }
     })
     .await?;
     Ok(task_response(StatusCode::OK, &task))
