@@ -84,9 +84,10 @@ impl ReadPool {
     /// Runs the statement `start` sends on one of the worker's connections,
     /// taking turns; the first use of a slot makes its connection. `None`:
     /// no connection (none configured, the database is unreachable, or
-    /// another request is making this one); ask the blocking path. A connection whose statement
-    /// failed at the connection level (a server that restarted closes it) is
-    /// dropped, and made again by the slot's next request.
+    /// another request is making this one); ask the blocking path. A
+    /// connection whose statement failed at the connection level (a server
+    /// that restarted closes it) is dropped, and made again by the slot's
+    /// next request.
     pub async fn run<T, F, Fut>(&self, start: F) -> Option<DomainResult<T>>
     where
         F: FnOnce(&mut AsyncPgConnection) -> Fut,
@@ -161,8 +162,9 @@ fn is_local_without_tls(database_url: &str) -> bool {
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback())
     };
-    !config.get_hosts().is_empty()
-        && config.get_hosts().iter().all(|host| match host {
+    let hosts = config.get_hosts();
+    !hosts.is_empty()
+        && hosts.iter().all(|host| match host {
             Host::Tcp(name) => loopback(name),
             Host::Unix(_) => true,
         })
