@@ -425,3 +425,41 @@ async fn a_kept_task_is_refused_to_a_token_its_account_no_longer_honours() {
     ));
     renewed.get(&path::task(&task)).await.problem(401);
 }
+
+/// The same for a task whose standing is not kept: it is read through the
+/// view, after the account is checked on its own.
+#[actix_web::test]
+async fn a_task_not_kept_is_refused_to_a_token_its_account_no_longer_honours() {
+    let app = TestApp::demo().await;
+    let mut conn = app.pool().get().unwrap();
+    let today = province_date(chrono::Utc::now());
+    let task = app.texts("SELECT id::text AS t FROM tasks ORDER BY code, id LIMIT 1")[0].clone();
+    let username = crate::demo::officer(STTTT);
+    let reader = Actor::officer(&app, STTTT);
+    // Marked stale, as the triggers mark it on a change (the demo's load may
+    // have kept it).
+    app.execute(&format!(
+        "UPDATE task_standing SET basis = basis + 1 WHERE task_id = '{task}'"
+    ));
+    assert!(kept_view(&mut conn, task_id(&task), today)
+        .unwrap()
+        .is_none());
+
+    app.execute(&format!(
+        "UPDATE users SET credential_version = credential_version + 1 WHERE username = '{username}'"
+    ));
+    reader.get(&path::task(&task)).await.problem(401);
+    app.execute(&format!(
+        "UPDATE users SET active = false WHERE username = '{username}'"
+    ));
+    Actor::officer(&app, STTTT)
+        .get(&path::task(&task))
+        .await
+        .problem(401);
+    assert!(
+        kept_view(&mut conn, task_id(&task), today)
+            .unwrap()
+            .is_none(),
+        "refused before the view ran"
+    );
+}
