@@ -75,3 +75,24 @@ rate, p50, p99, errors = wrk(read("flood.login"))
 print(f"| login flood, -c4 (503 beyond capacity) | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} | | | {kib('flood.login')} | {load('flood.login')} |")
 a, b = wrk(read("two.a")), wrk(read("two.b"))
 print(f"| two nodes, GET /tasks/{{id}} on each | {a[0] + b[0]:,.0f} ({a[0]:,.0f} + {b[0]:,.0f}) | {max(a[1], b[1]):.2f} | {max(a[2], b[2]):.2f} | {a[3] + b[3]} | pgbench -S | {(a[0] + b[0]) / select if select else 0:.3f} | | |")
+
+# Each request against its own SQL: what pgbench does replaying the statements
+# the API sent for one such request (scripts/bench/replay.py). "API / its SQL"
+# is the share of PostgreSQL's own rate the API keeps; "its SQL / pgbench" is
+# the most the API's ratio could be with no HTTP, JSON or rules at all.
+own = [
+    ("GET /tasks/{id}", "get_task", "sql_task", select, "pgbench -S"),
+    ("GET /tasks?limit=50", "get_page", "sql_page", select, "pgbench -S"),
+    ("POST /tasks/{id}/reports, 200 tasks", "post_many", "sql_report", tpcb, "tpcb-like"),
+]
+shown = [o for o in own if any(read(f"r{r}.{o[2]}") for r in range(1, rounds + 1))]
+if shown:
+    print()
+    print("| request | API req/s | its SQL alone, pgbench -c8 tps | API / its SQL | its SQL / pgbench | compared with |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, key, sql, base, against in shown:
+        api = median([wrk(read(f"r{r}.{key}"))[0] for r in range(1, rounds + 1)])
+        alone = median([pgbench(read(f"r{r}.{sql}")) for r in range(1, rounds + 1)])
+        share = api / alone if alone else 0.0
+        ceiling = alone / base if base else 0.0
+        print(f"| {label} | {api:,.0f} | {alone:,.0f} | {share:.2f} | {ceiling:.3f} | {against} |")

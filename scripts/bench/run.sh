@@ -11,7 +11,9 @@
 # task. Then a 30 s correct-password login flood, and two nodes against one
 # database. Prints each workload's rate (median of rounds), p50/p99, its ratio
 # to the pgbench figure it is compared with, the server's peak RSS and the
-# load average. Installs wrk with apt-get if it is missing.
+# load average; and, for one task, the page and the reports, pgbench replaying the very
+# statements the API sent for one such request (its SQL alone, no HTTP).
+# Installs wrk with apt-get if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -106,6 +108,42 @@ wrk.body = '{"username": "thanhtra", "password": "khanhhoa-2023"}'
 LUA
 head -1 "$WORK/tasks.txt" >"$WORK/one-task.txt"
 
+# The API's own SQL, for one task, the page and a report over the 200 tasks: one
+# request of each is logged statement by statement (between two markers), and
+# scripts/bench/replay.py writes what it sent as a pgbench script. pgbench
+# replaying it shows what PostgreSQL alone does for the request, so each API
+# figure can be read against its own statements as well as against pgbench's.
+capture_sql() {
+  local log=$WORK/a/postgres/postgresql.log task
+  task=$(sed -n 2p "$WORK/tasks.txt")
+  psql_ -d postgres -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+  sleep 1
+  # (Read once first, so that the captured read is the usual one: the task's
+  # standing kept.)
+  curl -sf "$A/api/v1/tasks/$TASK" -H "authorization: Bearer $READER" >/dev/null
+  psql_ -d postgres -c "SELECT 'bench-capture-task'" >/dev/null
+  curl -sf "$A/api/v1/tasks/$TASK" -H "authorization: Bearer $READER" >/dev/null
+  psql_ -d postgres -c "SELECT 'bench-capture-page'" >/dev/null
+  curl -sf "$A/api/v1/tasks?limit=50" -H "authorization: Bearer $READER" >/dev/null
+  psql_ -d postgres -c "SELECT 'bench-capture-report'" >/dev/null
+  curl -sf -X POST "$A/api/v1/tasks/$task/reports" -H "authorization: Bearer $OFFICER" \
+    -H 'content-type: application/json' -d '{"progress_percent": 10, "summary": "Báo cáo tiến độ"}' >/dev/null
+  psql_ -d postgres -c "SELECT 'bench-capture-end'" >/dev/null
+  psql_ -d postgres -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+  python3 "$ROOT/scripts/bench/replay.py" "$log" bench-capture-task bench-capture-page read \
+    "$task" "$WORK/tasks.txt" >"$WORK/sql_task.pgbench" || rm -f "$WORK/sql_task.pgbench"
+  python3 "$ROOT/scripts/bench/replay.py" "$log" bench-capture-page bench-capture-report read \
+    "$task" "$WORK/tasks.txt" >"$WORK/sql_page.pgbench" || rm -f "$WORK/sql_page.pgbench"
+  python3 "$ROOT/scripts/bench/replay.py" "$log" bench-capture-report bench-capture-end report \
+    "$task" "$WORK/tasks.txt" >"$WORK/sql_report.pgbench" || rm -f "$WORK/sql_report.pgbench"
+}
+capture_sql
+# Its SQL alone: pgbench replaying a captured script (skipped if capture failed).
+pgbench_sql() {
+  [ -f "$WORK/sql_$1.pgbench" ] || return 0
+  with_rss "$2" pgbench_ -n -M prepared -c8 -j2 -T "$SECONDS_EACH" -f "$WORK/sql_$1.pgbench" par_tracker
+}
+
 # Peak RSS of node A while a command runs.
 with_rss() {
   local out=$1; shift
@@ -127,11 +165,14 @@ run_round() {
   local r=$1
   with_rss "$WORK/r$r.pg_select" pgbench_ -S -M prepared -c8 -j2 -T "$SECONDS_EACH" bench
   only get_task && with_rss "$WORK/r$r.get_task" wrk_get "$A/api/v1/tasks/$TASK"
+  only get_task && pgbench_sql task "$WORK/r$r.sql_task"
   only get_page && with_rss "$WORK/r$r.get_page" wrk_get "$A/api/v1/tasks?limit=50"
+  only get_page && pgbench_sql page "$WORK/r$r.sql_page"
   only get_overdue && with_rss "$WORK/r$r.get_overdue" wrk_get "$A/api/v1/tasks?overdue=true&as_of=2023-09-30"
   with_rss "$WORK/r$r.pg_tpcb" pgbench_ -M prepared -c8 -j2 -T "$SECONDS_EACH" bench
   only post_many && with_rss "$WORK/r$r.post_many" env TOKEN=$OFFICER TASKS_FILE=$WORK/tasks.txt \
     wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency -s "$WORK/report.lua" "$A"
+  only post_many && pgbench_sql report "$WORK/r$r.sql_report"
   only post_one && with_rss "$WORK/r$r.post_one" env TOKEN=$OFFICER TASKS_FILE=$WORK/one-task.txt \
     wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency -s "$WORK/report.lua" "$A"
   return 0
