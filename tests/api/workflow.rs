@@ -342,6 +342,58 @@ async fn report_retries_with_an_idempotency_key_write_once() {
     assert_eq!(app.reports_stored(&task), 3);
 }
 
+/// A report is judged by its caller's account as it is now, not as the
+/// token says: on either side of each change, whether or not the task exists.
+#[actix_web::test]
+async fn a_report_is_judged_by_the_account_as_it_is_now() {
+    let app = TestApp::demo().await;
+    let task = task_of_2024(&app, TaskBody::new("NV01").ongoing()).await;
+    let missing = path::reports(&uuid::Uuid::new_v4().to_string());
+    let username = demo::officer(STP);
+    let token_before = Actor::officer(&app, STP);
+    let body = ReportBody::new(10, "Báo cáo tiến độ");
+
+    // as issued: the report is written; no task: 404
+    token_before.post_report(&task, &body).await;
+    token_before.post(&missing, &body).await.problem(404);
+    assert_eq!(app.reports_stored(&task), 1);
+
+    // moved to another agency, the same token reports as that agency: 403
+    app.execute(&format!(
+        "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '{SNV}') \
+         WHERE username = '{username}'"
+    ));
+    token_before
+        .post(&path::reports(&task), &body)
+        .await
+        .problem(403)
+        .problem_type("not-task-agency");
+    app.execute(&format!(
+        "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '{STP}') \
+         WHERE username = '{username}'"
+    ));
+    token_before.post_report(&task, &body).await;
+    assert_eq!(app.reports_stored(&task), 2);
+
+    // the password changed since the token: 401, task or no task
+    app.execute(&format!(
+        "UPDATE users SET credential_version = credential_version + 1 WHERE username = '{username}'"
+    ));
+    token_before.post(&path::reports(&task), &body).await.problem(401);
+    token_before.post(&missing, &body).await.problem(401);
+    let token_after = Actor::officer(&app, STP);
+    token_after.post_report(&task, &body).await;
+    assert_eq!(app.reports_stored(&task), 3);
+
+    // deactivated: 401, task or no task, and nothing written
+    app.execute(&format!(
+        "UPDATE users SET active = false WHERE username = '{username}'"
+    ));
+    token_after.post(&path::reports(&task), &body).await.problem(401);
+    token_after.post(&missing, &body).await.problem(401);
+    assert_eq!(app.reports_stored(&task), 3);
+}
+
 #[actix_web::test]
 async fn summaries_and_scorecards_follow_the_as_of_day() {
     let app = TestApp::demo().await;
