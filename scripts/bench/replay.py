@@ -79,7 +79,7 @@ for s in window:
         open_tx[pid].append(s)
         if verb in ("COMMIT", "ROLLBACK"):
             tx = open_tx.pop(pid)
-            if kind == "report" and any('INSERT INTO "progress_reports"' in t["sql"] for t in tx):
+            if kind == "report" and any(re.search(r'INSERT INTO "?progress_reports"?', t["sql"]) for t in tx):
                 chosen = tx
     elif kind == "read":
         chosen.append(s)
@@ -93,12 +93,12 @@ if not chosen:
 task_array = "('{" + ",".join(tasks) + "}'::uuid[])[:n]"
 
 
-def literal(value, primary_key):
+def literal(value, primary_keys):
     if value is None:
         return "NULL"
     if value == task_id:
         return task_array
-    if value == primary_key:
+    if value in primary_keys:
         return "gen_random_uuid()"
     if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d)?", value):
         return "now()"
@@ -114,13 +114,13 @@ def literal(value, primary_key):
 
 script = [f"\\set n random(1, {len(tasks)})"]
 for s in chosen:
-    sql = re.sub(r'("tasks"\."version" = )\$\d+', r'\1"tasks"."version"', s["sql"])
-    # The id an INSERT gives its new row: its first column, when that is "id".
-    primary_key = None
-    m = re.search(r'INSERT INTO "?\w+"? \("?id"?,.*?VALUES \(\$(\d+)', sql, re.S)
-    if m:
-        primary_key = s["params"].get(int(m.group(1)))
-    sql = re.sub(r"\$(\d+)\b", lambda p: literal(s["params"].get(int(p.group(1))), primary_key), sql)
+    sql = re.sub(r'((?:"tasks"\.)?"?version"? = )\$\d+', lambda m: m.group(1) + m.group(1).split(" =")[0], s["sql"])
+    # The ids INSERTs give their new rows: their first column, when that is "id".
+    primary_keys = {
+        s["params"].get(int(n))
+        for n in re.findall(r'INSERT INTO "?\w+"? \("?id"?,[^)]*\)\s*VALUES \(\$(\d+)', sql)
+    }
+    sql = re.sub(r"\$(\d+)\b", lambda p: literal(s["params"].get(int(p.group(1))), primary_keys), sql)
     script.append(sql.rstrip().rstrip(";") + ";")
 text = "\n".join(script) + "\n"
 # pgbench reads ":name" as a variable; the only one meant is :n.
