@@ -379,7 +379,10 @@ async fn a_report_is_judged_by_the_account_as_it_is_now() {
     app.execute(&format!(
         "UPDATE users SET credential_version = credential_version + 1 WHERE username = '{username}'"
     ));
-    token_before.post(&path::reports(&task), &body).await.problem(401);
+    token_before
+        .post(&path::reports(&task), &body)
+        .await
+        .problem(401);
     token_before.post(&missing, &body).await.problem(401);
     let token_after = Actor::officer(&app, STP);
     token_after.post_report(&task, &body).await;
@@ -389,7 +392,10 @@ async fn a_report_is_judged_by_the_account_as_it_is_now() {
     app.execute(&format!(
         "UPDATE users SET active = false WHERE username = '{username}'"
     ));
-    token_after.post(&path::reports(&task), &body).await.problem(401);
+    token_after
+        .post(&path::reports(&task), &body)
+        .await
+        .problem(401);
     token_after.post(&missing, &body).await.problem(401);
     assert_eq!(app.reports_stored(&task), 3);
 }
