@@ -359,44 +359,41 @@ async fn a_report_is_judged_by_the_account_as_it_is_now() {
     assert_eq!(app.reports_stored(&task), 1);
 
     // moved to another agency, the same token reports as that agency: 403
-    app.execute(&format!(
-        "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '{SNV}') \
-         WHERE username = '{username}'"
-    ));
+    let move_to = |agency: &str| {
+        app.execute(&format!(
+            "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '{agency}') \
+             WHERE username = '{username}'"
+        ))
+    };
+    move_to(SNV);
     token_before
         .post(&path::reports(&task), &body)
         .await
         .problem(403)
         .problem_type("not-task-agency");
-    app.execute(&format!(
-        "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '{STP}') \
-         WHERE username = '{username}'"
-    ));
+    move_to(STP);
     token_before.post_report(&task, &body).await;
     assert_eq!(app.reports_stored(&task), 2);
 
     // the password changed since the token: 401, task or no task
-    app.execute(&format!(
-        "UPDATE users SET credential_version = credential_version + 1 WHERE username = '{username}'"
-    ));
-    token_before
-        .post(&path::reports(&task), &body)
-        .await
-        .problem(401);
-    token_before.post(&missing, &body).await.problem(401);
+    let change = |set: &str| {
+        app.execute(&format!(
+            "UPDATE users SET {set} WHERE username = '{username}'"
+        ))
+    };
+    change("credential_version = credential_version + 1");
+    for path in [path::reports(&task), missing.clone()] {
+        token_before.post(&path, &body).await.problem(401);
+    }
     let token_after = Actor::officer(&app, STP);
     token_after.post_report(&task, &body).await;
     assert_eq!(app.reports_stored(&task), 3);
 
     // deactivated: 401, task or no task, and nothing written
-    app.execute(&format!(
-        "UPDATE users SET active = false WHERE username = '{username}'"
-    ));
-    token_after
-        .post(&path::reports(&task), &body)
-        .await
-        .problem(401);
-    token_after.post(&missing, &body).await.problem(401);
+    change("active = false");
+    for path in [path::reports(&task), missing] {
+        token_after.post(&path, &body).await.problem(401);
+    }
     assert_eq!(app.reports_stored(&task), 3);
 }
 
