@@ -701,6 +701,14 @@ impl TestApp {
         exec(&mut conn, sql);
     }
 
+    /// Changes an account behind the API's back (`set`: the SET clause), as
+    /// an administrator's edit or a password change does.
+    pub fn change_account(&self, username: &str, set: &str) {
+        self.execute(&format!(
+            "UPDATE users SET {set} WHERE username = '{username}'"
+        ));
+    }
+
     /// Progress reports stored for a task.
     pub fn reports_stored(&self, task: &str) -> i64 {
         self.count(&format!(

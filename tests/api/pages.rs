@@ -232,9 +232,7 @@ async fn a_password_change_ends_the_accounts_sessions() {
     let app = TestApp::demo().await;
     let mut browser = Browser::signed_in(&app, "thanhtra").await;
     assert_eq!(browser.get("/kiem-tra").await.status, StatusCode::OK);
-    app.execute(
-        "UPDATE users SET credential_version = credential_version + 1 WHERE username = 'thanhtra'",
-    );
+    app.change_account("thanhtra", "credential_version = credential_version + 1");
     let after = browser.get("/kiem-tra").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&after), "/dang-nhap");

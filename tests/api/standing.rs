@@ -414,15 +414,11 @@ async fn a_kept_task_is_refused_to_a_token_its_account_no_longer_honours() {
         "read from the kept standing"
     );
 
-    app.execute(&format!(
-        "UPDATE users SET credential_version = credential_version + 1 WHERE username = '{username}'"
-    ));
+    app.change_account(&username, "credential_version = credential_version + 1");
     reader.get(&path::task(&task)).await.problem(401);
     let renewed = Actor::officer(&app, STTTT);
     renewed.get(&path::task(&task)).await.ok();
-    app.execute(&format!(
-        "UPDATE users SET active = false WHERE username = '{username}'"
-    ));
+    app.change_account(&username, "active = false");
     renewed.get(&path::task(&task)).await.problem(401);
 }
 
@@ -445,13 +441,9 @@ async fn a_task_not_kept_is_refused_to_a_token_its_account_no_longer_honours() {
         .unwrap()
         .is_none());
 
-    app.execute(&format!(
-        "UPDATE users SET credential_version = credential_version + 1 WHERE username = '{username}'"
-    ));
+    app.change_account(&username, "credential_version = credential_version + 1");
     reader.get(&path::task(&task)).await.problem(401);
-    app.execute(&format!(
-        "UPDATE users SET active = false WHERE username = '{username}'"
-    ));
+    app.change_account(&username, "active = false");
     Actor::officer(&app, STTTT)
         .get(&path::task(&task))
         .await

@@ -360,10 +360,10 @@ async fn a_report_is_judged_by_the_account_as_it_is_now() {
 
     // moved to another agency, the same token reports as that agency: 403
     let move_to = |agency: &str| {
-        app.execute(&format!(
-            "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '{agency}') \
-             WHERE username = '{username}'"
-        ))
+        app.change_account(
+            &username,
+            &format!("agency_id = (SELECT id FROM agencies WHERE code = '{agency}')"),
+        )
     };
     move_to(SNV);
     token_before
@@ -376,12 +376,7 @@ async fn a_report_is_judged_by_the_account_as_it_is_now() {
     assert_eq!(app.reports_stored(&task), 2);
 
     // the password changed since the token: 401, task or no task
-    let change = |set: &str| {
-        app.execute(&format!(
-            "UPDATE users SET {set} WHERE username = '{username}'"
-        ))
-    };
-    change("credential_version = credential_version + 1");
+    app.change_account(&username, "credential_version = credential_version + 1");
     for path in [path::reports(&task), missing.clone()] {
         token_before.post(&path, &body).await.problem(401);
     }
@@ -390,7 +385,7 @@ async fn a_report_is_judged_by_the_account_as_it_is_now() {
     assert_eq!(app.reports_stored(&task), 3);
 
     // deactivated: 401, task or no task, and nothing written
-    change("active = false");
+    app.change_account(&username, "active = false");
     for path in [path::reports(&task), missing] {
         token_after.post(&path, &body).await.problem(401);
     }
