@@ -145,10 +145,10 @@ async fn run_fault(fault: Fault) {
         webhook_targets: Default::default(),
         exports: Default::default(),
         secure_cookies: false,
-        reads: par_tracker::db::reads::ReadPools {
-            database_url: url.clone(),
-            per_worker: par_tracker::db::reads::DEFAULT_PER_WORKER,
-        },
+        reads: par_tracker::db::reads::ReadPools::new(
+            &url,
+            par_tracker::db::reads::DEFAULT_PER_WORKER,
+        ),
     };
     let svc = actix_web::test::init_service(app(&state)).await;
 

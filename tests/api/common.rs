@@ -567,10 +567,10 @@ impl TestApp {
             },
             exports: Default::default(),
             secure_cookies: false,
-            reads: par_tracker::db::reads::ReadPools {
-                database_url: url(&db_name),
-                per_worker: par_tracker::db::reads::DEFAULT_PER_WORKER,
-            },
+            reads: par_tracker::db::reads::ReadPools::new(
+                &url(&db_name),
+                par_tracker::db::reads::DEFAULT_PER_WORKER,
+            ),
         };
         let svc = actix_web::test::init_service(app(&state)).await;
         let svc = actix_service::boxed::service(actix_service::ServiceExt::map(
